@@ -1,0 +1,36 @@
+// The autograd methods of Tensor (declared in core/tensor.h).
+#include "ember/autograd/engine.h"
+#include "ember/autograd/node.h"
+#include "ember/ops/kernels/elementwise_kernels.h"
+
+namespace ember {
+
+Tensor& Tensor::requires_grad_(bool enabled) {
+  EMBER_CHECK(is_leaf(),
+              "requires_grad_: only leaf tensors can change requires_grad; this tensor is the output of {} (use "
+              "detach() to get a leaf)",
+              grad_fn()->name());
+  EMBER_CHECK(!enabled || dtype() == DType::f32, "requires_grad_: only float32 tensors can require grad, got {}",
+              describe());
+  impl()->requires_grad = enabled;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  const auto& g = checked().grad;
+  return g ? Tensor(g) : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) const {
+  EMBER_CHECK(!grad.defined() || grad.shape() == shape(), "set_grad: gradient {} does not match tensor {}",
+              grad.describe(), describe());
+  impl()->grad = grad.defined() ? grad.impl() : nullptr;
+}
+
+void Tensor::zero_grad() const { impl()->grad.reset(); }
+
+Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), offset()); }
+
+void Tensor::backward(const Tensor& grad, bool retain_graph) const { autograd::backward(*this, grad, retain_graph); }
+
+}  // namespace ember

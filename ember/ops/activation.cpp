@@ -1,0 +1,150 @@
+// Activations: each forward, then its backward right below it.
+#include "ember/ops/activation.h"
+
+#include <cmath>
+
+#include "ember/autograd/node.h"
+#include "ember/core/parallel.h"
+#include "ember/ops/checks.h"
+#include "ember/ops/elementwise.h"
+#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/ops/reduce.h"
+
+namespace ember {
+
+using autograd::GradMask;
+using autograd::SavedTensor;
+using kernels::map_binary;
+using kernels::map_unary;
+using ops_detail::check_float;
+
+Tensor relu(const Tensor& x) {
+  check_float("relu", "x", x);
+  Tensor out = map_unary(x, [](float v) { return v > 0.0f ? v : 0.0f; });
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_out(out);  // out > 0 exactly where x > 0
+    autograd::attach(out, "ReluBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
+      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return y > 0.0f ? gv : 0.0f; }, "relu")};
+    });
+  }
+  return out;
+}
+
+Tensor leaky_relu(const Tensor& x, float slope) {
+  check_float("leaky_relu", "x", x);
+  EMBER_CHECK(std::isfinite(slope), "leaky_relu: negative_slope must be finite, got {}", slope);
+  Tensor out = map_unary(x, [slope](float v) { return v > 0.0f ? v : slope * v; });
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_x(x);
+    autograd::attach(out, "LeakyReluBackward", {x}, [saved_x, slope](const Tensor& g, const GradMask&) {
+      return TensorList{
+          map_binary(g, saved_x.get(), [slope](float gv, float v) { return v > 0.0f ? gv : slope * gv; }, "leaky_relu")};
+    });
+  }
+  return out;
+}
+
+Tensor sigmoid(const Tensor& x) {
+  check_float("sigmoid", "x", x);
+  // Two branches so exp never overflows: for x < 0 use e^x / (1 + e^x).
+  Tensor out = map_unary(x, [](float v) {
+    if (v >= 0.0f) return 1.0f / (1.0f + std::exp(-v));
+    const float e = std::exp(v);
+    return e / (1.0f + e);
+  });
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_out(out);
+    autograd::attach(out, "SigmoidBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
+      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * y * (1.0f - y); }, "sigmoid")};
+    });
+  }
+  return out;
+}
+
+Tensor tanh(const Tensor& x) {
+  check_float("tanh", "x", x);
+  Tensor out = map_unary(x, [](float v) { return std::tanh(v); });
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_out(out);
+    autograd::attach(out, "TanhBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
+      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * (1.0f - y * y); }, "tanh")};
+    });
+  }
+  return out;
+}
+
+namespace {
+
+// Row-wise softmax or log-softmax of a contiguous [rows, len] buffer, rows in parallel.
+void softmax_rows(const float* in, float* out, int64_t rows, int64_t len, bool log_space) {
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(len, 1));
+  parallel_for(0, rows, grain, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* x = in + r * len;
+      float* y = out + r * len;
+      float max = -INFINITY;
+      for (int64_t i = 0; i < len; ++i) max = std::max(max, x[i]);
+      if (std::isinf(max) && max < 0) max = 0.0f;  // all -inf: avoid (-inf) - (-inf) = nan in the shift
+      double total = 0;
+      for (int64_t i = 0; i < len; ++i) {
+        const float shifted = std::exp(x[i] - max);
+        total += shifted;
+        if (!log_space) y[i] = shifted;
+      }
+      if (log_space) {
+        const float log_total = static_cast<float>(std::log(total));
+        for (int64_t i = 0; i < len; ++i) y[i] = x[i] - max - log_total;
+      } else {
+        const float inv = static_cast<float>(1.0 / total);
+        for (int64_t i = 0; i < len; ++i) y[i] *= inv;
+      }
+    }
+  });
+}
+
+Tensor softmax_forward(const Tensor& x, int64_t dim, bool log_space) {
+  if (x.numel() == 0) return empty(x.shape());
+  const Tensor rows = kernels::move_dim_last(x, dim);
+  Tensor out_rows = empty(rows.shape());
+  const int64_t len = x.dim() == 0 ? 1 : x.shape()[dim];
+  softmax_rows(rows.data<float>(), out_rows.data<float>(), rows.numel() / len, len, log_space);
+  const Tensor restored = kernels::restore_dim(out_rows, dim);
+  return restored.is_contiguous() ? restored : kernels::contiguous_copy(restored);
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  check_float("softmax", "x", x);
+  dim = normalize_dim(dim, x.dim(), "softmax");
+  Tensor out = softmax_forward(x, dim, /*log_space=*/false);
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_out(out);
+    autograd::attach(out, "SoftmaxBackward", {x}, [saved_out, dim](const Tensor& g, const GradMask&) {
+      // dx = y * (g - sum(g * y, dim))
+      const Tensor y = saved_out.get();
+      const Tensor dot = sum(mul(g, y), {dim}, /*keepdim=*/true);
+      return TensorList{mul(y, sub(g, dot))};
+    });
+  }
+  return out;
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  check_float("log_softmax", "x", x);
+  dim = normalize_dim(dim, x.dim(), "log_softmax");
+  Tensor out = softmax_forward(x, dim, /*log_space=*/true);
+  if (autograd::needs_graph({x})) {
+    SavedTensor saved_out(out);
+    autograd::attach(out, "LogSoftmaxBackward", {x}, [saved_out, dim](const Tensor& g, const GradMask&) {
+      // dx = g - softmax * sum(g, dim)
+      const Tensor total = sum(g, {dim}, /*keepdim=*/true);
+      return TensorList{kernels::map_ternary(g, saved_out.get(), total,
+                                             [](float gv, float logp, float s) { return gv - std::exp(logp) * s; })};
+    });
+  }
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,16 @@
+#pragma once
+// Activations and the softmax family, differentiable, float32.
+#include "ember/core/tensor.h"
+
+namespace ember {
+
+Tensor relu(const Tensor& x);                                   // max(x, 0); gradient 0 at 0
+Tensor leaky_relu(const Tensor& x, float negative_slope = 0.01f);  // x if x > 0 else slope * x
+Tensor sigmoid(const Tensor& x);                                // 1 / (1 + e^-x), stable for large |x|
+Tensor tanh(const Tensor& x);
+// softmax / log_softmax along `dim` (negative counts from the end). Max-subtracted, so huge
+// logits give finite results. The output is contiguous with x's shape.
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+
+}  // namespace ember

@@ -1,0 +1,112 @@
+// In-place updates (Tensor::add_ and friends): outside the graph, for optimizers and init.
+#include <cmath>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/ops/checks.h"
+#include "ember/ops/kernels/elementwise_kernels.h"
+
+namespace ember {
+
+namespace {
+
+// In-place writes are allowed when nothing can observe them through autograd: grad mode off or
+// a tensor that does not require grad. The write target must not alias itself (expand views).
+void check_writable(const Tensor& self, const char* op) {
+  ops_detail::check_float(op, "self", self);
+  EMBER_CHECK(!(self.requires_grad() && autograd::is_grad_enabled()),
+              "{}: in-place update of a tensor that requires grad ({}) while grad mode is on; wrap optimizer-style "
+              "updates in NoGradGuard, or use the out-of-place op",
+              op, self.describe());
+  for (int64_t d = 0; d < self.dim(); ++d) {
+    EMBER_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1,
+                "{}: the tensor {} is an expanded view in which several elements share memory; clone() it before "
+                "writing in place",
+                op, self.describe());
+  }
+}
+
+template <typename F>
+Tensor& update(Tensor& self, const Tensor& other, const char* op, F f) {
+  check_writable(self, op);
+  ops_detail::check_float(op, "other", other);
+  kernels::update_inplace(self, other, f, op);
+  self.bump_version();
+  return self;
+}
+
+template <typename F>
+Tensor& map(Tensor& self, const char* op, F f) {
+  check_writable(self, op);
+  kernels::map_inplace(self, f);
+  self.bump_version();
+  return self;
+}
+
+}  // namespace
+
+Tensor& Tensor::add_(const Tensor& other, float alpha) {
+  return update(*this, other, "add_", [alpha](float a, float b) { return a + alpha * b; });
+}
+Tensor& Tensor::add_(float value) {
+  return map(*this, "add_", [value](float a) { return a + value; });
+}
+Tensor& Tensor::sub_(const Tensor& other) {
+  return update(*this, other, "sub_", [](float a, float b) { return a - b; });
+}
+Tensor& Tensor::mul_(const Tensor& other) {
+  return update(*this, other, "mul_", [](float a, float b) { return a * b; });
+}
+Tensor& Tensor::mul_(float value) {
+  return map(*this, "mul_", [value](float a) { return a * value; });
+}
+Tensor& Tensor::div_(const Tensor& other) {
+  return update(*this, other, "div_", [](float a, float b) { return a / b; });
+}
+Tensor& Tensor::div_(float value) {
+  return map(*this, "div_", [value](float a) { return a / value; });
+}
+
+Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value) {
+  check_writable(*this, "addcmul_");
+  ops_detail::check_float("addcmul_", "a", a);
+  ops_detail::check_float("addcmul_", "b", b);
+  // Broadcast a*b first so shapes are checked against self once.
+  const Tensor product = kernels::map_binary(a, b, [value](float x, float y) { return value * x * y; }, "addcmul_");
+  kernels::update_inplace(*this, product, [](float s, float p) { return s + p; }, "addcmul_");
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::addcdiv_(const Tensor& a, const Tensor& b, float value) {
+  check_writable(*this, "addcdiv_");
+  ops_detail::check_float("addcdiv_", "a", a);
+  ops_detail::check_float("addcdiv_", "b", b);
+  const Tensor quotient = kernels::map_binary(a, b, [value](float x, float y) { return value * x / y; }, "addcdiv_");
+  kernels::update_inplace(*this, quotient, [](float s, float q) { return s + q; }, "addcdiv_");
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::clamp_(std::optional<float> min, std::optional<float> max) {
+  EMBER_CHECK(!min || !max || *min <= *max, "clamp_: min {} is greater than max {}", *min, *max);
+  const float lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
+  return map(*this, "clamp_", [lo, hi](float x) { return x < lo ? lo : (x > hi ? hi : x); });
+}
+
+Tensor& Tensor::fill_(float value) {
+  return map(*this, "fill_", [value](float) { return value; });
+}
+
+Tensor& Tensor::zero_() { return fill_(0.0f); }
+
+Tensor& Tensor::copy_(const Tensor& source) {
+  ops_detail::check_defined("copy_", "source", source);
+  EMBER_CHECK(!(requires_grad() && autograd::is_grad_enabled()),
+              "copy_: in-place update of a tensor that requires grad ({}) while grad mode is on; use NoGradGuard",
+              describe());
+  kernels::copy_into(*this, source);
+  bump_version();
+  return *this;
+}
+
+}  // namespace ember

@@ -1,0 +1,122 @@
+#include "ember/ops/kernels/gemm.h"
+
+#include <Eigen/Core>
+
+#include "ember/core/parallel.h"
+#include "ember/ops/kernels/elementwise_kernels.h"
+
+namespace ember::kernels {
+
+namespace {
+
+using RowMajorMap = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                               Eigen::OuterStride<>>;
+using ColMajorMap =
+    Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
+using OutMap = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                          Eigen::OuterStride<>>;
+
+// Below this many multiply-adds a GEMM runs on one thread.
+constexpr int64_t kSerialMacs = 1 << 18;
+// Blocks are never thinner than this many rows/columns (keeps Eigen's kernels efficient).
+constexpr int64_t kMinBlock = 32;
+// Enough blocks to balance a few threads; the count depends on sizes only, never on threads.
+constexpr int64_t kMaxBlocks = 8;
+
+template <typename MapA, typename MapB>
+void block_product(const MapA& A, const MapB& B, float alpha, float beta, OutMap& C) {
+  if (beta == 0.0f) {
+    C.noalias() = alpha * (A * B);
+  } else {
+    if (beta != 1.0f) C *= beta;
+    C.noalias() += alpha * (A * B);
+  }
+}
+
+// Computes rows [r0, r1) x columns [c0, c1) of C.
+void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, int64_t c1, int64_t k, float alpha,
+                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t rows = r1 - r0, cols = c1 - c0;
+  OutMap C(c + r0 * ldc + c0, rows, cols, Eigen::OuterStride<>(ldc));
+  // op(A)[r, :] lives at a + r*lda (row-major) or a + r (transposed: column r of a [K,M] matrix).
+  const float* a_block = trans_a ? a + r0 : a + r0 * lda;
+  const float* b_block = trans_b ? b + c0 * ldb : b + c0;
+  auto with_b = [&](const auto& A) {
+    if (trans_b) {
+      block_product(A, ColMajorMap(b_block, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
+    } else {
+      block_product(A, RowMajorMap(b_block, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
+    }
+  };
+  if (trans_a) {
+    with_b(ColMajorMap(a_block, rows, k, Eigen::OuterStride<>(lda)));
+  } else {
+    with_b(RowMajorMap(a_block, rows, k, Eigen::OuterStride<>(lda)));
+  }
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // the product is empty: C = beta * C
+    for (int64_t r = 0; r < m; ++r) {
+      for (int64_t j = 0; j < n; ++j) c[r * ldc + j] = beta == 0.0f ? 0.0f : beta * c[r * ldc + j];
+    }
+    return;
+  }
+  if (m * n * k <= kSerialMacs) {
+    gemm_block(trans_a, trans_b, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  // Split the longer side of C into equal blocks.
+  const bool split_rows = m >= n;
+  const int64_t extent = split_rows ? m : n;
+  const int64_t blocks = std::clamp<int64_t>(extent / kMinBlock, 1, kMaxBlocks);
+  const int64_t block = (extent + blocks - 1) / blocks;
+  parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t lo = blk * block, hi = std::min(extent, lo + block);
+      if (lo >= hi) continue;
+      if (split_rows) {
+        gemm_block(trans_a, trans_b, lo, hi, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      } else {
+        gemm_block(trans_a, trans_b, 0, m, lo, hi, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      }
+    }
+  });
+}
+
+void gemm_reference(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                    int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double acc = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        const float av = trans_a ? a[p * lda + i] : a[i * lda + p];
+        const float bv = trans_b ? b[j * ldb + p] : b[p * ldb + j];
+        acc += static_cast<double>(av) * static_cast<double>(bv);
+      }
+      const double prior = beta == 0.0f ? 0.0 : static_cast<double>(beta) * c[i * ldc + j];
+      c[i * ldc + j] = static_cast<float>(alpha * acc + prior);
+    }
+  }
+}
+
+GemmOperand as_gemm_operand(const Tensor& matrix) {
+  const int64_t rows = matrix.shape()[0], cols = matrix.shape()[1];
+  const int64_t rs = matrix.strides()[0], cs = matrix.strides()[1];
+  // A unit inner stride (or a size-1 dim, whose stride never matters) maps without a copy, as long
+  // as rows do not overlap (an expanded, stride-0 operand is copied).
+  if ((cs == 1 || cols == 1) && (rows == 1 || rs >= std::max<int64_t>(cols, 1))) {
+    return {matrix, matrix.data<float>(), false, rows == 1 ? std::max<int64_t>(cols, 1) : rs};
+  }
+  if ((rs == 1 || rows == 1) && (cols == 1 || cs >= std::max<int64_t>(rows, 1))) {
+    return {matrix, matrix.data<float>(), true, cols == 1 ? std::max<int64_t>(rows, 1) : cs};
+  }
+  Tensor copy = contiguous_copy(matrix);
+  return {copy, copy.data<float>(), false, cols};
+}
+
+}  // namespace ember::kernels
