@@ -9,7 +9,10 @@ namespace ember::autograd {
 
 namespace {
 std::atomic<uint64_t> next_sequence_nr{0};
-}
+std::atomic<int64_t> live_nodes{0};
+}  // namespace
+
+int64_t live_node_count() { return live_nodes.load(std::memory_order_relaxed); }
 
 SavedTensor::SavedTensor(const Tensor& t) {
   if (!t.defined()) return;
@@ -31,9 +34,12 @@ Node::Node(std::vector<Edge> next_edges, std::vector<Shape> input_shapes, size_t
     : next_edges_(std::move(next_edges)),
       input_shapes_(std::move(input_shapes)),
       num_outputs_(num_outputs),
-      sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
+      sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {
+  live_nodes.fetch_add(1, std::memory_order_relaxed);
+}
 
 Node::~Node() {
+  live_nodes.fetch_sub(1, std::memory_order_relaxed);
   // Tear long chains down iteratively: a 100k-op graph would otherwise recurse 100k destructors
   // deep and overflow the stack. Children only we own are moved to a thread-local list and
   // destroyed by the outermost ~Node.

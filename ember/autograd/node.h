@@ -74,6 +74,10 @@ class Node {
   uint64_t sequence_nr_;
 };
 
+// How many nodes exist right now in this process: a diagnostic for graphs that are kept alive by
+// mistake (a loss stored across iterations keeps its whole graph).
+int64_t live_node_count();
+
 // Which inputs need gradients, passed to a built-in op's backward lambda.
 using GradMask = std::vector<bool>;
 using BackwardFn = std::function<TensorList(const Tensor& grad_output, const GradMask& needs)>;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what ember needs to build and test, from Debian's packages. Idempotent: when every
+# package is already there it asks apt nothing and returns in a fraction of a second.
+set -euo pipefail
+
+packages=(cmake g++ make pkg-config libeigen3-dev libtbb-dev libfmt-dev doctest-dev libbenchmark-dev zlib1g-dev)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
