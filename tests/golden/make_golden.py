@@ -317,6 +317,9 @@ def shape():
     fam.case("reshape", lambda x: x.reshape(4, 6), {"x": fam.randn(2, 3, 4)})
     fam.case("reshape_infer", lambda x: x.reshape(-1, 4), {"x": fam.randn(2, 3, 4)})
     fam.case("reshape_transposed", lambda x: x.t().reshape(12), {"x": fam.randn(3, 4)})  # needs a copy
+    fam.case("view", lambda x: x.view(6, 4), {"x": fam.randn(2, 3, 4)})
+    fam.case("contiguous_transposed", lambda x: x.t().contiguous(), {"x": fam.randn(3, 4)})
+    fam.case("clone", lambda x: x.clone(), {"x": fam.randn(3, 4)})
     fam.case("permute", lambda x: x.permute(2, 0, 1), {"x": fam.randn(2, 3, 4)})
     fam.case("permute_neg", lambda x: x.permute(-1, 0, -2), {"x": fam.randn(2, 3, 4)})
     fam.case("transpose", lambda x: x.transpose(0, 2), {"x": fam.randn(2, 3, 4)})

@@ -283,6 +283,11 @@ TEST_CASE("golden: shape ops match PyTorch") {
     one("reshape_infer", [](const Tensor& x) { return reshape(x, {-1, 4}); });
     one("reshape_transposed", [](const Tensor& x) { return reshape(x.t(), {12}); });
   }
+  SUBCASE("view") { one("view", [](const Tensor& x) { return view(x, {6, 4}); }); }
+  SUBCASE("contiguous") {
+    one("contiguous_transposed", [](const Tensor& x) { return contiguous(x.t()); });
+  }
+  SUBCASE("clone") { one("clone", [](const Tensor& x) { return clone(x); }); }
   SUBCASE("permute") {
     one("permute", [](const Tensor& x) { return permute(x, {2, 0, 1}); });
     one("permute_neg", [](const Tensor& x) { return permute(x, {-1, 0, -2}); });
