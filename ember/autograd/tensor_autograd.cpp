@@ -5,7 +5,7 @@
 
 namespace ember {
 
-Tensor& Tensor::requires_grad_(bool enabled) {
+const Tensor& Tensor::requires_grad_(bool enabled) const {
   EMBER_CHECK(is_leaf(),
               "requires_grad_: only leaf tensors can change requires_grad; this tensor is the output of {} (use "
               "detach() to get a leaf)",

@@ -95,7 +95,7 @@ template int64_t Tensor::at<int64_t>(std::initializer_list<int64_t>) const;
 template double Tensor::at<double>(std::initializer_list<int64_t>) const;
 
 template <typename T>
-void Tensor::set(std::initializer_list<int64_t> index, T value) {
+void Tensor::set(std::initializer_list<int64_t> index, T value) const {
   const int64_t offset = element_offset(*this, index);
   if (dtype() == DType::f32) {
     static_cast<float*>(checked().storage->data())[offset] = static_cast<float>(value);
@@ -104,10 +104,10 @@ void Tensor::set(std::initializer_list<int64_t> index, T value) {
   }
   bump_version();
 }
-template void Tensor::set<float>(std::initializer_list<int64_t>, float);
-template void Tensor::set<int64_t>(std::initializer_list<int64_t>, int64_t);
-template void Tensor::set<double>(std::initializer_list<int64_t>, double);
-template void Tensor::set<int>(std::initializer_list<int64_t>, int);
+template void Tensor::set<float>(std::initializer_list<int64_t>, float) const;
+template void Tensor::set<int64_t>(std::initializer_list<int64_t>, int64_t) const;
+template void Tensor::set<double>(std::initializer_list<int64_t>, double) const;
+template void Tensor::set<int>(std::initializer_list<int64_t>, int) const;
 
 template <typename T>
 std::vector<T> Tensor::to_vector() const {

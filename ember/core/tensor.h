@@ -76,7 +76,7 @@ class Tensor {
   template <typename T = float>
   T at(std::initializer_list<int64_t> index) const;
   template <typename T = float>
-  void set(std::initializer_list<int64_t> index, T value);
+  void set(std::initializer_list<int64_t> index, T value) const;
   // All elements in row-major (logical) order.
   template <typename T = float>
   std::vector<T> to_vector() const;
@@ -85,7 +85,7 @@ class Tensor {
 
   // ---- autograd (defined in autograd/) ----
   bool requires_grad() const { return checked().requires_grad; }
-  Tensor& requires_grad_(bool enabled = true);  // leaves only
+  const Tensor& requires_grad_(bool enabled = true) const;  // leaves only
   Tensor grad() const;                              // undefined until a backward reaches it
   void set_grad(const Tensor& grad) const;
   void zero_grad() const;                           // drops the gradient (sets it undefined)
@@ -135,21 +135,22 @@ class Tensor {
   Tensor log_softmax(int64_t dim) const;
 
   // ---- in-place updates (outside the graph; defined in ops/inplace.cpp) ----
-  // They bump the version counter. On a tensor that requires grad they need NoGradGuard,
+  // Like PyTorch's, they are const: a Tensor is a handle, and writing through it does not change
+  // which data it refers to. They bump the version counter. On a tensor that requires grad they need NoGradGuard,
   // as in PyTorch, so an optimizer step is never recorded.
-  Tensor& add_(const Tensor& other, float alpha = 1.0f);
-  Tensor& add_(float value);
-  Tensor& sub_(const Tensor& other);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(float value);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(float value);
-  Tensor& addcmul_(const Tensor& a, const Tensor& b, float value = 1.0f);  // this += value*a*b
-  Tensor& addcdiv_(const Tensor& a, const Tensor& b, float value = 1.0f);  // this += value*a/b
-  Tensor& clamp_(std::optional<float> min, std::optional<float> max);
-  Tensor& fill_(float value);
-  Tensor& zero_();
-  Tensor& copy_(const Tensor& source);  // broadcasts source to this shape
+  const Tensor& add_(const Tensor& other, float alpha = 1.0f) const;
+  const Tensor& add_(float value) const;
+  const Tensor& sub_(const Tensor& other) const;
+  const Tensor& mul_(const Tensor& other) const;
+  const Tensor& mul_(float value) const;
+  const Tensor& div_(const Tensor& other) const;
+  const Tensor& div_(float value) const;
+  const Tensor& addcmul_(const Tensor& a, const Tensor& b, float value = 1.0f) const;  // this += value*a*b
+  const Tensor& addcdiv_(const Tensor& a, const Tensor& b, float value = 1.0f) const;  // this += value*a/b
+  const Tensor& clamp_(std::optional<float> min, std::optional<float> max) const;
+  const Tensor& fill_(float value) const;
+  const Tensor& zero_() const;
+  const Tensor& copy_(const Tensor& source) const;  // broadcasts source to this shape
 
  private:
   const TensorImpl& checked() const {

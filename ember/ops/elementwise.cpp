@@ -85,7 +85,14 @@ Tensor add(const Tensor& a, float b) {
   return out;
 }
 
-Tensor sub(const Tensor& a, float b) { return add(a, -b); }
+Tensor sub(const Tensor& a, float b) {
+  check_float("sub", "a", a);
+  Tensor out = map_unary(a, [b](float x) { return x - b; });
+  if (autograd::needs_graph({a})) {
+    autograd::attach(out, "SubBackward", {a}, [](const Tensor& g, const GradMask&) { return TensorList{g}; });
+  }
+  return out;
+}
 
 Tensor sub(float a, const Tensor& b) {
   check_float("sub", "b", b);
@@ -201,8 +208,8 @@ Tensor abs(const Tensor& a) {
 
 Tensor clamp(const Tensor& a, std::optional<float> min, std::optional<float> max) {
   check_float("clamp", "a", a);
-  EMBER_CHECK(!min || !max || *min <= *max, "clamp: min {} is greater than max {}", *min, *max);
   EMBER_CHECK(!(min && std::isnan(*min)) && !(max && std::isnan(*max)), "clamp: min and max must not be NaN");
+  EMBER_CHECK(!min || !max || *min <= *max, "clamp: min {} is greater than max {}", *min, *max);
   const float lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
   // NaN stays NaN (as in PyTorch): comparisons with NaN are false, so neither bound applies.
   Tensor out = map_unary(a, [lo, hi](float x) { return x < lo ? lo : (x > hi ? hi : x); });

@@ -26,7 +26,7 @@ void check_writable(const Tensor& self, const char* op) {
 }
 
 template <typename F>
-Tensor& update(Tensor& self, const Tensor& other, const char* op, F f) {
+const Tensor& update(const Tensor& self, const Tensor& other, const char* op, F f) {
   check_writable(self, op);
   ops_detail::check_float(op, "other", other);
   kernels::update_inplace(self, other, f, op);
@@ -35,7 +35,7 @@ Tensor& update(Tensor& self, const Tensor& other, const char* op, F f) {
 }
 
 template <typename F>
-Tensor& map(Tensor& self, const char* op, F f) {
+const Tensor& map(const Tensor& self, const char* op, F f) {
   check_writable(self, op);
   kernels::map_inplace(self, f);
   self.bump_version();
@@ -44,29 +44,29 @@ Tensor& map(Tensor& self, const char* op, F f) {
 
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& other, float alpha) {
+const Tensor& Tensor::add_(const Tensor& other, float alpha) const {
   return update(*this, other, "add_", [alpha](float a, float b) { return a + alpha * b; });
 }
-Tensor& Tensor::add_(float value) {
+const Tensor& Tensor::add_(float value) const {
   return map(*this, "add_", [value](float a) { return a + value; });
 }
-Tensor& Tensor::sub_(const Tensor& other) {
+const Tensor& Tensor::sub_(const Tensor& other) const {
   return update(*this, other, "sub_", [](float a, float b) { return a - b; });
 }
-Tensor& Tensor::mul_(const Tensor& other) {
+const Tensor& Tensor::mul_(const Tensor& other) const {
   return update(*this, other, "mul_", [](float a, float b) { return a * b; });
 }
-Tensor& Tensor::mul_(float value) {
+const Tensor& Tensor::mul_(float value) const {
   return map(*this, "mul_", [value](float a) { return a * value; });
 }
-Tensor& Tensor::div_(const Tensor& other) {
+const Tensor& Tensor::div_(const Tensor& other) const {
   return update(*this, other, "div_", [](float a, float b) { return a / b; });
 }
-Tensor& Tensor::div_(float value) {
+const Tensor& Tensor::div_(float value) const {
   return map(*this, "div_", [value](float a) { return a / value; });
 }
 
-Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value) {
+const Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value) const {
   check_writable(*this, "addcmul_");
   ops_detail::check_float("addcmul_", "a", a);
   ops_detail::check_float("addcmul_", "b", b);
@@ -77,7 +77,7 @@ Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value) {
   return *this;
 }
 
-Tensor& Tensor::addcdiv_(const Tensor& a, const Tensor& b, float value) {
+const Tensor& Tensor::addcdiv_(const Tensor& a, const Tensor& b, float value) const {
   check_writable(*this, "addcdiv_");
   ops_detail::check_float("addcdiv_", "a", a);
   ops_detail::check_float("addcdiv_", "b", b);
@@ -87,19 +87,20 @@ Tensor& Tensor::addcdiv_(const Tensor& a, const Tensor& b, float value) {
   return *this;
 }
 
-Tensor& Tensor::clamp_(std::optional<float> min, std::optional<float> max) {
+const Tensor& Tensor::clamp_(std::optional<float> min, std::optional<float> max) const {
+  EMBER_CHECK(!(min && std::isnan(*min)) && !(max && std::isnan(*max)), "clamp_: min and max must not be NaN");
   EMBER_CHECK(!min || !max || *min <= *max, "clamp_: min {} is greater than max {}", *min, *max);
   const float lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
   return map(*this, "clamp_", [lo, hi](float x) { return x < lo ? lo : (x > hi ? hi : x); });
 }
 
-Tensor& Tensor::fill_(float value) {
+const Tensor& Tensor::fill_(float value) const {
   return map(*this, "fill_", [value](float) { return value; });
 }
 
-Tensor& Tensor::zero_() { return fill_(0.0f); }
+const Tensor& Tensor::zero_() const { return fill_(0.0f); }
 
-Tensor& Tensor::copy_(const Tensor& source) {
+const Tensor& Tensor::copy_(const Tensor& source) const {
   ops_detail::check_defined("copy_", "source", source);
   EMBER_CHECK(!(requires_grad() && autograd::is_grad_enabled()),
               "copy_: in-place update of a tensor that requires grad ({}) while grad mode is on; use NoGradGuard",

@@ -20,13 +20,15 @@ namespace {
 
 // Which dims a reduction covers; an empty list means all of them.
 std::vector<bool> reduce_mask(const Tensor& x, const std::vector<int64_t>& dims, const char* op) {
-  std::vector<bool> mask(static_cast<size_t>(x.dim()), dims.empty());
+  // A 0-d tensor has one nameable dim (0 or -1), so the duplicate check needs one slot there.
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(x.dim(), 1)), false);
   for (int64_t d : dims) {
     const int64_t nd = normalize_dim(d, x.dim(), op);
-    if (x.dim() == 0) continue;
-    EMBER_CHECK(!mask[nd], "{}: dim {} appears more than once in the dims list", op, nd);
-    mask[nd] = true;
+    EMBER_CHECK(!seen[nd], "{}: dim {} appears more than once in the dims list", op, nd);
+    seen[nd] = true;
   }
+  std::vector<bool> mask(static_cast<size_t>(x.dim()), dims.empty());
+  for (int64_t d = 0; d < x.dim(); ++d) mask[d] = mask[d] || seen[d];
   return mask;
 }
 
