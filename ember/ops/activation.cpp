@@ -21,7 +21,8 @@ using ops_detail::check_float;
 
 Tensor relu(const Tensor& x) {
   check_float("relu", "x", x);
-  Tensor out = map_unary(x, [](float v) { return v > 0.0f ? v : 0.0f; });
+  // NaN propagates (as in PyTorch): a NaN compares false with 0 but is kept.
+  Tensor out = map_unary(x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; });
   if (autograd::needs_graph({x})) {
     SavedTensor saved_out(out);  // out > 0 exactly where x > 0
     autograd::attach(out, "ReluBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {

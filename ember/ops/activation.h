@@ -4,7 +4,7 @@
 
 namespace ember {
 
-Tensor relu(const Tensor& x);                                   // max(x, 0); gradient 0 at 0
+Tensor relu(const Tensor& x);  // max(x, 0), NaN stays NaN; gradient 0 at 0
 Tensor leaky_relu(const Tensor& x, float negative_slope = 0.01f);  // x if x > 0 else slope * x
 Tensor sigmoid(const Tensor& x);                                // 1 / (1 + e^-x), stable for large |x|
 Tensor tanh(const Tensor& x);

@@ -208,6 +208,7 @@ Tensor abs(const Tensor& a) {
 
 Tensor clamp(const Tensor& a, std::optional<float> min, std::optional<float> max) {
   check_float("clamp", "a", a);
+  EMBER_CHECK(min || max, "clamp: at least one of min and max must be given");
   EMBER_CHECK(!(min && std::isnan(*min)) && !(max && std::isnan(*max)), "clamp: min and max must not be NaN");
   EMBER_CHECK(!min || !max || *min <= *max, "clamp: min {} is greater than max {}", *min, *max);
   const float lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);

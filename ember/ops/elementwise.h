@@ -29,7 +29,7 @@ Tensor pow(const Tensor& a, float exponent);  // a^p; gradient p * a^(p-1)
 Tensor sqrt(const Tensor& a);
 Tensor abs(const Tensor& a);                // gradient sign(a), 0 at 0 (as PyTorch)
 // Limits to [min, max] (either may be absent); gradient 1 where min <= a <= max, else 0.
-// Throws if both are given and min > max.
+// Throws if neither is given, if either is NaN, or if min > max.
 Tensor clamp(const Tensor& a, std::optional<float> min, std::optional<float> max);
 
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

@@ -88,6 +88,7 @@ const Tensor& Tensor::addcdiv_(const Tensor& a, const Tensor& b, float value) co
 }
 
 const Tensor& Tensor::clamp_(std::optional<float> min, std::optional<float> max) const {
+  EMBER_CHECK(min || max, "clamp_: at least one of min and max must be given");
   EMBER_CHECK(!(min && std::isnan(*min)) && !(max && std::isnan(*max)), "clamp_: min and max must not be NaN");
   EMBER_CHECK(!min || !max || *min <= *max, "clamp_: min {} is greater than max {}", *min, *max);
   const float lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
