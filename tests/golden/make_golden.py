@@ -357,12 +357,24 @@ def shape():
     return fam
 
 
+def extra_families():
+    """Families defined in tests/golden/golden_<family>.py modules: each has make(Family) -> Family."""
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.startswith("golden_") and name.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(here, name))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            yield lambda module=module: module.make(Family)
+
+
 def main():
     torch.manual_seed(0)  # nothing should use the global generator, but just in case
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     total = 0
-    for make in (elementwise, activation, reduce, linalg, loss, shape):
+    for make in (elementwise, activation, reduce, linalg, loss, shape, *extra_families()):
         path, cases = make().write()
         size = os.path.getsize(path)
         total += size
