@@ -2,6 +2,10 @@
 
 #include <Eigen/Core>
 
+#if EMBER_GEMM_OPENBLAS
+#include <cblas.h>
+#endif
+
 #include "ember/core/parallel.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -22,6 +26,10 @@ constexpr int64_t kSerialMacs = 1 << 18;
 constexpr int64_t kMinBlock = 32;
 // Enough blocks to balance a few threads; the count depends on sizes only, never on threads.
 constexpr int64_t kMaxBlocks = 8;
+#if EMBER_GEMM_OPENBLAS
+// Blocks with fewer rows of C than this go to Eigen (see gemm_block).
+constexpr int64_t kOpenBlasMinRows = 16;
+#endif
 
 template <typename MapA, typename MapB>
 void block_product(const MapA& A, const MapB& B, float alpha, float beta, OutMap& C) {
@@ -33,29 +41,48 @@ void block_product(const MapA& A, const MapB& B, float alpha, float beta, OutMap
   }
 }
 
-// Computes rows [r0, r1) x columns [c0, c1) of C.
-void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, int64_t c1, int64_t k, float alpha,
-                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const int64_t rows = r1 - r0, cols = c1 - c0;
-  OutMap C(c + r0 * ldc + c0, rows, cols, Eigen::OuterStride<>(ldc));
-  // op(A)[r, :] lives at a + r*lda (row-major) or a + r (transposed: column r of a [K,M] matrix).
-  const float* a_block = trans_a ? a + r0 : a + r0 * lda;
-  const float* b_block = trans_b ? b + c0 * ldb : b + c0;
+// Eigen's product on row/column-major maps of the block (no copies).
+void eigen_block(bool trans_a, bool trans_b, int64_t rows, int64_t cols, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  OutMap C(c, rows, cols, Eigen::OuterStride<>(ldc));
   auto with_b = [&](const auto& A) {
     if (trans_b) {
-      block_product(A, ColMajorMap(b_block, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
+      block_product(A, ColMajorMap(b, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
     } else {
-      block_product(A, RowMajorMap(b_block, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
+      block_product(A, RowMajorMap(b, k, cols, Eigen::OuterStride<>(ldb)), alpha, beta, C);
     }
   };
   if (trans_a) {
-    with_b(ColMajorMap(a_block, rows, k, Eigen::OuterStride<>(lda)));
+    with_b(ColMajorMap(a, rows, k, Eigen::OuterStride<>(lda)));
   } else {
-    with_b(RowMajorMap(a_block, rows, k, Eigen::OuterStride<>(lda)));
+    with_b(RowMajorMap(a, rows, k, Eigen::OuterStride<>(lda)));
   }
 }
 
+// Computes rows [r0, r1) x columns [c0, c1) of C with the configured backend.
+void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, int64_t c1, int64_t k, float alpha,
+                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t rows = r1 - r0, cols = c1 - c0;
+  // op(A)[r, :] lives at a + r*lda (row-major) or a + r (transposed: column r of a [K,M] matrix).
+  const float* a_block = trans_a ? a + r0 : a + r0 * lda;
+  const float* b_block = trans_b ? b + c0 * ldb : b + c0;
+  float* c_block = c + r0 * ldc + c0;
+#if EMBER_GEMM_OPENBLAS
+  // OpenBLAS (serial build: our TBB blocks are the only threads) wins on every shape but the
+  // very thin ones, where its packing overhead dominates and Eigen's kernels are faster.
+  if (rows >= kOpenBlasMinRows) {
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                static_cast<int>(rows), static_cast<int>(cols), static_cast<int>(k), alpha, a_block,
+                static_cast<int>(lda), b_block, static_cast<int>(ldb), beta, c_block, static_cast<int>(ldc));
+    return;
+  }
+#endif
+  eigen_block(trans_a, trans_b, rows, cols, k, alpha, a_block, lda, b_block, ldb, beta, c_block, ldc);
+}
+
 }  // namespace
+
+const char* gemm_backend() { return EMBER_GEMM_OPENBLAS ? "openblas" : "eigen"; }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {

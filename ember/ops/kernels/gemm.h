@@ -6,13 +6,18 @@
 // op(A) is A[M,K] (row stride lda) or, with trans_a, the transpose of a row-major [K,M] A.
 // Likewise B. With beta == 0, C is not read (it may hold garbage).
 //
-// Implemented over Eigen's GEMM on row/column-major maps (no copies), split across TBB threads in
-// blocks fixed by the sizes alone, so results are identical for any thread count.
+// Backend (CMake option EMBER_GEMM): OpenBLAS's serial cblas_sgemm (default; Eigen for blocks
+// thinner than 16 rows, where it is faster) or Eigen's product on row/column-major maps. Either
+// way C is split across TBB threads in blocks fixed by the sizes alone, so results are
+// identical for any thread count.
 #include <cstdint>
 
 #include "ember/core/tensor.h"
 
 namespace ember::kernels {
+
+// "openblas" or "eigen": what this build multiplies with.
+const char* gemm_backend();
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
