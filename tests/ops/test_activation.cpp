@@ -10,66 +10,12 @@
 #include <vector>
 
 #include "support/helpers.h"
+#include "support/reference.h"
 
 using namespace ember;
-using ember::test::check_bitwise_equal;
-using ember::test::check_close;
-using ember::test::check_error;
-using ember::test::check_gradcheck;
-using ember::test::random_leaf;
-using ember::test::random_tensor;
+using namespace ember::test;
 
 namespace {
-
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr float kInf = std::numeric_limits<float>::infinity();
-
-using Index = std::vector<int64_t>;
-
-int64_t count_of(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  return n;
-}
-
-// Calls f(index) for every index of `shape`, in row-major order.
-template <typename F>
-void for_each_index(const Shape& shape, F&& f) {
-  const int64_t n = count_of(shape);
-  Index idx(shape.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    f(static_cast<const Index&>(idx));
-    for (size_t d = shape.size(); d-- > 0;) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
-
-// One element, read through the tensor's own offset and strides (not through ember's copy kernels).
-double read(const Tensor& t, const Index& idx) {
-  const float* p = t.data<float>();
-  int64_t offset = 0;
-  for (size_t d = 0; d < idx.size(); ++d) offset += idx[d] * t.strides()[d];
-  return static_cast<double>(p[offset]);
-}
-
-int64_t flat_index(const Shape& shape, const Index& idx) {
-  int64_t flat = 0;
-  for (size_t d = 0; d < shape.size(); ++d) flat = flat * shape[d] + idx[d];
-  return flat;
-}
-
-Tensor from_doubles(const std::vector<double>& values, const Shape& shape) {
-  std::vector<float> f(values.begin(), values.end());
-  return from_vector(f, shape);
-}
-
-Tensor ref_unary(const Tensor& a, const std::function<double(double)>& f) {
-  std::vector<double> out;
-  for_each_index(a.shape(), [&](const Index& i) { out.push_back(f(read(a, i))); });
-  return from_doubles(out, a.shape());
-}
 
 // softmax / log_softmax along dim, in double, one line at a time.
 Tensor ref_softmax(const Tensor& x, int64_t dim, bool log_space) {
@@ -99,43 +45,6 @@ Tensor ref_softmax(const Tensor& x, int64_t dim, bool log_space) {
 
 double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-struct UnaryCase {
-  std::string name;
-  Tensor x;
-};
-
-// Inputs with values in [lo, hi): contiguous, 0-d, odd sizes, strided views, empty, and large
-// enough (> 100k elements) for the parallel path.
-std::vector<UnaryCase> unary_cases(float lo, float hi) {
-  auto r = [&](const Shape& s, uint64_t seed) { return random_tensor(s, seed, lo, hi); };
-  return {
-      {"contiguous [2, 3, 4]", r({2, 3, 4}, 11)},
-      {"0-d", r({}, 12)},
-      {"odd [7]", r({7}, 13)},
-      {"[1]", r({1}, 14)},
-      {"transposed [5, 3]^T", r({5, 3}, 15).t()},
-      {"slice with step 3", r({6, 10}, 16).slice(1, 1, 10, 3)},
-      {"expanded [4, 1] -> [4, 6]", r({4, 1}, 17).expand({4, 6})},
-      {"permuted [4, 2, 3]", r({4, 2, 3}, 18).permute({2, 0, 1})},
-      {"narrowed (offset view)", r({5, 9}, 19).narrow(0, 2, 3).narrow(1, 1, 7)},
-      {"contiguous with an offset", r({5, 9}, 24).narrow(0, 2, 3)},
-      {"empty [0, 4]", r({0, 4}, 20)},
-      {"large [331, 317]", r({331, 317}, 21)},
-      {"large transposed", r({317, 331}, 22).t()},
-      {"large slice with step 2", r({331, 634}, 23).slice(1, 1, 634, 2)},
-  };
-}
-
-using UnaryOp = std::function<Tensor(const Tensor&)>;
-
-void check_unary(const UnaryOp& op, const std::function<double(double)>& ref, float lo, float hi,
-                 double atol = 1e-6, double rtol = 1e-6) {
-  for (const auto& c : unary_cases(lo, hi)) {
-    INFO(c.name);
-    check_close(op(c.x), ref_unary(c.x, ref), atol, rtol);
-  }
-}
-
 // Inputs for softmax: every dim of each is tried, negative dims too.
 std::vector<UnaryCase> softmax_cases() {
   return {
@@ -153,24 +62,6 @@ std::vector<UnaryCase> softmax_cases() {
       {"large transposed [300, 400]^T", random_tensor({300, 400}, 52, -5, 5).t()},
   };
 }
-
-void gradcheck_unary(const UnaryOp& op, const std::vector<Tensor>& inputs) {
-  for (const Tensor& t : inputs) {
-    INFO(t.describe());
-    Tensor leaf = t.detach().clone();
-    leaf.requires_grad_();
-    check_gradcheck([&](const TensorList& x) { return op(x[0]); }, {leaf});
-  }
-}
-
-// Values in [lo, hi) with alternating signs: |x| >= lo keeps them away from the kink at 0.
-Tensor signed_away_from_zero(const Shape& shape, uint64_t seed, float lo = 0.05f, float hi = 2.0f) {
-  auto v = random_tensor(shape, seed, lo, hi).to_vector();
-  for (size_t i = 0; i < v.size(); i += 2) v[i] = -v[i];
-  return from_vector(v, shape);
-}
-
-Tensor i64() { return labels({1, 2, 3}); }
 
 }  // namespace
 
@@ -298,14 +189,16 @@ TEST_CASE("softmax rows sum to 1 on the parallel path") {
 // ------------------------------------------------------------------------------------------------
 
 TEST_CASE("gradcheck: relu and leaky_relu away from the kink") {
-  const std::vector<Tensor> inputs = {signed_away_from_zero({2, 3, 4}, 1), signed_away_from_zero({}, 2),
-                                      signed_away_from_zero({9}, 3)};
+  const std::vector<Tensor> inputs = {signed_away_from_zero({2, 3, 4}, 1, 0.05f, 2.0f),
+                                      signed_away_from_zero({}, 2, 0.05f, 2.0f),
+                                      signed_away_from_zero({9}, 3, 0.05f, 2.0f)};
   gradcheck_unary([](const Tensor& t) { return relu(t); }, inputs);
   for (float slope : {0.01f, 0.2f, -0.5f, 1.5f}) {
     INFO("slope ", slope);
     gradcheck_unary([slope](const Tensor& t) { return leaky_relu(t, slope); }, inputs);
   }
-  const Tensor x = from_vector(signed_away_from_zero({4, 6}, 4).to_vector(), {4, 6}).requires_grad_();
+  const Tensor x =
+      from_vector(signed_away_from_zero({4, 6}, 4, 0.05f, 2.0f).to_vector(), {4, 6}).requires_grad_();
   check_gradcheck([](const TensorList& v) { return relu(v[0].t()); }, {x});
   check_gradcheck([](const TensorList& v) { return leaky_relu(v[0].slice(1, 1, 6, 2), 0.3f); }, {x});
 }

@@ -6,67 +6,18 @@
 // errors. A last test checks that sums are bitwise identical for 1 and 2 threads.
 #include <cmath>
 #include <functional>
-#include <limits>
 #include <string>
 #include <vector>
 
 #include "support/helpers.h"
+#include "support/reference.h"
 
 using namespace ember;
-using ember::test::check_bitwise_equal;
-using ember::test::check_close;
-using ember::test::check_error;
-using ember::test::check_gradcheck;
-using ember::test::random_leaf;
-using ember::test::random_tensor;
-using ember::test::with_threads;
+using namespace ember::test;
 
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr float kInf = std::numeric_limits<float>::infinity();
-
-using Index = std::vector<int64_t>;
 using Dims = std::vector<int64_t>;
-
-int64_t count_of(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  return n;
-}
-
-// Calls f(index) for every index of `shape`, in row-major order.
-template <typename F>
-void for_each_index(const Shape& shape, F&& f) {
-  const int64_t n = count_of(shape);
-  Index idx(shape.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    f(static_cast<const Index&>(idx));
-    for (size_t d = shape.size(); d-- > 0;) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
-
-// One element, read through the tensor's own offset and strides (not through ember's copy kernels).
-double read(const Tensor& t, const Index& idx) {
-  const float* p = t.data<float>();
-  int64_t offset = 0;
-  for (size_t d = 0; d < idx.size(); ++d) offset += idx[d] * t.strides()[d];
-  return static_cast<double>(p[offset]);
-}
-
-int64_t flat_index(const Shape& shape, const Index& idx) {
-  int64_t flat = 0;
-  for (size_t d = 0; d < shape.size(); ++d) flat = flat * shape[d] + idx[d];
-  return flat;
-}
-
-Tensor from_doubles(const std::vector<double>& values, const Shape& shape) {
-  std::vector<float> f(values.begin(), values.end());
-  return from_vector(f, shape);
-}
 
 // Which dims `dims` covers (empty = all), negative dims counted from the end.
 std::vector<bool> ref_mask(int64_t ndim, const Dims& dims) {
@@ -131,12 +82,7 @@ std::pair<Tensor, Tensor> ref_max(const Tensor& x, int64_t dim, bool keepdim) {
   return {from_doubles(values, shape), from_vector(indices, shape)};
 }
 
-struct Case {
-  std::string name;
-  Tensor x;
-};
-
-std::vector<Case> cases() {
+std::vector<UnaryCase> cases() {
   auto r = [](const Shape& s, uint64_t seed) { return random_tensor(s, seed, -1, 1); };
   return {
       {"contiguous [2, 3, 4]", r({2, 3, 4}, 11)},
@@ -200,8 +146,6 @@ Tensor leaf_of(const Tensor& t) {
   leaf.requires_grad_();
   return leaf;
 }
-
-Tensor i64() { return labels({1, 2, 3}); }
 
 }  // namespace
 
