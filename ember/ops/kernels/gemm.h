@@ -22,6 +22,12 @@ const char* gemm_backend();
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// The same product on the calling thread only. For callers that already run in parallel tasks
+// (one per image): nesting parallel work there would let TBB run a sibling task on this thread
+// mid-call, which breaks per-thread scratch buffers.
+void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 // The naive triple loop with double accumulation: the reference the tests compare gemm against.
 void gemm_reference(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                     int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);

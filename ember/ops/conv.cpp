@@ -1,0 +1,157 @@
+// conv2d: the forward, then its backward right below it. The kernels (im2col + GEMM, pointwise,
+// direct depthwise) are in kernels/conv_kernels.cpp.
+#include "ember/ops/conv.h"
+
+#include "ember/autograd/node.h"
+#include "ember/ops/checks.h"
+#include "ember/ops/conv_common.h"
+#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/ops/shape.h"
+
+namespace ember {
+
+using autograd::GradMask;
+using autograd::SavedTensor;
+using ops_detail::check_float;
+
+Conv2dOptions& Conv2dOptions::padding(std::string_view mode) {
+  if (mode == "valid") {
+    padding_mode_ = PaddingMode::valid;
+  } else if (mode == "same") {
+    padding_mode_ = PaddingMode::same;
+  } else if (mode == "full") {
+    padding_mode_ = PaddingMode::full;
+  } else {
+    fail("conv2d: padding mode must be \"valid\", \"same\" or \"full\", got \"{}\"", mode);
+  }
+  padding_ = 0;
+  return *this;
+}
+
+namespace conv_detail {
+
+void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 dilation, int64_t groups) {
+  EMBER_CHECK(stride.h >= 1 && stride.w >= 1, "{}: stride must be at least 1, got {}", op, to_string(stride));
+  EMBER_CHECK(dilation.h >= 1 && dilation.w >= 1, "{}: dilation must be at least 1, got {}", op, to_string(dilation));
+  EMBER_CHECK(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
+              "{}: padding must be non-negative, got {}", op, to_string(padding));
+  EMBER_CHECK(groups >= 1, "{}: groups must be at least 1, got {}", op, groups);
+}
+
+kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, int64_t in_h,
+                            int64_t in_w, int64_t kernel_h, int64_t kernel_w, int64_t out_h, int64_t out_w, Int2 stride,
+                            const Padding2d& padding, Int2 dilation, bool force_im2col) {
+  kernels::ConvPlan plan;
+  plan.batch = batch;
+  plan.in_channels = in_channels;
+  plan.out_channels = out_channels;
+  plan.groups = groups;
+  plan.group = {in_channels / groups, in_h,     in_w,        kernel_h,     kernel_w,    out_h,      out_w,
+                stride.h,             stride.w, padding.top, padding.left, dilation.h, dilation.w};
+  const bool depthwise = groups == in_channels && groups > 1;
+  const bool pointwise = kernel_h == 1 && kernel_w == 1 && stride == Int2(1) && padding == Padding2d(0) &&
+                         out_h == in_h && out_w == in_w;
+  plan.path = force_im2col ? kernels::ConvPath::im2col
+              : depthwise  ? kernels::ConvPath::depthwise
+              : pointwise  ? kernels::ConvPath::pointwise
+                           : kernels::ConvPath::im2col;
+  return plan;
+}
+
+Tensor dense(const Tensor& t) { return t.is_contiguous() ? t : kernels::contiguous_copy(t); }
+
+}  // namespace conv_detail
+
+namespace {
+
+// Explicit per-side padding for the options' mode and this kernel.
+Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kernel_w) {
+  const int64_t total_h = o.dilation_.h * (kernel_h - 1), total_w = o.dilation_.w * (kernel_w - 1);
+  switch (o.padding_mode_) {
+    case PaddingMode::explicit_sizes:
+      return o.padding_;
+    case PaddingMode::valid:
+      return Padding2d(0);
+    case PaddingMode::same:
+      EMBER_CHECK(o.stride_ == Int2(1), "conv2d: padding \"same\" needs stride 1, got stride {}", to_string(o.stride_));
+      return Padding2d(total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2);
+    case PaddingMode::full:
+      return Padding2d(total_h, total_h, total_w, total_w);
+  }
+  return o.padding_;
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
+  check_float("conv2d", "input", x);
+  check_float("conv2d", "weight", weight);
+  if (x.dim() == 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, o), 0);
+  EMBER_CHECK(x.dim() == 4, "conv2d: input must be [N, C, H, W] or [C, H, W], got {}", x.describe());
+  EMBER_CHECK(weight.dim() == 4, "conv2d: weight must be [out_channels, in_channels / groups, kh, kw], got {}",
+              weight.describe());
+  conv_detail::check_window("conv2d", o.stride_, o.padding_, o.dilation_, o.groups_);
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t k = weight.size(0), kh = weight.size(2), kw = weight.size(3), groups = o.groups_;
+  EMBER_CHECK(c % groups == 0 && k % groups == 0,
+              "conv2d: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
+              "weight {})",
+              groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
+  EMBER_CHECK(weight.size(1) * groups == c,
+              "conv2d: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", c,
+              weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
+  EMBER_CHECK(kh >= 1 && kw >= 1, "conv2d: kernel must be at least 1x1, got weight {}", shape_str(weight.shape()));
+  if (bias.defined()) {
+    check_float("conv2d", "bias", bias);
+    EMBER_CHECK(bias.shape() == Shape{k}, "conv2d: bias must be [{}] (one per output channel), got {}", k,
+                shape_str(bias.shape()));
+  }
+  const Padding2d pad = resolve_padding(o, kh, kw);
+  const int64_t span_h = o.dilation_.h * (kh - 1) + 1, span_w = o.dilation_.w * (kw - 1) + 1;
+  EMBER_CHECK(h + pad.top + pad.bottom >= span_h && w + pad.left + pad.right >= span_w,
+              "conv2d: the kernel ({}x{}, spanning {}x{} with dilation {}) is larger than the padded input ({}x{}) "
+              "(input {}, padding {})",
+              kh, kw, span_h, span_w, to_string(o.dilation_), h + pad.top + pad.bottom, w + pad.left + pad.right,
+              shape_str(x.shape()), to_string(pad));
+  const int64_t oh = window_output_size(h, kh, o.stride_.h, pad.top, pad.bottom, o.dilation_.h);
+  const int64_t ow = window_output_size(w, kw, o.stride_.w, pad.left, pad.right, o.dilation_.w);
+  const kernels::ConvPlan plan = conv_detail::make_plan(n, c, k, groups, h, w, kh, kw, oh, ow, o.stride_, pad,
+                                                        o.dilation_, o.algorithm_ == ConvAlgorithm::im2col);
+
+  const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
+  const Tensor bd = bias.defined() ? conv_detail::dense(bias) : Tensor();
+  Tensor out = empty({n, k, oh, ow});
+  if (out.numel() > 0) {
+    kernels::conv_forward(plan, xd.data<float>(), wd.data<float>(), bd.defined() ? bd.data<float>() : nullptr,
+                          out.data<float>());
+  }
+
+  if (autograd::needs_graph({x, weight, bias})) {
+    SavedTensor saved_x(weight.requires_grad() ? xd : Tensor()), saved_w(x.requires_grad() ? wd : Tensor());
+    const Shape x_shape = x.shape(), w_shape = weight.shape();
+    autograd::attach(out, "Conv2dBackward", {x, weight, bias},
+                     [plan, saved_x, saved_w, x_shape, w_shape](const Tensor& g, const GradMask& needs) {
+                       const Tensor gd = conv_detail::dense(g);
+                       Tensor dx, dw, db;
+                       if (needs[0]) {
+                         dx = empty(x_shape);
+                         kernels::conv_backward_input(plan, gd.data<float>(), saved_w.get().data<float>(),
+                                                      dx.data<float>());
+                       }
+                       if (needs[1]) {
+                         dw = empty(w_shape);
+                         kernels::conv_backward_weight(plan, saved_x.get().data<float>(), gd.data<float>(),
+                                                       dw.data<float>());
+                       }
+                       if (needs[2]) {
+                         db = empty({plan.out_channels});
+                         kernels::channel_sums(gd.data<float>(), plan.batch, plan.out_channels, plan.out_plane(),
+                                               db.data<float>());
+                       }
+                       return TensorList{dx, dw, db};
+                     });
+  }
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,286 @@
+#include "ember/ops/kernels/conv_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "ember/core/parallel.h"
+#include "ember/ops/kernels/gemm.h"
+#include "ember/ops/kernels/reduce_kernels.h"
+
+namespace ember::kernels {
+
+namespace {
+
+// The weight gradient sums over images in at most this many fixed chunks (see conv_backward_weight).
+constexpr int64_t kMaxWeightChunks = 8;
+// Planes of fewer elements than this are grouped so a task is worth scheduling.
+constexpr int64_t kPlaneGrainElements = 4096;
+
+// Per-thread scratch (column matrices), grown on demand and reused across calls and steps.
+float* scratch(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
+  return buffer.data();
+}
+
+void gemm_on(bool parallel, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (parallel) {
+    gemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    gemm_serial(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+// Runs image(n, parallel_gemm) for every image: images in parallel (serial GEMMs inside) when
+// there are several, otherwise one image with a parallel GEMM. Depends on the batch size only.
+template <typename F>
+void for_each_image(int64_t batch, F&& image) {
+  if (batch >= 2) {
+    parallel_for(0, batch, 1, [&](int64_t b, int64_t e) {
+      for (int64_t n = b; n < e; ++n) image(n, false);
+    });
+  } else {
+    for (int64_t n = 0; n < batch; ++n) image(n, true);
+  }
+}
+
+// Calls plane(p) for every output-sized plane index p in [0, count), grouped to a useful grain.
+template <typename F>
+void for_each_plane(int64_t count, int64_t plane_elements, F&& plane) {
+  const int64_t grain = std::max<int64_t>(1, kPlaneGrainElements / std::max<int64_t>(plane_elements, 1));
+  parallel_for(0, count, grain, [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) plane(p);
+  });
+}
+
+// Output columns [lo, hi) whose input column start + ow * stride lies in [0, width).
+inline void valid_columns(int64_t out_w, int64_t width, int64_t stride, int64_t start, int64_t& lo, int64_t& hi) {
+  lo = start >= 0 ? 0 : (-start + stride - 1) / stride;
+  hi = start >= width ? 0 : (width - start + stride - 1) / stride;
+  lo = std::min(lo, out_w);
+  hi = std::clamp(hi, lo, out_w);
+}
+
+// ---- depthwise (groups == in_channels): direct loops, multiplier m = out/in ----
+
+void depthwise_forward(const ConvPlan& p, const float* x, const float* w, float* y) {
+  const ConvGeometry& g = p.group;
+  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
+  for_each_plane(p.batch * p.out_channels, p.out_plane(), [&](int64_t plane) {
+    const int64_t n = plane / p.out_channels, k = plane % p.out_channels;
+    const float* xp = x + (n * p.in_channels + k / m) * g.in_h * g.in_w;
+    const float* wk = w + k * taps;
+    float* yp = y + plane * p.out_plane();
+    std::memset(yp, 0, static_cast<size_t>(p.out_plane()) * sizeof(float));
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      float* yrow = yp + oh * g.out_w;
+      for (int64_t i = 0; i < g.kernel_h; ++i) {
+        const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
+        if (ih < 0 || ih >= g.in_h) continue;
+        const float* xrow = xp + ih * g.in_w;
+        for (int64_t j = 0; j < g.kernel_w; ++j) {
+          const float wv = wk[i * g.kernel_w + j];
+          const int64_t start = j * g.dilation_w - g.pad_left;
+          int64_t lo, hi;
+          valid_columns(g.out_w, g.in_w, g.stride_w, start, lo, hi);
+          const float* src = xrow + start;
+          if (g.stride_w == 1) {
+            for (int64_t ow = lo; ow < hi; ++ow) yrow[ow] += wv * src[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) yrow[ow] += wv * src[ow * g.stride_w];
+          }
+        }
+      }
+    }
+  });
+}
+
+void depthwise_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
+  const ConvGeometry& g = p.group;
+  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
+  const int64_t in_plane = g.in_h * g.in_w;
+  for_each_plane(p.batch * p.in_channels, in_plane, [&](int64_t plane) {
+    const int64_t n = plane / p.in_channels, c = plane % p.in_channels;
+    float* dxp = dx + plane * in_plane;
+    std::memset(dxp, 0, static_cast<size_t>(in_plane) * sizeof(float));
+    for (int64_t r = 0; r < m; ++r) {
+      const int64_t k = c * m + r;
+      const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
+      const float* wk = w + k * taps;
+      for (int64_t oh = 0; oh < g.out_h; ++oh) {
+        const float* dyrow = dyp + oh * g.out_w;
+        for (int64_t i = 0; i < g.kernel_h; ++i) {
+          const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
+          if (ih < 0 || ih >= g.in_h) continue;
+          float* dxrow = dxp + ih * g.in_w;
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const float wv = wk[i * g.kernel_w + j];
+            const int64_t start = j * g.dilation_w - g.pad_left;
+            int64_t lo, hi;
+            valid_columns(g.out_w, g.in_w, g.stride_w, start, lo, hi);
+            float* dst = dxrow + start;
+            if (g.stride_w == 1) {
+              for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += wv * dyrow[ow];
+            } else {
+              for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += wv * dyrow[ow];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void depthwise_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
+  const ConvGeometry& g = p.group;
+  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
+  parallel_for(0, p.out_channels, 1, [&](int64_t k0, int64_t k1) {
+    std::vector<double> acc(static_cast<size_t>(taps));
+    for (int64_t k = k0; k < k1; ++k) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t n = 0; n < p.batch; ++n) {
+        const float* xp = x + (n * p.in_channels + k / m) * g.in_h * g.in_w;
+        const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
+        for (int64_t i = 0; i < g.kernel_h; ++i) {
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const int64_t start = j * g.dilation_w - g.pad_left;
+            int64_t lo, hi;
+            valid_columns(g.out_w, g.in_w, g.stride_w, start, lo, hi);
+            float sum = 0.0f;  // one image's contribution, then added in double
+            for (int64_t oh = 0; oh < g.out_h; ++oh) {
+              const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
+              if (ih < 0 || ih >= g.in_h) continue;
+              const float* src = xp + ih * g.in_w + start;
+              const float* dyrow = dyp + oh * g.out_w;
+              if (g.stride_w == 1) {
+                for (int64_t ow = lo; ow < hi; ++ow) sum += dyrow[ow] * src[ow];
+              } else {
+                for (int64_t ow = lo; ow < hi; ++ow) sum += dyrow[ow] * src[ow * g.stride_w];
+              }
+            }
+            acc[i * g.kernel_w + j] += sum;
+          }
+        }
+      }
+      for (int64_t t = 0; t < taps; ++t) dw[k * taps + t] = static_cast<float>(acc[t]);
+    }
+  });
+}
+
+}  // namespace
+
+void conv_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, float* y) {
+  const ConvGeometry& g = p.group;
+  if (p.path == ConvPath::depthwise) {
+    depthwise_forward(p, x, w, y);
+  } else {
+    const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
+    for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
+      float* buffer = p.path == ConvPath::pointwise ? nullptr : scratch(rows * cols);
+      for (int64_t grp = 0; grp < p.groups; ++grp) {
+        const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_h * g.in_w;
+        const float* columns = xg;
+        if (p.path == ConvPath::im2col) {
+          im2col(xg, g, buffer);
+          columns = buffer;
+        }
+        gemm_on(parallel_gemm, false, false, kg, cols, rows, w + grp * p.weight_per_group(), rows, columns, cols, 0.0f,
+                y + n * p.out_image() + grp * kg * cols, cols);
+      }
+    });
+  }
+  if (bias) add_channel_bias(y, p.batch, p.out_channels, p.out_plane(), bias);
+}
+
+void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
+  if (p.path == ConvPath::depthwise) {
+    depthwise_backward_input(p, dy, w, dx);
+    return;
+  }
+  const ConvGeometry& g = p.group;
+  const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
+  const int64_t group_in = p.in_per_group() * g.in_h * g.in_w;
+  for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
+    float* dxn = dx + n * p.in_image();
+    float* buffer = p.path == ConvPath::pointwise ? nullptr : scratch(rows * cols);
+    if (p.path == ConvPath::im2col) std::memset(dxn, 0, static_cast<size_t>(p.in_image()) * sizeof(float));
+    for (int64_t grp = 0; grp < p.groups; ++grp) {
+      const float* dyg = dy + n * p.out_image() + grp * kg * cols;
+      const float* wg = w + grp * p.weight_per_group();
+      if (p.path == ConvPath::pointwise) {  // dx_g [C/g, HW] = W_g^T [C/g, K/g] @ dy_g [K/g, HW]
+        gemm_on(parallel_gemm, true, false, rows, cols, kg, wg, rows, dyg, cols, 0.0f, dxn + grp * group_in, cols);
+      } else {  // columns = W_g^T @ dy_g, then scattered back onto the image
+        gemm_on(parallel_gemm, true, false, rows, cols, kg, wg, rows, dyg, cols, 0.0f, buffer, cols);
+        col2im(buffer, g, dxn + grp * group_in);
+      }
+    }
+  });
+}
+
+void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
+  if (p.path == ConvPath::depthwise) {
+    depthwise_backward_weight(p, x, dy, dw);
+    return;
+  }
+  const ConvGeometry& g = p.group;
+  const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
+  const int64_t weight_size = p.groups * p.weight_per_group();
+  // Images are split into fixed chunks; chunk 0 accumulates straight into dw, the others into
+  // partial buffers that are added afterwards in chunk order.
+  const int64_t chunks = std::clamp<int64_t>(p.batch, 1, kMaxWeightChunks);
+  std::vector<float> partial(static_cast<size_t>((chunks - 1) * weight_size));
+  auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
+    float* target = chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size;
+    const int64_t first = chunk * p.batch / chunks, last = (chunk + 1) * p.batch / chunks;
+    float* buffer = p.path == ConvPath::pointwise ? nullptr : scratch(rows * cols);
+    for (int64_t n = first; n < last; ++n) {
+      for (int64_t grp = 0; grp < p.groups; ++grp) {
+        const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_h * g.in_w;
+        const float* columns = xg;
+        if (p.path == ConvPath::im2col) {
+          im2col(xg, g, buffer);
+          columns = buffer;
+        }
+        // dw_g [K/g, rows] (+)= dy_g [K/g, cols] @ columns^T [cols, rows]
+        gemm_on(parallel_gemm, false, true, kg, rows, cols, dy + n * p.out_image() + grp * kg * cols, cols, columns,
+                cols, n == first ? 0.0f : 1.0f, target + grp * p.weight_per_group(), rows);
+      }
+    }
+    if (first == last) std::memset(target, 0, static_cast<size_t>(weight_size) * sizeof(float));
+  };
+  if (chunks == 1) {
+    run_chunk(0, true);
+  } else {
+    parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+      for (int64_t c = b; c < e; ++c) run_chunk(c, false);
+    });
+    parallel_for(0, weight_size, 16384, [&](int64_t b, int64_t e) {
+      for (int64_t c = 1; c < chunks; ++c) {
+        const float* src = partial.data() + (c - 1) * weight_size;
+        for (int64_t i = b; i < e; ++i) dw[i] += src[i];
+      }
+    });
+  }
+}
+
+void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias) {
+  for_each_plane(batch * channels, plane, [&](int64_t index) {
+    const float b = bias[index % channels];
+    float* tp = t + index * plane;
+    for (int64_t i = 0; i < plane; ++i) tp[i] += b;
+  });
+}
+
+void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane, float* sums) {
+  parallel_for(0, channels, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double total = 0;
+      for (int64_t n = 0; n < batch; ++n) total += sum_contiguous(t + (n * channels + c) * plane, plane);
+      sums[c] = static_cast<float>(total);
+    }
+  });
+}
+
+}  // namespace ember::kernels

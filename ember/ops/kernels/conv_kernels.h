@@ -1,0 +1,49 @@
+#pragma once
+// Convolution kernels on raw NCHW float buffers: forward, gradient w.r.t. input, gradient w.r.t.
+// weight, each in an im2col + GEMM form, a pointwise (1x1) form and a direct depthwise form.
+// Autograd-free. ops/conv.cpp validates, picks the path and wires the gradients;
+// ops/conv_transpose.cpp reuses the same kernels as the adjoint.
+//
+// Parallelism and determinism: with two or more images, images run in parallel tasks, each with
+// serial GEMMs and its own scratch buffer; with one image the GEMMs themselves run in parallel.
+// The weight gradient sums per-image products in fixed chunks of images and adds the chunks in
+// order. Every choice depends on the shapes only, so results are identical for any thread count.
+#include <cstdint>
+
+#include "ember/ops/kernels/im2col.h"
+
+namespace ember::kernels {
+
+enum class ConvPath {
+  im2col,     // general: im2col + GEMM per image and group
+  pointwise,  // 1x1, stride 1, no padding: the image is already the column matrix
+  depthwise,  // groups == in_channels: direct loops, no columns
+};
+
+// A convolution y = conv(x, w): x [batch, in_channels, in_h, in_w], w [out_channels,
+// in_channels/groups, kernel_h, kernel_w], y [batch, out_channels, out_h, out_w].
+struct ConvPlan {
+  int64_t batch, in_channels, out_channels, groups;
+  ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
+  ConvPath path;
+
+  int64_t in_per_group() const { return in_channels / groups; }
+  int64_t out_per_group() const { return out_channels / groups; }
+  int64_t in_image() const { return in_channels * group.in_h * group.in_w; }
+  int64_t out_plane() const { return group.out_h * group.out_w; }
+  int64_t out_image() const { return out_channels * out_plane(); }
+  int64_t weight_per_group() const { return out_per_group() * group.col_rows(); }
+};
+
+// y = conv(x, w) (+ bias when bias != nullptr). y is written, not accumulated.
+void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y);
+// dx = the gradient w.r.t. x given dy. dx is written, not accumulated.
+void conv_backward_input(const ConvPlan& plan, const float* dy, const float* w, float* dx);
+// dw = the gradient w.r.t. w given x and dy. dw is written.
+void conv_backward_weight(const ConvPlan& plan, const float* x, const float* dy, float* dw);
+// t[n][c][:] += bias[c] for a [batch, channels, plane] buffer.
+void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias);
+// sums[c] = sum of t[n][c][:] over n and the plane, in double (the bias gradient).
+void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane, float* sums);
+
+}  // namespace ember::kernels
