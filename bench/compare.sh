@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Side-by-side with PyTorch, in its fastest configuration on this machine.
-#   bench/compare.sh linalg [rounds]   linear / matmul rows, one line per row:
-#     <id> ember_ms=<x> torch_ms=<y> speedup=<y/x>
+#   bench/compare.sh ops [rounds] [row,row,...]   the op-level rows of ../shared/SUITE.md
+# One line per row: <id> ember_ms=<x> torch_ms=<y> speedup=<y/x>
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite=${1:-linalg}
+suite=${1:-ops}
 rounds=${2:-5}
-[[ "$suite" == "linalg" ]] || { echo "compare.sh: unknown suite '$suite' (known: linalg)" >&2; exit 2; }
+rows=${3:-}
+case "$suite" in
+  ops) target=bench_ops; script=bench/torch_ops.py ;;
+  *) echo "compare.sh: unknown suite '$suite' (known: ops)" >&2; exit 2 ;;
+esac
 
 scripts/setup.sh
 # PyTorch and the BLAS that makes it fastest here: OpenBLAS built for OpenMP, so its threads and
@@ -21,7 +25,7 @@ if ((${#need[@]})); then
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target bench_linalg >/dev/null
+cmake --build build -j "$(nproc)" --target "$target" >/dev/null
 
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export OMP_NUM_THREADS=2 EMBER_NUM_THREADS=2
@@ -34,4 +38,4 @@ maps = open("/proc/self/maps").read()
 libs = sorted(set(re.findall(r"/\S*(?:blas|openblas)\S*\.so\S*", maps)))
 print("# torch", torch.__version__, "loads:", ", ".join(libs) or "no BLAS found")
 PY
-/usr/bin/python3 bench/compare.py build/bench/bench_linalg bench/torch_linalg.py "$rounds"
+/usr/bin/python3 bench/compare.py "build/bench/$target" "$script" "$rounds" "$rows"
