@@ -48,12 +48,18 @@ kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_chan
   plan.groups = groups;
   plan.group = {in_channels / groups, in_h,     in_w,        kernel_h,     kernel_w,    out_h,      out_w,
                 stride.h,             stride.w, padding.top, padding.left, dilation.h, dilation.w};
-  const bool depthwise = groups == in_channels && groups > 1;
+  // One input channel per group (depthwise, or a single-channel image such as LeNet's first layer):
+  // direct loops beat building a column matrix of kernel_h*kernel_w rows.
+  const bool depthwise = groups == in_channels;
   const bool pointwise = kernel_h == 1 && kernel_w == 1 && stride == Int2(1) && padding == Padding2d(0) &&
                          out_h == in_h && out_w == in_w;
+  // Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms.
+  const bool winograd = kernel_h == 3 && kernel_w == 3 && stride == Int2(1) && dilation == Int2(1) && groups == 1 &&
+                        in_channels >= 16 && out_channels >= 16;
   plan.path = force_im2col ? kernels::ConvPath::im2col
               : depthwise  ? kernels::ConvPath::depthwise
               : pointwise  ? kernels::ConvPath::pointwise
+              : winograd   ? kernels::ConvPath::winograd
                            : kernels::ConvPath::im2col;
   return plan;
 }

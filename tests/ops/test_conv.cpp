@@ -21,7 +21,8 @@ struct Config {
   int64_t groups = 1;
 };
 
-// Covers every kernel path: im2col (general), pointwise (1x1), depthwise (multiplier 1 and 2).
+// Covers every kernel path: im2col (general), pointwise (1x1), depthwise (multiplier 1 and 2,
+// and single-channel input), Winograd (3x3 stride 1 with >= 16 channels).
 const std::vector<Config> kConfigs = {
     {"lenet1", 2, 1, 12, 12, 6, 5, 5, 1, 2},
     {"k3_p1", 3, 4, 9, 7, 5, 3, 3, 1, 1},
@@ -36,6 +37,8 @@ const std::vector<Config> kConfigs = {
     {"groups2", 1, 4, 6, 6, 6, 3, 2, {1, 2}, {0, 1, 1, 0}, 1, 2},
     {"alex_like", 1, 3, 27, 27, 4, 11, 11, 4},
     {"single_batch", 1, 3, 6, 6, 4, 3, 3, 1, 1},
+    {"winograd", 3, 16, 9, 7, 17, 3, 3, 1, 1},
+    {"winograd_asym_single", 1, 16, 6, 8, 16, 3, 3, 1, {0, 2, 2, 1}},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {
@@ -306,7 +309,9 @@ TEST_CASE("conv2d and conv_transpose2d match PyTorch") {
 TEST_CASE("convolutions are bitwise identical for 1 and 2 threads") {
   auto run = [] {
     TensorList results;
-    for (const Config& c : {Config{"big", 8, 16, 20, 20, 32, 3, 3, 1, 1}, Config{"dw", 8, 32, 20, 20, 32, 3, 3, 1, 1, 1, 32},
+    for (const Config& c : {Config{"big", 8, 16, 20, 20, 32, 3, 3, 1, 1}, Config{"big_s2", 8, 16, 20, 20, 32, 3, 3, 2, 1},
+                            Config{"dw", 8, 32, 20, 20, 32, 3, 3, 1, 1, 1, 32},
+                            Config{"wino_many", 70, 16, 12, 12, 16, 3, 3, 1, 1},
                             Config{"pw", 8, 32, 16, 16, 16, 1, 1}, Config{"one", 1, 16, 24, 24, 32, 3, 3, 1, 1}}) {
       Tensor x = random_leaf({c.n, c.c, c.h, c.w}, 31), w = random_leaf({c.k, c.c / c.groups, c.kh, c.kw}, 32);
       Tensor b = random_leaf({c.k}, 33);

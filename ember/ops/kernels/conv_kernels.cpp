@@ -7,6 +7,8 @@
 #include "ember/core/parallel.h"
 #include "ember/ops/kernels/gemm.h"
 #include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/ops/kernels/scratch.h"
+#include "ember/ops/kernels/winograd.h"
 
 namespace ember::kernels {
 
@@ -17,12 +19,7 @@ constexpr int64_t kMaxWeightChunks = 8;
 // Planes of fewer elements than this are grouped so a task is worth scheduling.
 constexpr int64_t kPlaneGrainElements = 4096;
 
-// Per-thread scratch (column matrices), grown on demand and reused across calls and steps.
-float* scratch(int64_t floats) {
-  thread_local std::vector<float> buffer;
-  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
-  return buffer.data();
-}
+float* scratch(int64_t floats) { return thread_scratch(floats); }
 
 void gemm_on(bool parallel, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
              const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -315,6 +312,9 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
     } else {
       depthwise_forward(p, x, w, y);
     }
+  } else if (p.path == ConvPath::winograd) {
+    winograd_conv3x3(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left, g.out_h, g.out_w, x,
+                     w, y);
   } else {
     const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
     for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
@@ -344,6 +344,17 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
     return;
   }
   const ConvGeometry& g = p.group;
+  if (p.path == ConvPath::winograd) {
+    // dx is the stride-1 3x3 convolution of dy with the kernel flipped and in/out swapped,
+    // padded by 2 - pad: w'[c][k][i][j] = w[k][c][2-i][2-j].
+    std::vector<float> flipped(static_cast<size_t>(p.out_channels * p.in_channels * 9));
+    for (int64_t k = 0; k < p.out_channels; ++k)
+      for (int64_t c = 0; c < p.in_channels; ++c)
+        for (int64_t t = 0; t < 9; ++t) flipped[(c * p.out_channels + k) * 9 + t] = w[(k * p.in_channels + c) * 9 + 8 - t];
+    winograd_conv3x3(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 - g.pad_top, 2 - g.pad_left, g.in_h,
+                     g.in_w, dy, flipped.data(), dx);
+    return;
+  }
   const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
   const int64_t group_in = p.in_per_group() * g.in_h * g.in_w;
   for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
@@ -383,11 +394,11 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     float* target = chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size;
     const int64_t first = chunk * p.batch / chunks, last = (chunk + 1) * p.batch / chunks;
     float* buffer = p.path == ConvPath::pointwise ? nullptr : scratch(rows * cols);
-    for (int64_t n = first; n < last; ++n) {
+    for (int64_t n = first; n < last; ++n) {  // the winograd path's weight gradient uses im2col
       for (int64_t grp = 0; grp < p.groups; ++grp) {
         const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_h * g.in_w;
         const float* columns = xg;
-        if (p.path == ConvPath::im2col) {
+        if (p.path != ConvPath::pointwise) {
           im2col(xg, g, buffer);
           columns = buffer;
         }

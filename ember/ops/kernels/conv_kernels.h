@@ -18,6 +18,8 @@ enum class ConvPath {
   im2col,     // general: im2col + GEMM per image and group
   pointwise,  // 1x1, stride 1, no padding: the image is already the column matrix
   depthwise,  // groups == in_channels: direct loops, no columns
+  winograd,   // 3x3, stride 1, no dilation, one group: Winograd F(2x2, 3x3) forward and input
+              // gradient; the weight gradient goes through im2col
 };
 
 // A convolution y = conv(x, w): x [batch, in_channels, in_h, in_w], w [out_channels,

@@ -1,0 +1,14 @@
+#include "ember/ops/kernels/scratch.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace ember::kernels {
+
+float* thread_scratch(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
+  return buffer.data();
+}
+
+}  // namespace ember::kernels
