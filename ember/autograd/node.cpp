@@ -85,9 +85,13 @@ TensorList AccumulateGrad::apply(const TensorList& grad_outputs) {
   const Tensor& incoming = grad_outputs.at(0);
   if (!incoming.defined()) return {};
   if (!leaf_->grad) {
-    // Copy, never alias: the incoming gradient may be shared with another leaf or a saved tensor,
-    // and later accumulation writes into .grad in place.
-    leaf_->grad = kernels::contiguous_copy(incoming).impl();
+    // Later accumulation writes into .grad in place, so .grad must never alias anything else.
+    // A contiguous gradient that nothing else refers to (not another slot, leaf, view or saved
+    // tensor) is taken over as it is; anything else is copied.
+    const bool sole_owner = incoming.impl().use_count() == 1 && incoming.impl()->storage.use_count() == 1;
+    const bool whole = incoming.is_contiguous() && incoming.offset() == 0 &&
+                       incoming.impl()->storage->nbytes() == static_cast<size_t>(incoming.numel()) * sizeof(float);
+    leaf_->grad = sole_owner && whole ? incoming.impl() : kernels::contiguous_copy(incoming).impl();
   } else {
     Tensor grad(leaf_->grad);
     kernels::add_inplace(grad, incoming);

@@ -14,8 +14,6 @@ uint64_t splitmix64(uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 
 }  // namespace
@@ -30,20 +28,6 @@ void Generator::set_state(const std::array<uint64_t, 4>& state) {
   EMBER_CHECK(state[0] | state[1] | state[2] | state[3], "generator: the all-zero state is invalid for xoshiro256**");
   state_ = state;
 }
-
-uint64_t Generator::next_u64() {
-  const uint64_t result = rotl(state_[1] * 5, 7) * 9;
-  const uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = rotl(state_[3], 45);
-  return result;
-}
-
-float Generator::uniform() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
 
 float Generator::normal() {
   // Box-Muller on (0, 1] x [0, 1) in double, so log never sees 0.

@@ -17,8 +17,20 @@ class Generator {
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const { return seed_; }
 
-  uint64_t next_u64();
-  float uniform();  // [0, 1), 24 random bits
+  // Inline: dropout and rand draw one value per element, and an out-of-line call per draw
+  // (the library is position-independent) costs several times the arithmetic.
+  uint64_t next_u64() {
+    const uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+  float uniform() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }  // [0, 1), 24 random bits
   float normal();   // standard normal, Box-Muller
   // Uniform integer in [0, n), without modulo bias.
   uint64_t below(uint64_t n);
@@ -28,6 +40,7 @@ class Generator {
   void set_state(const std::array<uint64_t, 4>& state);
 
  private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t seed_ = kDefaultSeed;
   std::array<uint64_t, 4> state_{};
 };
