@@ -32,6 +32,8 @@ const std::vector<Config> kConfigs = {
     {"depthwise", 2, 6, 9, 9, 6, 3, 3, 1, 1, 1, 6},
     {"depthwise_mult2_s2", 2, 3, 9, 8, 6, 3, 3, 2, 1, 1, 3},
     {"depthwise_dilated_asym", 1, 4, 10, 9, 4, 3, 2, {1, 2}, {2, 0, 1, 3}, {2, 1}, 4},
+    {"depthwise_s1_dilated_asym", 2, 4, 9, 8, 8, 3, 2, 1, {2, 1, 0, 3}, 2, 4},
+    {"single_channel_mult", 2, 1, 7, 9, 5, 4, 3, 1, {1, 2, 1, 1}},
     {"dilated", 2, 3, 11, 11, 4, 3, 3, 1, 2, 2},
     {"nonsquare_asym", 2, 3, 8, 9, 2, 3, 5, {2, 1}, {1, 0, 2, 1}},
     {"groups2", 1, 4, 6, 6, 6, 3, 2, {1, 2}, {0, 1, 1, 0}, 1, 2},
@@ -78,7 +80,7 @@ Conv2dOptions options_of(const Config& c) {
 
 TEST_CASE("conv2d matches naive loops on every path, forced im2col included") {
   for (const Config& c : kConfigs) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     const Tensor x = random_tensor({c.n, c.c, c.h, c.w}, 1);
     const Tensor w = random_tensor({c.k, c.c / c.groups, c.kh, c.kw}, 2);
     const Tensor b = random_tensor({c.k}, 3);
@@ -91,7 +93,7 @@ TEST_CASE("conv2d matches naive loops on every path, forced im2col included") {
 
 TEST_CASE("conv2d gradients on every path") {
   for (const Config& c : kConfigs) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     for (ConvAlgorithm algorithm : {ConvAlgorithm::automatic, ConvAlgorithm::im2col}) {
       check_gradcheck(
           [&](const TensorList& in) { return conv2d(in[0], in[1], in[2], options_of(c).algorithm(algorithm)); },
@@ -103,7 +105,7 @@ TEST_CASE("conv2d gradients on every path") {
 
 TEST_CASE("conv2d direct paths give the same gradients as the im2col path") {
   for (const Config& c : kConfigs) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     TensorList grads[2];
     int slot = 0;
     for (ConvAlgorithm algorithm : {ConvAlgorithm::automatic, ConvAlgorithm::im2col}) {
@@ -224,7 +226,7 @@ ConvTranspose2dOptions t_options(const TConfig& c) {
 
 TEST_CASE("conv_transpose2d matches naive loops and is the adjoint of conv2d") {
   for (const TConfig& c : kTConfigs) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     const Tensor x = random_tensor({c.n, c.c, c.h, c.w}, 21), w = random_tensor({c.c, c.k / c.groups, c.kh, c.kw}, 22);
     const Tensor b = random_tensor({c.k}, 23);
     const Tensor out = conv_transpose2d(x, w, b, t_options(c));
@@ -242,7 +244,7 @@ TEST_CASE("conv_transpose2d matches naive loops and is the adjoint of conv2d") {
 
 TEST_CASE("conv_transpose2d gradients") {
   for (const TConfig& c : kTConfigs) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     check_gradcheck([&](const TensorList& in) { return conv_transpose2d(in[0], in[1], in[2], t_options(c)); },
                     {random_leaf({c.n, c.c, c.h, c.w}, 25), random_leaf({c.c, c.k / c.groups, c.kh, c.kw}, 26),
                      random_leaf({c.k}, 27)});

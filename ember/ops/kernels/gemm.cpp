@@ -68,8 +68,11 @@ void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, 
   const float* b_block = trans_b ? b + c0 * ldb : b + c0;
   float* c_block = c + r0 * ldc + c0;
 #if EMBER_GEMM_OPENBLAS
-  // OpenBLAS (serial build: our TBB blocks are the only threads) wins on every shape but the
-  // very thin ones, where its packing overhead dominates and Eigen's kernels are faster.
+  // OpenBLAS wins on every shape but the very thin ones, where its packing overhead dominates
+  // and Eigen's kernels are faster. It runs on one thread per call: our TBB blocks are the only
+  // parallelism (its own pool would fight TBB's for the same cores).
+  static const bool single_threaded = (openblas_set_num_threads(1), true);
+  (void)single_threaded;
   if (rows >= kOpenBlasMinRows) {
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 static_cast<int>(rows), static_cast<int>(cols), static_cast<int>(k), alpha, a_block,

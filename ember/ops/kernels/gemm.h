@@ -6,7 +6,7 @@
 // op(A) is A[M,K] (row stride lda) or, with trans_a, the transpose of a row-major [K,M] A.
 // Likewise B. With beta == 0, C is not read (it may hold garbage).
 //
-// Backend (CMake option EMBER_GEMM): OpenBLAS's serial cblas_sgemm (default; Eigen for blocks
+// Backend (CMake option EMBER_GEMM): OpenBLAS's cblas_sgemm on one thread (default; Eigen for blocks
 // thinner than 16 rows, where it is faster) or Eigen's product on row/column-major maps. Either
 // way C is split across TBB threads in blocks fixed by the sizes alone, so results are
 // identical for any thread count.
