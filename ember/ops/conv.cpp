@@ -6,6 +6,7 @@
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/ops/kernels/winograd.h"
 #include "ember/ops/shape.h"
 
 namespace ember {
@@ -54,8 +55,15 @@ kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_chan
   const bool pointwise = kernel_h == 1 && kernel_w == 1 && stride == Int2(1) && padding == Padding2d(0) &&
                          out_h == in_h && out_w == in_w;
   // Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms.
-  const bool winograd = kernel_h == 3 && kernel_w == 3 && stride == Int2(1) && dilation == Int2(1) && groups == 1 &&
-                        in_channels >= 16 && out_channels >= 16;
+  // A dilated kernel qualifies when the image splits evenly into dilation x dilation sub-grids.
+  const bool winograd_geometry =
+      dilation == Int2(1) ||
+      (dilation.h == dilation.w && padding.top == padding.left && padding.bottom == padding.right &&
+       kernels::winograd_dilated_fits(in_h, in_w, out_h, out_w, padding.top, padding.left, dilation.h) &&
+       kernels::winograd_dilated_fits(out_h, out_w, in_h, in_w, 2 * dilation.h - padding.top,
+                                      2 * dilation.w - padding.left, dilation.h));
+  const bool winograd = kernel_h == 3 && kernel_w == 3 && stride == Int2(1) && groups == 1 && in_channels >= 16 &&
+                        out_channels >= 16 && winograd_geometry;
   plan.path = force_im2col ? kernels::ConvPath::im2col
               : depthwise  ? kernels::ConvPath::depthwise
               : pointwise  ? kernels::ConvPath::pointwise

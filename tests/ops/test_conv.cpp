@@ -41,6 +41,8 @@ const std::vector<Config> kConfigs = {
     {"single_batch", 1, 3, 6, 6, 4, 3, 3, 1, 1},
     {"winograd", 3, 16, 9, 7, 17, 3, 3, 1, 1},
     {"winograd_asym_single", 1, 16, 6, 8, 16, 3, 3, 1, {0, 2, 2, 1}},
+    {"winograd_dilated", 2, 16, 8, 6, 16, 3, 3, 1, 2, 2},
+    {"winograd_dilated3", 1, 16, 9, 6, 17, 3, 3, 1, 3, 3},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {
@@ -314,6 +316,7 @@ TEST_CASE("convolutions are bitwise identical for 1 and 2 threads") {
     for (const Config& c : {Config{"big", 8, 16, 20, 20, 32, 3, 3, 1, 1}, Config{"big_s2", 8, 16, 20, 20, 32, 3, 3, 2, 1},
                             Config{"dw", 8, 32, 20, 20, 32, 3, 3, 1, 1, 1, 32},
                             Config{"wino_many", 70, 16, 12, 12, 16, 3, 3, 1, 1},
+                            Config{"wino_dilated", 9, 16, 12, 12, 16, 3, 3, 1, 2, 2},
                             Config{"pw", 8, 32, 16, 16, 16, 1, 1}, Config{"one", 1, 16, 24, 24, 32, 3, 3, 1, 1}}) {
       Tensor x = random_leaf({c.n, c.c, c.h, c.w}, 31), w = random_leaf({c.k, c.c / c.groups, c.kh, c.kw}, 32);
       Tensor b = random_leaf({c.k}, 33);

@@ -313,8 +313,13 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
       depthwise_forward(p, x, w, y);
     }
   } else if (p.path == ConvPath::winograd) {
-    winograd_conv3x3(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left, g.out_h, g.out_w, x,
-                     w, y);
+    if (g.dilation_h == 1) {
+      winograd_conv3x3(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left, g.out_h,
+                       g.out_w, x, w, y);
+    } else {
+      winograd_conv3x3_dilated(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left,
+                               g.dilation_h, g.out_h, g.out_w, x, w, y);
+    }
   } else {
     const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
     for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
@@ -346,13 +351,19 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
   const ConvGeometry& g = p.group;
   if (p.path == ConvPath::winograd) {
     // dx is the stride-1 3x3 convolution of dy with the kernel flipped and in/out swapped,
-    // padded by 2 - pad: w'[c][k][i][j] = w[k][c][2-i][2-j].
+    // padded by 2 * dilation - pad: w'[c][k][i][j] = w[k][c][2-i][2-j].
     std::vector<float> flipped(static_cast<size_t>(p.out_channels * p.in_channels * 9));
     for (int64_t k = 0; k < p.out_channels; ++k)
       for (int64_t c = 0; c < p.in_channels; ++c)
         for (int64_t t = 0; t < 9; ++t) flipped[(c * p.out_channels + k) * 9 + t] = w[(k * p.in_channels + c) * 9 + 8 - t];
-    winograd_conv3x3(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 - g.pad_top, 2 - g.pad_left, g.in_h,
-                     g.in_w, dy, flipped.data(), dx);
+    const int64_t d = g.dilation_h;
+    if (d == 1) {
+      winograd_conv3x3(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 - g.pad_top, 2 - g.pad_left,
+                       g.in_h, g.in_w, dy, flipped.data(), dx);
+    } else {
+      winograd_conv3x3_dilated(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 * d - g.pad_top,
+                               2 * d - g.pad_left, d, g.in_h, g.in_w, dy, flipped.data(), dx);
+    }
     return;
   }
   const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();

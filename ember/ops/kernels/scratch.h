@@ -8,6 +8,8 @@
 
 namespace ember::kernels {
 
-float* thread_scratch(int64_t floats);
+// Slot 0 is for the innermost per-task buffers; a function that holds a buffer while it runs
+// parallel kernels that use slot 0 (on this thread too) takes slot 1.
+float* thread_scratch(int64_t floats, int slot = 0);
 
 }  // namespace ember::kernels

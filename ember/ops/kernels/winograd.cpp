@@ -174,4 +174,56 @@ void winograd_conv3x3(int64_t batch, int64_t in_channels, int64_t in_h, int64_t 
   }
 }
 
+bool winograd_dilated_fits(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top,
+                           int64_t pad_left, int64_t dilation) {
+  const int64_t d = dilation;
+  return in_h % d == 0 && in_w % d == 0 && out_h % d == 0 && out_w % d == 0 && pad_top % d == 0 &&
+         pad_left % d == 0 && pad_top >= 0 && pad_left >= 0;
+}
+
+void winograd_conv3x3_dilated(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
+                              int64_t pad_top, int64_t pad_left, int64_t dilation, int64_t out_h, int64_t out_w,
+                              const float* x, const float* w, float* y) {
+  const int64_t d = dilation, grids = d * d;
+  const int64_t sub_in_h = in_h / d, sub_in_w = in_w / d, sub_out_h = out_h / d, sub_out_w = out_w / d;
+  const int64_t in_image = in_channels * in_h * in_w, out_image = out_channels * out_h * out_w;
+  // Slot 1: this buffer is held while winograd_conv3x3 runs tasks that use slot 0.
+  float* sub_x = thread_scratch(batch * (in_image + out_image), 1);
+  float* sub_y = sub_x + batch * in_image;
+  // sub_x[(n * d*d + p * d + q)][c][r][s] = x[n][c][r * d + p][s * d + q]
+  parallel_for(0, batch * in_channels, 1, [&](int64_t b, int64_t e) {
+    for (int64_t nc = b; nc < e; ++nc) {
+      const int64_t n = nc / in_channels, c = nc % in_channels;
+      const float* plane = x + nc * in_h * in_w;
+      for (int64_t p = 0; p < d; ++p) {
+        for (int64_t q = 0; q < d; ++q) {
+          float* dst = sub_x + ((n * grids + p * d + q) * in_channels + c) * sub_in_h * sub_in_w;
+          for (int64_t r = 0; r < sub_in_h; ++r) {
+            const float* src = plane + (r * d + p) * in_w + q;
+            for (int64_t col = 0; col < sub_in_w; ++col) dst[r * sub_in_w + col] = src[col * d];
+          }
+        }
+      }
+    }
+  });
+  winograd_conv3x3(batch * grids, in_channels, sub_in_h, sub_in_w, out_channels, pad_top / d, pad_left / d, sub_out_h,
+                   sub_out_w, sub_x, w, sub_y);
+  // y[n][k][a * d + p][b * d + q] = sub_y[(n * d*d + p * d + q)][k][a][b]
+  parallel_for(0, batch * out_channels, 1, [&](int64_t b, int64_t e) {
+    for (int64_t nk = b; nk < e; ++nk) {
+      const int64_t n = nk / out_channels, k = nk % out_channels;
+      float* plane = y + nk * out_h * out_w;
+      for (int64_t p = 0; p < d; ++p) {
+        for (int64_t q = 0; q < d; ++q) {
+          const float* src = sub_y + ((n * grids + p * d + q) * out_channels + k) * sub_out_h * sub_out_w;
+          for (int64_t a = 0; a < sub_out_h; ++a) {
+            float* dst = plane + (a * d + p) * out_w + q;
+            for (int64_t col = 0; col < sub_out_w; ++col) dst[col * d] = src[a * sub_out_w + col];
+          }
+        }
+      }
+    }
+  });
+}
+
 }  // namespace ember::kernels

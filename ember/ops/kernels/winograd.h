@@ -17,4 +17,14 @@ void winograd_conv3x3(int64_t batch, int64_t in_channels, int64_t in_h, int64_t 
                       int64_t pad_top, int64_t pad_left, int64_t out_h, int64_t out_w, const float* x, const float* w,
                       float* y);
 
+// The same for a dilated 3x3 kernel (dilation d in both directions), when in_h, in_w, out_h,
+// out_w, pad_top and pad_left are all multiples of d: the d*d sub-grids of pixels with the same
+// (row % d, column % d) are independent undilated 3x3 convolutions with padding pad / d, run as
+// one batch of d*d times as many quarter-size images.
+bool winograd_dilated_fits(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top,
+                           int64_t pad_left, int64_t dilation);
+void winograd_conv3x3_dilated(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
+                              int64_t pad_top, int64_t pad_left, int64_t dilation, int64_t out_h, int64_t out_w,
+                              const float* x, const float* w, float* y);
+
 }  // namespace ember::kernels
