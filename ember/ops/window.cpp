@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ember {
 
 std::string to_string(const Int2& v) { return v.h == v.w ? fmt::format("{}", v.h) : fmt::format("({}, {})", v.h, v.w); }
@@ -13,12 +15,14 @@ std::string to_string(const Padding2d& p) {
 
 int64_t window_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before, int64_t pad_after,
                            int64_t dilation, bool ceil_mode) {
-  const int64_t span = in + pad_before + pad_after - dilation * (kernel - 1) - 1;
-  if (span < 0) return 0;
-  int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  // PyTorch's rule, with division rounding toward minus infinity: in ceil mode a window longer
+  // than the padded input by less than a stride still makes one output.
+  const int64_t numerator = in + pad_before + pad_after - dilation * (kernel - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+  const int64_t floor_div = numerator >= 0 ? numerator / stride : -((-numerator + stride - 1) / stride);
+  int64_t out = floor_div + 1;
   // In ceil mode the last window must start inside the input or the left padding.
-  if (ceil_mode && (out - 1) * stride >= in + pad_before) --out;
-  return out;
+  if (ceil_mode && out > 0 && (out - 1) * stride >= in + pad_before) --out;
+  return std::max<int64_t>(out, 0);
 }
 
 }  // namespace ember

@@ -32,7 +32,8 @@ std::string to_string(const Padding2d& p);  // "(1, 1, 2, 2)" as (top, bottom, l
 // Output length of a sliding window along one dimension:
 //   floor_or_ceil((in + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1
 // With ceil_mode, the last window may start in the right padding but not past the input's end
-// (PyTorch's rule). Returns the value even when < 1; callers check and name the op.
+// (PyTorch's rule; so a window longer than the padded input by less than a stride still gives
+// one output). Returns 0 when no window fits; callers check and name the op.
 int64_t window_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before, int64_t pad_after,
                            int64_t dilation, bool ceil_mode = false);
 

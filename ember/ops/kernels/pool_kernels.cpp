@@ -1,0 +1,732 @@
+// Pooling kernels: direct loops over one H x W plane at a time, planes in parallel.
+#include "ember/ops/kernels/pool_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "ember/core/parallel.h"
+
+namespace ember::kernels {
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// About this many element visits per parallel chunk: small inputs run serially on the caller.
+constexpr int64_t kGrainWork = 32768;
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
+int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+
+// `shape` with its last two sizes replaced.
+Shape with_plane(const Shape& shape, int64_t h, int64_t w) {
+  Shape out = shape;
+  out[out.size() - 2] = h;
+  out[out.size() - 1] = w;
+  return out;
+}
+
+int64_t plane_count(const Tensor& t) {
+  const int64_t plane = t.size(-2) * t.size(-1);
+  return plane == 0 ? 0 : t.numel() / plane;
+}
+
+// Planes per chunk so a chunk does about kGrainWork element visits.
+int64_t plane_grain(int64_t work_per_plane) { return std::max<int64_t>(1, kGrainWork / std::max<int64_t>(work_per_plane, 1)); }
+
+// ---- max pooling geometry, computed once per call ----
+// The in-range rows of window row oh are row_first[oh] + r * dilation_h for r < row_count[oh]
+// (PyTorch's start stepped forward by the dilation until it is >= 0), and the same for columns.
+// A window with no in-range row or column lies wholly in the padding.
+struct MaxTables {
+  std::vector<int64_t> row_first, row_count;  // per output row
+  std::vector<int64_t> col_first;             // per output column
+  std::vector<uint8_t> col_live;              // per output column: has an in-range input column
+  bool all_live = true;                       // no window lies wholly in the padding
+};
+
+// First in-range position and count of in-range positions of a dilated window starting at `start`.
+std::pair<int64_t, int64_t> window_span(int64_t start, int64_t kernel, int64_t dilation, int64_t in) {
+  const int64_t end = std::min(start + (kernel - 1) * dilation + 1, in);
+  if (start < 0) start += ceil_div(-start, dilation) * dilation;
+  return {start, start < end ? (end - start + dilation - 1) / dilation : 0};
+}
+
+MaxTables max_tables(const Pool2dGeometry& g) {
+  MaxTables t;
+  t.row_first.resize(g.out_h);
+  t.row_count.resize(g.out_h);
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    std::tie(t.row_first[oh], t.row_count[oh]) = window_span(oh * g.stride_h - g.pad_top, g.kernel_h, g.dilation_h, g.in_h);
+    t.all_live = t.all_live && t.row_count[oh] > 0;
+  }
+  t.col_first.resize(g.out_w);
+  t.col_live.resize(g.out_w);
+  for (int64_t ow = 0; ow < g.out_w; ++ow) {
+    const auto [first, count] = window_span(ow * g.stride_w - g.pad_left, g.kernel_w, g.dilation_w, g.in_w);
+    t.col_first[ow] = first;
+    t.col_live[ow] = count > 0;
+    t.all_live = t.all_live && count > 0;
+  }
+  return t;
+}
+
+// One plane from plain loops, exactly PyTorch's: the reference, and the fallback for planes whose
+// window offsets do not fit the fast kernel's int32 lanes.
+void max_pool_plane_naive(const float* plane, float* out, int64_t* indices, const Pool2dGeometry& g) {
+  const int64_t H = g.in_h, W = g.in_w;
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      int64_t h0 = oh * g.stride_h - g.pad_top, w0 = ow * g.stride_w - g.pad_left;
+      const int64_t h1 = std::min(h0 + (g.kernel_h - 1) * g.dilation_h + 1, H);
+      const int64_t w1 = std::min(w0 + (g.kernel_w - 1) * g.dilation_w + 1, W);
+      while (h0 < 0) h0 += g.dilation_h;
+      while (w0 < 0) w0 += g.dilation_w;
+      int64_t best_index = h0 * W + w0;
+      float best = kNegInf;
+      for (int64_t ih = h0; ih < h1; ih += g.dilation_h) {
+        for (int64_t iw = w0; iw < w1; iw += g.dilation_w) {
+          const float v = plane[ih * W + iw];
+          if (v > best || v != v) {
+            best = v;
+            best_index = ih * W + iw;
+          }
+        }
+      }
+      *out++ = best;
+      if (indices) *indices++ = best_index;
+    }
+  }
+}
+
+// The fast forward works on a polyphase copy of each plane. Pad the plane with -inf and split it
+// by stride phase: phase (ph, pw) holds padded rows ph, ph + sh, ph + 2 sh, ... and columns
+// likewise, so kernel tap (kh, kw), at padded offset (dy, dx) = (kh dh, kw dw), reads for output
+// (oh, ow) element (oh + dy / sh, ow + dx / sw) of phase (dy % sh, dx % sw). With the running
+// maxima laid out with the phase planes' row length QW (lane j = oh * QW + ow), every tap is one
+// contiguous, unit-stride sweep over the lanes: long vector loops whatever the stride and
+// dilation. Lanes with ow >= OW are scratch whose results are dropped. Padding is -inf, which
+// never replaces a maximum, so it changes nothing (PyTorch skips it).
+constexpr int64_t kLanes = 16;  // outputs updated together, kept in registers across all taps
+
+struct MaxPlan {
+  struct Phase {
+    int64_t start;       // offset of the phase plane in the scratch buffer
+    int64_t ph, pw;      // row and column phase
+    int64_t r_lo, r_hi;  // phase rows that hold input rows
+    int64_t c_lo, c_hi;  // phase columns that hold input columns (the rest stays -inf)
+    // How copy_phase_row splits [c_lo, c_hi) for stride 2: `forward` blocks of 8 reading ahead,
+    // then `backward` blocks reading one element behind (at the row's end), then single elements.
+    int64_t forward = 0, backward = 0;
+  };
+  struct Tap {
+    int64_t base;  // scratch offset of lane 0's element for this tap
+    int32_t off;   // the tap's flat offset from its window's origin in the input plane
+  };
+  int64_t qw = 0, lanes = 0, scratch = 0;  // phase row length, lanes (multiple of kLanes), buffer size
+  std::vector<Phase> phases;               // only the phases some tap reads
+  std::vector<Tap> taps;                   // in the window's row-major scan order
+  std::vector<int32_t> origin;             // per lane: flat input position of its window's origin
+  std::vector<int32_t> init_off;           // per lane: PyTorch's initial index minus the origin
+  std::vector<int32_t> init_tap;           // per lane: the window's first in-range tap, or kNone
+};
+
+// Whether every position and offset the fast kernel keeps fits its int32 lanes.
+bool fits_int32(const Pool2dGeometry& g) {
+  const int64_t reach_h = g.in_h + g.kernel_h * g.dilation_h + g.pad_top + g.stride_h + 1;
+  const int64_t reach_w = g.in_w + g.kernel_w * g.dilation_w + g.pad_left + g.stride_w + 1;
+  return reach_h * reach_w < (int64_t{1} << 31);
+}
+
+MaxPlan max_plan(const Pool2dGeometry& g, const MaxTables& t) {
+  const int64_t sh = g.stride_h, sw = g.stride_w;
+  MaxPlan plan;
+  const int64_t max_qh = (g.kernel_h - 1) * g.dilation_h / sh, max_qw = (g.kernel_w - 1) * g.dilation_w / sw;
+  plan.qw = g.out_w + max_qw;
+  const int64_t qh = g.out_h + max_qh + 1;           // a spare row: the last lanes overrun by < QW
+  const int64_t phase_size = qh * plan.qw + kLanes;  // + the rounding of the lanes to kLanes
+  plan.lanes = (g.out_h * plan.qw + kLanes - 1) / kLanes * kLanes;
+  std::vector<int64_t> slot(static_cast<size_t>(sh * sw), -1);  // phase id -> index in plan.phases
+  for (int64_t kh = 0; kh < g.kernel_h; ++kh) {
+    for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+      const int64_t dy = kh * g.dilation_h, dx = kw * g.dilation_w;
+      int64_t& s = slot[(dy % sh) * sw + dx % sw];
+      if (s < 0) {
+        s = static_cast<int64_t>(plan.phases.size());
+        MaxPlan::Phase p;
+        p.start = s * phase_size;
+        p.ph = dy % sh;
+        p.pw = dx % sw;
+        // Phase row r is input row r * sh + ph - pad_top; keep those inside [0, in_h).
+        p.r_lo = std::clamp<int64_t>(ceil_div(g.pad_top - p.ph, sh), 0, qh);
+        p.r_hi = std::clamp<int64_t>(floor_div(g.in_h - 1 + g.pad_top - p.ph, sh) + 1, p.r_lo, qh);
+        p.c_lo = std::clamp<int64_t>(ceil_div(g.pad_left - p.pw, sw), 0, plan.qw);
+        p.c_hi = std::clamp<int64_t>(floor_div(g.in_w - 1 + g.pad_left - p.pw, sw) + 1, p.c_lo, plan.qw);
+        // A block at column c reads input columns [2c + off, 2c + off + 16) forward, or
+        // [2c + off - 1, 2c + off + 15) backward; both must stay inside the input row.
+        const int64_t off = p.pw - g.pad_left;
+        for (int64_t c = p.c_lo; sw == 2 && c + 8 <= p.c_hi; c += 8) {
+          if (2 * c + off + 16 <= g.in_w && p.backward == 0) {
+            ++p.forward;
+          } else if (2 * c + off >= 1) {
+            ++p.backward;
+          } else {
+            break;
+          }
+        }
+        plan.phases.push_back(p);
+      }
+      plan.taps.push_back({plan.phases[s].start + (dy / sh) * plan.qw + dx / sw, static_cast<int32_t>(dy * g.in_w + dx)});
+    }
+  }
+  plan.scratch = static_cast<int64_t>(plan.phases.size()) * phase_size;
+  plan.origin.assign(static_cast<size_t>(plan.lanes), 0);
+  plan.init_off.assign(static_cast<size_t>(plan.lanes), 0);
+  plan.init_tap.assign(static_cast<size_t>(plan.lanes), MaxPoolTaps::kNone);
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      const int64_t j = oh * plan.qw + ow, row0 = oh * sh - g.pad_top, col0 = ow * sw - g.pad_left;
+      plan.origin[j] = static_cast<int32_t>(row0 * g.in_w + col0);
+      plan.init_off[j] = static_cast<int32_t>((t.row_first[oh] - row0) * g.in_w + t.col_first[ow] - col0);
+      if (t.row_count[oh] > 0 && t.col_live[ow]) {
+        const int64_t kh = (t.row_first[oh] - row0) / g.dilation_h, kw = (t.col_first[ow] - col0) / g.dilation_w;
+        plan.init_tap[j] = static_cast<int32_t>(kh * g.kernel_w + kw);
+      }
+    }
+  }
+  return plan;
+}
+
+#if defined(__GNUC__) && defined(__AVX2__)
+// GCC/Clang vector extensions: 8 floats or int32s in one AVX2 register (EMBER_NATIVE builds on
+// x86). Elsewhere the plain loops below run instead (same results). Loads and stores go through
+// memcpy (unaligned, alias-safe).
+typedef float f32x8 __attribute__((vector_size(32)));
+typedef int32_t i32x8 __attribute__((vector_size(32)));
+template <typename V, typename T>
+V load8(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <typename V, typename T>
+void store8(T* p, const V& v) {
+  std::memcpy(p, &v, sizeof(V));
+}
+#define EMBER_POOL_VECTOR 1
+#endif
+
+// One phase row: dst[c] = row[c * stride + off] for c in [c_lo, c_hi), reading only inside the
+// input row. (Copying through a padded row buffer instead made every load wait on the stores just
+// made, a store-forwarding stall that doubled the kernel's time.) The phase's fields arrive as
+// values: the vector stores (memcpy) may alias anything, so fields read through a reference would
+// be reloaded after every store.
+template <int kStride>
+void copy_phase_row(const float* __restrict row, int64_t off, float* __restrict dst, int64_t c_lo, int64_t c_hi,
+                    [[maybe_unused]] int64_t forward, [[maybe_unused]] int64_t backward, int64_t stride) {
+  if constexpr (kStride == 1) {
+    std::memcpy(dst + c_lo, row + c_lo + off, static_cast<size_t>(c_hi - c_lo) * sizeof(float));
+  } else {
+    int64_t c = c_lo;
+#ifdef EMBER_POOL_VECTOR
+    if constexpr (kStride == 2) {  // de-interleave 8 columns at a time: the even lanes of 16
+      const float* src = row + 2 * c + off;
+      for (int64_t b = 0; b < forward; ++b, c += 8, src += 16) {
+        store8(dst + c, __builtin_shufflevector(load8<f32x8>(src), load8<f32x8>(src + 8), 0, 2, 4, 6, 8, 10, 12, 14));
+      }
+      for (int64_t b = 0; b < backward; ++b, c += 8, src += 16) {
+        store8(dst + c, __builtin_shufflevector(load8<f32x8>(src - 1), load8<f32x8>(src + 7), 1, 3, 5, 7, 9, 11, 13, 15));
+      }
+    }
+#endif
+    const int64_t s = kStride > 0 ? kStride : stride;
+    for (; c < c_hi; ++c) dst[c] = row[c * s + off];
+  }
+}
+
+// Copies one input plane into the phase planes; their padding (rows and columns outside the
+// input) is -inf and never written.
+template <int kStride>
+void fill_phases(const float* in, float* q, const Pool2dGeometry& g, const MaxPlan& plan) {
+  const int64_t row_step = g.stride_h * g.in_w, qw = plan.qw, stride = g.stride_w;
+  for (const MaxPlan::Phase& p : plan.phases) {
+    const float* row = in + (p.r_lo * g.stride_h + p.ph - g.pad_top) * g.in_w;
+    float* dst = q + p.start + p.r_lo * qw;
+    const int64_t off = p.pw - g.pad_left, rows = p.r_hi - p.r_lo;
+    const int64_t c_lo = p.c_lo, c_hi = p.c_hi, forward = p.forward, backward = p.backward;
+    for (int64_t r = 0; r < rows; ++r, row += row_step, dst += qw) {
+      copy_phase_row<kStride>(row, off, dst, c_lo, c_hi, forward, backward, stride);
+    }
+  }
+}
+
+// Short-row moves for the output step, n >= 1: 8-lane vector moves, the last one overlapping the
+// previous (rows are often just over a multiple of 8 long).
+template <typename Dst>
+void convert_row(Dst* __restrict dst, const int32_t* __restrict src, int64_t n) {
+#ifdef EMBER_POOL_VECTOR
+  if (n >= 8) {
+    typedef Dst d8 __attribute__((vector_size(8 * sizeof(Dst))));
+    for (int64_t i = 0;; i += 8) {
+      const int64_t at = std::min(i, n - 8);
+      store8(dst + at, __builtin_convertvector(load8<i32x8>(src + at), d8));
+      if (at == n - 8) return;
+    }
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<Dst>(src[i]);
+}
+
+void copy_row(float* __restrict dst, const float* __restrict src, int64_t n) {
+#ifdef EMBER_POOL_VECTOR
+  if (n >= 8) {
+    for (int64_t i = 0;; i += 8) {
+      const int64_t at = std::min(i, n - 8);
+      store8(dst + at, load8<f32x8>(src + at));
+      if (at == n - 8) return;
+    }
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
+// What the sweep records about each window's maximum besides its value.
+enum class Argmax {
+  none,   // nothing (inference)
+  index,  // its flat position in the input plane (PyTorch's indices)
+  tap,    // the number of the window tap holding it (MaxPoolTaps)
+};
+
+// The sweep: for each block of kLanes outputs, all taps in the window's scan order, with the
+// running maxima and their argmax (as the tap's offset from the window origin, or the tap number)
+// held in registers. A later element replaces the maximum if it is greater or NaN (PyTorch's
+// rule: ties keep the first maximum, the last NaN wins). Writes the maxima to m and the argmax
+// (flat input position, or tap number) to a.
+template <Argmax kMode>
+void sweep_taps(const float* __restrict q, const MaxPlan& plan, float* __restrict m, int32_t* __restrict a) {
+  constexpr bool kTrack = kMode != Argmax::none, kIndex = kMode == Argmax::index;
+  const MaxPlan::Tap* taps = plan.taps.data();
+  const size_t ntaps = plan.taps.size();
+  const int32_t* init = kIndex ? plan.init_off.data() : plan.init_tap.data();
+  const int32_t* origin = plan.origin.data();
+  const int64_t lanes = plan.lanes;
+  for (int64_t j = 0; j < lanes; j += kLanes) {
+#ifdef EMBER_POOL_VECTOR
+    static_assert(kLanes == 16);
+    f32x8 m0 = f32x8{} + kNegInf, m1 = m0;
+    i32x8 a0 = load8<i32x8>(init + j), a1 = load8<i32x8>(init + j + 8);
+    for (size_t k = 0; k < ntaps; ++k) {
+      const float* v = q + taps[k].base + j;
+      const f32x8 v0 = load8<f32x8>(v), v1 = load8<f32x8>(v + 8);
+      const i32x8 take0 = (v0 > m0) | (v0 != v0), take1 = (v1 > m1) | (v1 != v1);
+      m0 = take0 ? v0 : m0;
+      m1 = take1 ? v1 : m1;
+      if constexpr (kTrack) {
+        const i32x8 id = i32x8{} + (kIndex ? taps[k].off : static_cast<int32_t>(k));
+        a0 = take0 ? id : a0;
+        a1 = take1 ? id : a1;
+      }
+    }
+    store8(m + j, m0);
+    store8(m + j + 8, m1);
+    if constexpr (kIndex) {
+      a0 += load8<i32x8>(origin + j);
+      a1 += load8<i32x8>(origin + j + 8);
+    }
+    if constexpr (kTrack) {
+      store8(a + j, a0);
+      store8(a + j + 8, a1);
+    }
+#else
+    for (int64_t l = j; l < j + kLanes; ++l) {
+      m[l] = kNegInf;
+      a[l] = init[l];
+    }
+    for (size_t k = 0; k < ntaps; ++k) {
+      const float* v = q + taps[k].base;
+      const int32_t id = kIndex ? taps[k].off : static_cast<int32_t>(k);
+      for (int64_t l = j; l < j + kLanes; ++l) {
+        const bool take = v[l] > m[l] || v[l] != v[l];
+        m[l] = take ? v[l] : m[l];
+        if constexpr (kTrack) a[l] = take ? id : a[l];
+      }
+    }
+    if constexpr (kIndex) {
+      for (int64_t l = j; l < j + kLanes; ++l) a[l] += origin[l];
+    }
+#endif
+  }
+}
+
+// One plane: phases, sweep, then the first OW lanes of each output row. `argmax` receives int64
+// indices (Argmax::index) or uint8 tap numbers (Argmax::tap).
+template <int kStride, Argmax kMode>
+void max_pool_plane_fast(const float* in, float* out, void* argmax, const Pool2dGeometry& g, const MaxPlan& plan,
+                         float* q, float* m, int32_t* a) {
+  fill_phases<kStride>(in, q, g, plan);
+  sweep_taps<kMode>(q, plan, m, a);
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    copy_row(out + oh * g.out_w, m + oh * plan.qw, g.out_w);
+    if constexpr (kMode == Argmax::index) {
+      convert_row(static_cast<int64_t*>(argmax) + oh * g.out_w, a + oh * plan.qw, g.out_w);
+    } else if constexpr (kMode == Argmax::tap) {
+      convert_row(static_cast<uint8_t*>(argmax) + oh * g.out_w, a + oh * plan.qw, g.out_w);
+    }
+  }
+}
+
+int64_t max_pool_grain(const Pool2dGeometry& g) {
+  return plane_grain(g.in_h * g.in_w + g.out_h * g.out_w * g.kernel_h * g.kernel_w);
+}
+
+template <Argmax kMode>
+void max_pool_planes_fast(const float* in, float* out, void* argmax, int64_t planes, const Pool2dGeometry& g) {
+  const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  const int64_t argmax_size = kMode == Argmax::index ? sizeof(int64_t) : 1;
+  const MaxPlan plan = max_plan(g, max_tables(g));
+  parallel_for(0, planes, max_pool_grain(g), [&](int64_t begin, int64_t end) {
+    // Scratch per chunk; the phase planes' padding is filled here once and never overwritten.
+    std::vector<float> q(static_cast<size_t>(plan.scratch), kNegInf);
+    std::vector<float> m(static_cast<size_t>(plan.lanes));
+    std::vector<int32_t> a(static_cast<size_t>(plan.lanes));
+    for (int64_t p = begin; p < end; ++p) {
+      const float* src = in + p * in_plane;
+      float* dst = out + p * out_plane;
+      void* arg = argmax ? static_cast<char*>(argmax) + p * out_plane * argmax_size : nullptr;
+      if (g.stride_w == 1) {
+        max_pool_plane_fast<1, kMode>(src, dst, arg, g, plan, q.data(), m.data(), a.data());
+      } else if (g.stride_w == 2) {
+        max_pool_plane_fast<2, kMode>(src, dst, arg, g, plan, q.data(), m.data(), a.data());
+      } else {
+        max_pool_plane_fast<0, kMode>(src, dst, arg, g, plan, q.data(), m.data(), a.data());
+      }
+    }
+  });
+}
+
+void max_pool_planes(const float* in, float* out, int64_t* indices, int64_t planes, const Pool2dGeometry& g) {
+  const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  if (!fits_int32(g)) {
+    parallel_for(0, planes, max_pool_grain(g), [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        max_pool_plane_naive(in + p * in_plane, out + p * out_plane, indices ? indices + p * out_plane : nullptr, g);
+      }
+    });
+  } else if (indices) {
+    max_pool_planes_fast<Argmax::index>(in, out, indices, planes, g);
+  } else {
+    max_pool_planes_fast<Argmax::none>(in, out, nullptr, planes, g);
+  }
+}
+
+// dst (zeroed here) += grad at each index, plane by plane; windows marked dead send nothing.
+void scatter_planes(const float* grad, const int64_t* indices, float* dst, int64_t planes, int64_t in_plane,
+                    int64_t out_h, int64_t out_w, const std::vector<int64_t>* row_count,
+                    const std::vector<uint8_t>* col_live) {
+  const int64_t out_plane = out_h * out_w;
+  parallel_for(0, planes, plane_grain(in_plane + out_plane), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      float* __restrict gi = dst + p * in_plane;
+      const float* __restrict go = grad + p * out_plane;
+      const int64_t* __restrict ix = indices + p * out_plane;
+      std::memset(gi, 0, static_cast<size_t>(in_plane) * sizeof(float));
+      if (!row_count) {
+        for (int64_t j = 0; j < out_plane; ++j) gi[ix[j]] += go[j];
+        continue;
+      }
+      for (int64_t oh = 0; oh < out_h; ++oh) {
+        if ((*row_count)[oh] == 0) continue;
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          if ((*col_live)[ow]) gi[ix[oh * out_w + ow]] += go[oh * out_w + ow];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dGeometry& g, bool with_indices) {
+  const Shape out_shape = with_plane(x.shape(), g.out_h, g.out_w);
+  Tensor out = empty(out_shape);
+  Tensor indices = with_indices ? empty(out_shape, DType::i64) : Tensor();
+  max_pool_planes(x.data<float>(), out.data<float>(), with_indices ? indices.data<int64_t>() : nullptr,
+                  plane_count(x), g);
+  return {out, indices};
+}
+
+std::pair<Tensor, Tensor> max_pool2d_naive(const Tensor& x, const Pool2dGeometry& g) {
+  const Shape out_shape = with_plane(x.shape(), g.out_h, g.out_w);
+  Tensor out = empty(out_shape);
+  Tensor indices = empty(out_shape, DType::i64);
+  const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  for (int64_t p = 0, planes = plane_count(x); p < planes; ++p) {
+    max_pool_plane_naive(x.data<float>() + p * in_plane, out.data<float>() + p * out_plane,
+                         indices.data<int64_t>() + p * out_plane, g);
+  }
+  return {out, indices};
+}
+
+bool max_pool2d_taps_supported(const Pool2dGeometry& g) {
+  return g.kernel_h * g.kernel_w < MaxPoolTaps::kNone && fits_int32(g);
+}
+
+Tensor max_pool2d(const Tensor& x, const Pool2dGeometry& g, MaxPoolTaps& taps) {
+  Tensor out = empty(with_plane(x.shape(), g.out_h, g.out_w));
+  taps.taps.assign(static_cast<size_t>(out.numel()), 0);
+  max_pool_planes_fast<Argmax::tap>(x.data<float>(), out.data<float>(), taps.taps.data(), plane_count(x), g);
+  return out;
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_out, const MaxPoolTaps& taps, const Pool2dGeometry& g) {
+  Tensor grad_in = empty(with_plane(grad_out.shape(), g.in_h, g.in_w));
+  std::vector<int32_t> offset;  // tap -> flat offset from the window origin
+  for (int64_t kh = 0; kh < g.kernel_h; ++kh) {
+    for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+      offset.push_back(static_cast<int32_t>(kh * g.dilation_h * g.in_w + kw * g.dilation_w));
+    }
+  }
+  const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  const float* go = grad_out.data<float>();
+  float* gi = grad_in.data<float>();
+  parallel_for(0, plane_count(grad_out), plane_grain(in_plane + out_plane), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      float* __restrict plane = gi + p * in_plane;
+      const float* __restrict grad = go + p * out_plane;
+      const uint8_t* __restrict tap = taps.taps.data() + p * out_plane;
+      std::memset(plane, 0, static_cast<size_t>(in_plane) * sizeof(float));
+      for (int64_t oh = 0; oh < g.out_h; ++oh) {
+        // the flat input position of window (oh, 0)'s origin; the window origins step by stride_w
+        const int64_t origin = (oh * g.stride_h - g.pad_top) * g.in_w - g.pad_left;
+        for (int64_t ow = 0; ow < g.out_w; ++ow) {
+          const uint8_t t = tap[oh * g.out_w + ow];
+          if (t != MaxPoolTaps::kNone) plane[origin + ow * g.stride_w + offset[t]] += grad[oh * g.out_w + ow];
+        }
+      }
+    }
+  });
+  return grad_in;
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Pool2dGeometry& g) {
+  Tensor grad_in = empty(with_plane(grad_out.shape(), g.in_h, g.in_w));
+  const MaxTables t = max_tables(g);
+  scatter_planes(grad_out.data<float>(), indices.data<int64_t>(), grad_in.data<float>(), plane_count(grad_out),
+                 g.in_h * g.in_w, g.out_h, g.out_w, t.all_live ? nullptr : &t.row_count,
+                 t.all_live ? nullptr : &t.col_live);
+  return grad_in;
+}
+
+// ---- average pooling ----
+
+namespace {
+
+// Per output row (or column): the clipped input range [lo, hi) and PyTorch's divisor factor.
+struct AvgSpans {
+  std::vector<int64_t> lo, hi, factor;
+};
+
+AvgSpans avg_spans(int64_t out, int64_t in, int64_t kernel, int64_t stride, int64_t pad_before, int64_t pad_after,
+                   bool count_include_pad) {
+  AvgSpans s;
+  s.lo.resize(out);
+  s.hi.resize(out);
+  s.factor.resize(out);
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * stride - pad_before;
+    const int64_t end = std::min(start + kernel, in + pad_after);  // clipped to the padded input
+    s.lo[o] = std::max<int64_t>(start, 0);
+    s.hi[o] = std::min(end, in);
+    s.factor[o] = count_include_pad ? end - start : std::max<int64_t>(s.hi[o] - s.lo[o], 0);
+  }
+  return s;
+}
+
+}  // namespace
+
+Tensor avg_pool2d(const Tensor& x, const Pool2dGeometry& g, bool count_include_pad) {
+  Tensor out = empty(with_plane(x.shape(), g.out_h, g.out_w));
+  const AvgSpans rows = avg_spans(g.out_h, g.in_h, g.kernel_h, g.stride_h, g.pad_top, g.pad_bottom, count_include_pad);
+  const AvgSpans cols = avg_spans(g.out_w, g.in_w, g.kernel_w, g.stride_w, g.pad_left, g.pad_right, count_include_pad);
+  const int64_t W = g.in_w, OW = g.out_w, in_plane = g.in_h * W, out_plane = g.out_h * OW;
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  parallel_for(0, plane_count(x), plane_grain(in_plane + out_plane * g.kernel_h * g.kernel_w), [&](int64_t b, int64_t e) {
+    std::vector<float> sums(static_cast<size_t>(OW));
+    for (int64_t p = b; p < e; ++p) {
+      const float* plane = in + p * in_plane;
+      for (int64_t oh = 0; oh < g.out_h; ++oh) {
+        // Each window sums its rows top to bottom, each row left to right (PyTorch's order).
+        std::fill(sums.begin(), sums.end(), 0.0f);
+        for (int64_t ih = rows.lo[oh]; ih < rows.hi[oh]; ++ih) {
+          const float* row = plane + ih * W;
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            float acc = sums[ow];
+            for (int64_t iw = cols.lo[ow]; iw < cols.hi[ow]; ++iw) acc += row[iw];
+            sums[ow] = acc;
+          }
+        }
+        float* orow = o + p * out_plane + oh * OW;
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t divisor = rows.factor[oh] * cols.factor[ow];
+          const bool empty_window = rows.lo[oh] >= rows.hi[oh] || cols.lo[ow] >= cols.hi[ow];
+          orow[ow] = empty_window ? 0.0f : sums[ow] / static_cast<float>(divisor);
+        }
+      }
+    }
+  });
+  return out;
+}
+
+Tensor avg_pool2d_backward(const Tensor& grad_out, const Pool2dGeometry& g, bool count_include_pad) {
+  Tensor grad_in = empty(with_plane(grad_out.shape(), g.in_h, g.in_w));
+  const AvgSpans rows = avg_spans(g.out_h, g.in_h, g.kernel_h, g.stride_h, g.pad_top, g.pad_bottom, count_include_pad);
+  const AvgSpans cols = avg_spans(g.out_w, g.in_w, g.kernel_w, g.stride_w, g.pad_left, g.pad_right, count_include_pad);
+  const int64_t W = g.in_w, OW = g.out_w, in_plane = g.in_h * W, out_plane = g.out_h * OW;
+  const float* go = grad_out.data<float>();
+  float* gi = grad_in.data<float>();
+  parallel_for(0, plane_count(grad_out), plane_grain(in_plane + out_plane * g.kernel_h * g.kernel_w),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t p = b; p < e; ++p) {
+                   float* plane = gi + p * in_plane;
+                   std::memset(plane, 0, static_cast<size_t>(in_plane) * sizeof(float));
+                   for (int64_t oh = 0; oh < g.out_h; ++oh) {
+                     const float* grow = go + p * out_plane + oh * OW;
+                     for (int64_t ow = 0; ow < OW; ++ow) {
+                       if (cols.lo[ow] >= cols.hi[ow]) continue;
+                       const float delta = grow[ow] / static_cast<float>(rows.factor[oh] * cols.factor[ow]);
+                       for (int64_t ih = rows.lo[oh]; ih < rows.hi[oh]; ++ih) {
+                         float* row = plane + ih * W;
+                         for (int64_t iw = cols.lo[ow]; iw < cols.hi[ow]; ++iw) row[iw] += delta;
+                       }
+                     }
+                   }
+                 }
+               });
+  return grad_in;
+}
+
+// ---- adaptive pooling ----
+
+int64_t adaptive_bin_start(int64_t i, int64_t in, int64_t out) { return (i / out) * in + ((i % out) * in) / out; }
+int64_t adaptive_bin_end(int64_t i, int64_t in, int64_t out) { return 1 + ((i + 1) * in - 1) / out; }
+
+namespace {
+
+struct Bins {
+  std::vector<int64_t> lo, hi;
+};
+
+Bins adaptive_bins(int64_t in, int64_t out) {
+  Bins b;
+  for (int64_t i = 0; i < out; ++i) {
+    b.lo.push_back(adaptive_bin_start(i, in, out));
+    b.hi.push_back(adaptive_bin_end(i, in, out));
+  }
+  return b;
+}
+
+// Work per plane of an adaptive sweep: every input element is visited about once per bin covering it.
+int64_t adaptive_work(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w) {
+  return (in_h + out_h) * (in_w + out_w);
+}
+
+}  // namespace
+
+Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
+  const int64_t H = x.size(-2), W = x.size(-1);
+  Tensor out = empty(with_plane(x.shape(), out_h, out_w));
+  const Bins rows = adaptive_bins(H, out_h), cols = adaptive_bins(W, out_w);
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  parallel_for(0, plane_count(x), plane_grain(adaptive_work(H, W, out_h, out_w)), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      const float* plane = in + p * H * W;
+      float* dst = o + p * out_h * out_w;
+      for (int64_t oh = 0; oh < out_h; ++oh) {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          float sum = 0.0f;
+          for (int64_t ih = rows.lo[oh]; ih < rows.hi[oh]; ++ih) {
+            for (int64_t iw = cols.lo[ow]; iw < cols.hi[ow]; ++iw) sum += plane[ih * W + iw];
+          }
+          // sum / kh / kw, as PyTorch rounds it.
+          dst[oh * out_w + ow] = sum / static_cast<float>(rows.hi[oh] - rows.lo[oh]) /
+                                 static_cast<float>(cols.hi[ow] - cols.lo[ow]);
+        }
+      }
+    }
+  });
+  return out;
+}
+
+Tensor adaptive_avg_pool2d_backward(const Tensor& grad_out, int64_t in_h, int64_t in_w) {
+  const int64_t out_h = grad_out.size(-2), out_w = grad_out.size(-1);
+  Tensor grad_in = empty(with_plane(grad_out.shape(), in_h, in_w));
+  const Bins rows = adaptive_bins(in_h, out_h), cols = adaptive_bins(in_w, out_w);
+  const float* go = grad_out.data<float>();
+  float* gi = grad_in.data<float>();
+  parallel_for(0, plane_count(grad_out), plane_grain(adaptive_work(in_h, in_w, out_h, out_w)), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      float* plane = gi + p * in_h * in_w;
+      const float* grad = go + p * out_h * out_w;
+      std::memset(plane, 0, static_cast<size_t>(in_h * in_w) * sizeof(float));
+      for (int64_t oh = 0; oh < out_h; ++oh) {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          const float delta = grad[oh * out_w + ow] / static_cast<float>(rows.hi[oh] - rows.lo[oh]) /
+                              static_cast<float>(cols.hi[ow] - cols.lo[ow]);
+          for (int64_t ih = rows.lo[oh]; ih < rows.hi[oh]; ++ih) {
+            for (int64_t iw = cols.lo[ow]; iw < cols.hi[ow]; ++iw) plane[ih * in_w + iw] += delta;
+          }
+        }
+      }
+    }
+  });
+  return grad_in;
+}
+
+std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
+  const int64_t H = x.size(-2), W = x.size(-1);
+  const Shape out_shape = with_plane(x.shape(), out_h, out_w);
+  Tensor out = empty(out_shape);
+  Tensor indices = empty(out_shape, DType::i64);
+  const Bins rows = adaptive_bins(H, out_h), cols = adaptive_bins(W, out_w);
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  int64_t* ix = indices.data<int64_t>();
+  parallel_for(0, plane_count(x), plane_grain(adaptive_work(H, W, out_h, out_w)), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      const float* plane = in + p * H * W;
+      for (int64_t oh = 0; oh < out_h; ++oh) {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          int64_t best_index = rows.lo[oh] * W + cols.lo[ow];
+          float best = kNegInf;
+          for (int64_t ih = rows.lo[oh]; ih < rows.hi[oh]; ++ih) {
+            for (int64_t iw = cols.lo[ow]; iw < cols.hi[ow]; ++iw) {
+              const float v = plane[ih * W + iw];
+              if (v > best || v != v) {
+                best = v;
+                best_index = ih * W + iw;
+              }
+            }
+          }
+          const int64_t j = p * out_h * out_w + oh * out_w + ow;
+          o[j] = best;
+          ix[j] = best_index;
+        }
+      }
+    }
+  });
+  return {out, indices};
+}
+
+Tensor adaptive_max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, int64_t in_h, int64_t in_w) {
+  Tensor grad_in = empty(with_plane(grad_out.shape(), in_h, in_w));
+  scatter_planes(grad_out.data<float>(), indices.data<int64_t>(), grad_in.data<float>(), plane_count(grad_out),
+                 in_h * in_w, grad_out.size(-2), grad_out.size(-1), nullptr, nullptr);
+  return grad_in;
+}
+
+}  // namespace ember::kernels
