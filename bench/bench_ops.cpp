@@ -58,6 +58,19 @@ void run_conv(benchmark::State& state, const ConvRow& r, ConvAlgorithm algorithm
       benchmark::Counter(3 * flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
+// SUITE.md row "maxpool": overlapping 3x3 windows, stride 2, forward + gradient w.r.t. input.
+void run_maxpool(benchmark::State& state) {
+  Generator gen(3);
+  Tensor x = randn({64, 64, 32, 32}, &gen).requires_grad_();
+  const MaxPool2dOptions options = MaxPool2dOptions(3).stride(2);
+  const Tensor grad = randn(max_pool2d(x, options).shape(), &gen);
+  for (auto _ : state) {
+    x.zero_grad();
+    max_pool2d(x, options).backward(grad);
+    benchmark::DoNotOptimize(x.grad().data<float>());
+  }
+}
+
 void run_linear(benchmark::State& state) {
   Generator gen(2);
   Tensor x = randn({128, 1024}, &gen).requires_grad_();
@@ -95,6 +108,7 @@ int main(int argc, char** argv) {
           ->UseRealTime();
     }
   }
+  benchmark::RegisterBenchmark("maxpool", run_maxpool)->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::RegisterBenchmark("linear", run_linear)->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
