@@ -17,7 +17,7 @@ void check_writable(const Tensor& self, const char* op) {
               "{}: in-place update of a tensor that requires grad ({}) while grad mode is on; wrap optimizer-style "
               "updates in NoGradGuard, or use the out-of-place op",
               op, self.describe());
-  for (int64_t d = 0; d < self.dim(); ++d) {
+  for (int64_t d = 0; d < self.dim() && self.numel() > 0; ++d) {
     EMBER_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1,
                 "{}: the tensor {} is an expanded view in which several elements share memory; clone() it before "
                 "writing in place",

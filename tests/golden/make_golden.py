@@ -24,7 +24,12 @@ import os
 import sys
 import zlib
 
-import torch
+# One BLAS thread: a threaded OpenBLAS (whichever libblas.so.3 the system's alternatives pick)
+# splits GEMM reductions differently run to run, which changed linalg.txt's last digits.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import torch  # noqa: E402 (after the thread settings, which are read at load time)
 import torch.nn.functional as F
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")

@@ -553,3 +553,10 @@ TEST_CASE("clamp needs at least one bound, as PyTorch does") {
   ember::test::check_error([] { (void)clamp(ones({2}), std::nullopt, std::nullopt); }, {"clamp:", "at least one"});
   ember::test::check_error([] { NoGradGuard g; (void)ones({2}).clamp_(std::nullopt, std::nullopt); }, {"clamp_:", "at least one"});
 }
+
+TEST_CASE("in-place updates of empty tensors are no-ops, not errors") {
+  Tensor t = empty({3, 0});
+  t.fill_(1.0f);
+  t.add_(2.0f);
+  CHECK(t.numel() == 0);
+}
