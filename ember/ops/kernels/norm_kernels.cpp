@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
+#include "ember/ops/kernels/reduce_kernels.h"
 
 namespace ember::kernels {
 
@@ -250,17 +251,6 @@ void for_each_channel(int64_t c, int64_t m, F&& fn) {
   });
 }
 
-// sum of x, in double, 8 lanes, fixed order.
-double row_sum(const float* x, int64_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] += static_cast<double>(x[i + k]);
-  }
-  for (; i < n; ++i) acc[i & 7] += static_cast<double>(x[i]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 // sum of (x - mean)^2, in double, 8 lanes, fixed order.
 double row_sum_sq_dev(const float* x, int64_t n, double mean) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -309,7 +299,7 @@ void batch_norm_forward_train(const float* x, float* out, const float* weight, c
     // Two passes over the channel (it is in cache for the second): the mean, then the squared
     // deviations from it, so a large mean costs no precision.
     double total = 0;
-    for (int64_t image = 0; image < n; ++image) total += row_sum(x + (image * C + ch) * P, P);
+    for (int64_t image = 0; image < n; ++image) total += sum_contiguous(x + (image * C + ch) * P, P);
     const double mu = m > 0 ? total / static_cast<double>(m) : 0.0;
     double dev = 0;
     for (int64_t image = 0; image < n; ++image) dev += row_sum_sq_dev(x + (image * C + ch) * P, P, mu);
@@ -341,7 +331,7 @@ void batch_norm_backward(const float* g, const float* x, const float* mean, cons
     if (need_sums) {
       for (int64_t image = 0; image < n; ++image) {
         const int64_t at = (image * C + ch) * P;
-        sum_g += row_sum(g + at, P);
+        sum_g += sum_contiguous(g + at, P);
         sum_gx += row_sum_prod_dev(g + at, x + at, P, mu);
       }
     }
