@@ -2,22 +2,26 @@
 #include <ember/ember.h>
 using namespace ember;
 
-int main() {
-  manual_seed(0);
-  Tensor x = randn({300, 2});                          // inputs
-  Tensor y = argmax(matmul(x, randn({2, 3})), 1);       // int64 labels: 3 linear classes
-  Tensor w1 = (randn({64, 2}) * 0.5f).requires_grad_(), b1 = zeros({64}).requires_grad_();
-  Tensor w2 = (randn({3, 64}) * 0.1f).requires_grad_(), b2 = zeros({3}).requires_grad_();
+struct Net : nn::Module {                              // a model, the way PyTorch writes one
+  std::shared_ptr<nn::Linear> fc1, fc2;
+  Net() : Module("Net") {
+    fc1 = register_module("fc1", std::make_shared<nn::Linear>(2, 64));
+    fc2 = register_module("fc2", std::make_shared<nn::Linear>(64, 3));
+  }
+  Tensor forward(const Tensor& x) override { return fc2->forward(fc1->forward(x).relu()); }
+};
 
-  for (int step = 0; step < 500; ++step) {
-    Tensor logits = linear(linear(x, w1, b1).relu(), w2, b2);
-    Tensor loss = cross_entropy(logits, y);           // fused, numerically stable
+int main() {
+  manual_seed(0);                                      // same seed, same bits, any thread count
+  Tensor x = randn({300, 2});
+  Tensor y = argmax(matmul(x, randn({2, 3})), 1);      // int64 labels: 3 linear classes
+  Net net;
+  optim::SGD opt(net.parameters(), optim::SGDOptions(0.1).momentum(0.9));
+  for (int step = 0; step < 300; ++step) {
+    opt.zero_grad();
+    Tensor loss = cross_entropy(net(x), y);            // fused log-softmax + NLL, stable
     loss.backward();                                   // gradients land in .grad()
-    NoGradGuard no_grad;                               // the update is not recorded
-    for (const Tensor& p : {w1, b1, w2, b2}) {
-      p.add_(p.grad(), -0.1f);                         // plain SGD
-      p.zero_grad();
-    }
+    opt.step();
     if (step % 100 == 0) fmt::print("step {} loss {:.4f}\n", step, loss.item());
   }
 }
