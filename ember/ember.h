@@ -14,6 +14,7 @@
 #include "ember/core/tensor.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/conv.h"
+#include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/module.h"

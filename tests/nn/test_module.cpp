@@ -178,3 +178,11 @@ TEST_CASE("module misuse is reported") {
   check_error([] { (void)Sequential()[0]; }, {"Sequential", "index 0"});
   check_error([] { BatchNorm2d(3, 0.0f); }, {"BatchNorm2d", "eps"});
 }
+
+TEST_CASE("the functional API names the same ops") {
+  const Tensor x = randn({1, 2, 6, 6}), w = randn({3, 2, 3, 3});
+  ember::test::check_bitwise_equal(F::conv2d(x, w, Tensor(), ember::Conv2dOptions().padding(1)),
+                                   conv2d(x, w, Tensor(), ember::Conv2dOptions().padding(1)));
+  ember::test::check_bitwise_equal(F::relu(x), relu(x));
+  ember::test::check_bitwise_equal(F::max_pool2d(x, MaxPool2dOptions(2)), max_pool2d(x, MaxPool2dOptions(2)));
+}
