@@ -1,0 +1,199 @@
+#include "ember/nn/serialize.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace ember::nn {
+
+static_assert(std::endian::native == std::endian::little, "the safetensors layout is little-endian");
+
+namespace {
+
+constexpr uint64_t kMaxHeaderBytes = 100ull << 20;  // the reference implementation's limit
+
+const char* dtype_code(DType dtype) { return dtype == DType::f32 ? "F32" : "I64"; }
+
+std::string system_error() { return std::strerror(errno); }
+
+// Writes all of `bytes` to fd, or throws naming the file.
+void write_all(int fd, const char* bytes, size_t size, const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, bytes, size);
+    if (n < 0 && errno == EINTR) continue;
+    EMBER_CHECK(n > 0, "save: writing {} failed: {}", path, system_error());
+    bytes += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+void save(const StateDict& state, const std::string& path) {
+  nlohmann::json header = nlohmann::json::object();
+  uint64_t offset = 0;
+  std::vector<Tensor> dense;
+  for (const auto& [name, tensor] : state) {
+    EMBER_CHECK(name != "__metadata__", "save: '__metadata__' is reserved and cannot name a tensor ({})", path);
+    const Tensor t = tensor.is_contiguous() ? tensor : tensor.contiguous();
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * dtype_size(t.dtype());
+    header[name] = {{"dtype", dtype_code(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+    dense.push_back(t);
+  }
+  if (!state.metadata.empty()) header["__metadata__"] = state.metadata;
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned
+  const uint64_t length = text.size();
+
+  // Atomic replace: temporary file in the same folder, fsync, rename, fsync the folder.
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  EMBER_CHECK(fd >= 0, "save: cannot create {}: {}", temporary, system_error());
+  try {
+    write_all(fd, reinterpret_cast<const char*>(&length), sizeof(length), temporary);
+    write_all(fd, text.data(), text.size(), temporary);
+    for (const Tensor& t : dense) {
+      const size_t bytes = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
+      const char* data = t.dtype() == DType::f32 ? reinterpret_cast<const char*>(t.data<float>())
+                                                 : reinterpret_cast<const char*>(t.data<int64_t>());
+      if (bytes > 0) write_all(fd, data, bytes, temporary);
+    }
+    EMBER_CHECK(::fsync(fd) == 0, "save: flushing {} failed: {}", temporary, system_error());
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = system_error();
+    ::unlink(temporary.c_str());
+    fail("save: cannot move {} to {}: {}", temporary, path, reason);
+  }
+  const size_t slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {  // make the rename itself durable
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+StateDict load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "load: cannot open {}: {}", path, system_error());
+  in.seekg(0, std::ios::end);
+  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  EMBER_CHECK(file_size >= 8, "load: {} is {} bytes, too short for a safetensors header", path, file_size);
+  uint64_t length = 0;
+  in.read(reinterpret_cast<char*>(&length), sizeof(length));
+  EMBER_CHECK(length <= kMaxHeaderBytes && length <= file_size - 8,
+              "load: {} declares a {}-byte header but the file has {} bytes after the length (limit {})", path,
+              length, file_size - 8, kMaxHeaderBytes);
+  std::string text(length, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(length));
+  EMBER_CHECK(in.good(), "load: reading the header of {} failed", path);
+  const uint64_t data_size = file_size - 8 - length;
+
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    fail("load: the header of {} is not valid JSON: {}", path, e.what());
+  }
+  EMBER_CHECK(header.is_object(), "load: the header of {} is not a JSON object", path);
+
+  struct Entry {
+    std::string name;
+    DType dtype;
+    Shape shape;
+    uint64_t begin, end;
+  };
+  std::vector<Entry> entries;
+  StateDict out;
+  for (const auto& [name, value] : header.items()) {
+    if (name == "__metadata__") {
+      EMBER_CHECK(value.is_object(), "load: {}: __metadata__ must be an object of strings", path);
+      for (const auto& [key, item] : value.items()) {
+        EMBER_CHECK(item.is_string(), "load: {}: metadata '{}' is not a string", path, key);
+        out.metadata[key] = item.get<std::string>();
+      }
+      continue;
+    }
+    EMBER_CHECK(value.is_object() && value.contains("dtype") && value.contains("shape") &&
+                    value.contains("data_offsets"),
+                "load: {}: entry '{}' needs dtype, shape and data_offsets", path, name);
+    const auto& dtype = value["dtype"];
+    EMBER_CHECK(dtype.is_string() && (dtype == "F32" || dtype == "I64"),
+                "load: {}: tensor '{}' has dtype {}, expected \"F32\" or \"I64\"", path, name, dtype.dump());
+    Entry entry{name, dtype == "F32" ? DType::f32 : DType::i64, {}, 0, 0};
+    const auto& shape = value["shape"];
+    EMBER_CHECK(shape.is_array() && shape.size() <= 16, "load: {}: tensor '{}' has a malformed shape {}", path, name,
+                shape.dump());
+    uint64_t numel = 1;
+    for (const auto& size : shape) {
+      EMBER_CHECK(size.is_number_unsigned(), "load: {}: tensor '{}' has a malformed shape {}", path, name,
+                  shape.dump());
+      const uint64_t s = size.get<uint64_t>();
+      EMBER_CHECK(s == 0 || numel <= std::numeric_limits<uint64_t>::max() / 8 / s,
+                  "load: {}: tensor '{}' has an impossibly large shape {}", path, name, shape.dump());
+      numel *= s;
+      entry.shape.push_back(static_cast<int64_t>(s));
+    }
+    const auto& offsets = value["data_offsets"];
+    EMBER_CHECK(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned() &&
+                    offsets[1].is_number_unsigned(),
+                "load: {}: tensor '{}' has malformed data_offsets {}", path, name, offsets.dump());
+    entry.begin = offsets[0].get<uint64_t>();
+    entry.end = offsets[1].get<uint64_t>();
+    EMBER_CHECK(entry.begin <= entry.end && entry.end <= data_size,
+                "load: {}: tensor '{}' has data_offsets [{}, {}] outside the {}-byte data section", path, name,
+                entry.begin, entry.end, data_size);
+    EMBER_CHECK(entry.end - entry.begin == numel * dtype_size(entry.dtype),
+                "load: {}: tensor '{}' is {} {} but its data is {} bytes (expected {})", path, name,
+                dtype_name(entry.dtype), shape_str(entry.shape), entry.end - entry.begin,
+                numel * dtype_size(entry.dtype));
+    entries.push_back(std::move(entry));
+  }
+  // Written in order, so sorting by offset restores the saved order; the data must be covered
+  // exactly once (no overlaps, no holes), as the format requires.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  uint64_t expected = 0;
+  for (const Entry& e : entries) {
+    EMBER_CHECK(e.begin == expected, "load: {}: tensor '{}' starts at byte {} but the previous data ends at {} ({})",
+                path, e.name, e.begin, expected, e.begin < expected ? "overlap" : "hole");
+    expected = e.end;
+  }
+  EMBER_CHECK(expected == data_size, "load: {}: {} bytes of data follow the last tensor", path, data_size - expected);
+
+  for (const Entry& e : entries) {
+    Tensor t = empty(e.shape, e.dtype);
+    const uint64_t bytes = e.end - e.begin;
+    if (bytes > 0) {
+      in.seekg(static_cast<std::streamoff>(8 + length + e.begin));
+      char* dst = e.dtype == DType::f32 ? reinterpret_cast<char*>(t.data<float>())
+                                        : reinterpret_cast<char*>(t.data<int64_t>());
+      in.read(dst, static_cast<std::streamsize>(bytes));
+      EMBER_CHECK(in.good(), "load: reading tensor '{}' from {} failed", e.name, path);
+    }
+    out.insert(e.name, t);
+  }
+  return out;
+}
+
+void save(const Module& module, const std::string& path) { save(module.state_dict(), path); }
+
+void load(Module& module, const std::string& path) { module.load_state_dict(load(path)); }
+
+}  // namespace ember::nn

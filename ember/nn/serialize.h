@@ -1,0 +1,30 @@
+#pragma once
+// Saving and loading named tensors in the safetensors layout, readable from Python with nothing
+// but the standard library and numpy (tests/golden/read_safetensors.py shows how):
+//
+//   [8 bytes: header length N, little-endian u64]
+//   [N bytes: JSON, {"<name>": {"dtype": "F32"|"I64", "shape": [...], "data_offsets": [b, e]}, ...,
+//                    "__metadata__": {"<key>": "<string>", ...}}, padded with spaces]
+//   [data: each tensor's little-endian bytes, row-major, at [b, e) from the data start]
+//
+// Tensors are written in the StateDict's order and read back in it (ordered by offset).
+// Reading validates everything before allocating or reading tensor data: header length against
+// the file size, JSON well-formedness, dtypes, shapes, offsets inside the data, sizes matching
+// shapes, no overlaps and no holes. A file that breaks any rule gets an ember::Error naming the
+// file and the problem. Writing is atomic: a temporary file in the same folder, fsync, rename,
+// so a crash leaves either the old file or the new one, never a torn one.
+#include <string>
+
+#include "ember/nn/module.h"
+#include "ember/nn/state_dict.h"
+
+namespace ember::nn {
+
+void save(const StateDict& state, const std::string& path);
+StateDict load(const std::string& path);
+
+// A module's state_dict to a file, and back (strict: every key must match).
+void save(const Module& module, const std::string& path);
+void load(Module& module, const std::string& path);
+
+}  // namespace ember::nn

@@ -1,0 +1,165 @@
+// save/load in the safetensors layout: round trips, atomic replacement, hostile files.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "support/helpers.h"
+
+using namespace ember;
+using namespace ember::nn;
+using ember::test::check_bitwise_equal;
+using ember::test::check_error;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("ember_test_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+// A file with the given JSON header (padded) and data bytes, as any writer could produce it.
+std::string write_raw(const std::string& name, const std::string& json, const std::string& data,
+                      std::optional<uint64_t> declared_length = std::nullopt) {
+  const std::string path = temp_path(name);
+  std::ofstream out(path, std::ios::binary);
+  const uint64_t length = declared_length.value_or(json.size());
+  out.write(reinterpret_cast<const char*>(&length), 8);
+  out << json << data;
+  return path;
+}
+
+std::string floats(std::initializer_list<float> values) {
+  std::string bytes(values.size() * 4, '\0');
+  std::memcpy(bytes.data(), std::data(values), bytes.size());
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("save and load round-trip names, order, dtypes, shapes, bits and metadata") {
+  StateDict state;
+  state.insert("z.weight", randn({2, 3}));
+  state.insert("a.indices", from_vector(std::vector<int64_t>{-1, 0, 7, 1LL << 40}, {4}));
+  state.insert("scalar", scalar_tensor(3.5f));
+  state.insert("empty", zeros({0, 3}));
+  state.insert("view", arange(12).reshape({3, 4}).t());  // non-contiguous: saved in logical order
+  state.metadata["format"] = "ember-test";
+  state.metadata["epoch"] = "7";
+  const std::string path = temp_path("roundtrip.safetensors");
+  save(state, path);
+  const StateDict back = load(path);
+  CHECK(back.keys() == state.keys());  // insertion order, not JSON's sorted order
+  for (const auto& [name, t] : state) check_bitwise_equal(back.at(name), t.contiguous());
+  CHECK(back.metadata == state.metadata);
+  // The header is 8-byte aligned, so the data section is too.
+  std::ifstream in(path, std::ios::binary);
+  uint64_t length = 0;
+  in.read(reinterpret_cast<char*>(&length), 8);
+  CHECK(length % 8 == 0);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("saving replaces a file atomically and leaves no temporary behind") {
+  const std::string path = temp_path("atomic.safetensors");
+  StateDict first, second;
+  first.insert("w", ones({3}));
+  second.insert("w", full({5}, 2.0f));
+  save(first, path);
+  save(second, path);
+  CHECK(load(path).at("w").shape() == Shape{5});
+  const auto folder = std::filesystem::path(path).parent_path();
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    CHECK(entry.path().filename().string().find(std::filesystem::path(path).filename().string() + ".tmp") ==
+          std::string::npos);
+  }
+  std::remove(path.c_str());
+  check_error([&] { save(first, "/nonexistent-folder/x.safetensors"); }, {"save", "/nonexistent-folder/x.safetensors"});
+  check_error([] { (void)load("/nonexistent-folder/x.safetensors"); }, {"load", "cannot open"});
+  StateDict reserved;
+  reserved.insert("__metadata__", ones({1}));
+  check_error([&] { save(reserved, temp_path("reserved")); }, {"save", "__metadata__", "reserved"});
+}
+
+TEST_CASE("a module saves and loads its state dict") {
+  struct Net : Module {
+    std::shared_ptr<Linear> fc;
+    std::shared_ptr<BatchNorm2d> bn;
+    Net() : Module("Net") {
+      fc = register_module("fc", std::make_shared<Linear>(4, 3));
+      bn = register_module("bn", std::make_shared<BatchNorm2d>(3));
+    }
+    Tensor forward(const Tensor& x) override { return fc->forward(x); }
+  };
+  Net a, b;
+  const std::string path = temp_path("module.safetensors");
+  save(a, path);
+  load(b, path);
+  check_bitwise_equal(a.fc->weight, b.fc->weight);
+  check_bitwise_equal(a.bn->num_batches_tracked, b.bn->num_batches_tracked);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("hostile files get an error naming the file and the problem, never a crash") {
+  const std::string ok_json = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  const std::string two = floats({1.0f, 2.0f});
+  CHECK(load(write_raw("ok", ok_json, two)).at("w").to_vector() == std::vector<float>{1, 2});
+
+  struct Case {
+    const char* name;
+    std::string json, data;
+    std::optional<uint64_t> length;
+    std::vector<std::string> expect;
+  };
+  const std::vector<Case> cases = {
+      {"huge_length", ok_json, two, 1ull << 60, {"declares", "header"}},
+      {"length_past_end", ok_json, two, ok_json.size() + 100, {"declares"}},
+      {"not_json", "{not json", "", std::nullopt, {"not valid JSON"}},
+      {"array", "[1,2]", "", std::nullopt, {"not a JSON object"}},
+      {"dtype", R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", floats({1}), std::nullopt, {"dtype", "F16"}},
+      {"no_offsets", R"({"w":{"dtype":"F32","shape":[2]}})", two, std::nullopt, {"'w'", "data_offsets"}},
+      {"negative_shape", R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", two, std::nullopt, {"malformed shape"}},
+      {"huge_shape", R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}})", two, std::nullopt,
+       {"impossibly large"}},
+      {"outside", R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,800]}})", two, std::nullopt, {"outside", "8-byte"}},
+      {"reversed", R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", two, std::nullopt, {"data_offsets"}},
+      {"size_mismatch", R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", two, std::nullopt,
+       {"'w'", "[3]", "8 bytes", "expected 12"}},
+      {"overlap",
+       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+       two, std::nullopt, {"overlap"}},
+      {"hole", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", two, std::nullopt, {"hole"}},
+      {"trailing", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", two, std::nullopt, {"4 bytes of data follow"}},
+      {"metadata", R"({"__metadata__":{"k":1}})", "", std::nullopt, {"metadata", "'k'"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const std::string path = write_raw(c.name, c.json, c.data, c.length);
+    std::vector<std::string> expect = c.expect;
+    expect.push_back(path);
+    check_error([&] { (void)load(path); }, expect);
+    std::remove(path.c_str());
+  }
+  const std::string tiny = temp_path("tiny");
+  std::ofstream(tiny, std::ios::binary) << "abc";
+  check_error([&] { (void)load(tiny); }, {"load", "3 bytes", "too short"});
+  std::remove(tiny.c_str());
+}
+
+TEST_CASE("files from other writers load in offset order whatever the JSON key order") {
+  const std::string json =
+      R"({"__metadata__":{"from":"python"},"b":{"dtype":"I64","shape":[],"data_offsets":[0,8]},)"
+      R"("a":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]}})";
+  std::string data(12, '\0');
+  const int64_t seven = 7;
+  const float half = 0.5f;
+  std::memcpy(data.data(), &seven, 8);
+  std::memcpy(data.data() + 8, &half, 4);
+  const std::string path = write_raw("foreign", json, data);
+  const StateDict state = load(path);
+  CHECK(state.keys() == std::vector<std::string>{"b", "a"});
+  CHECK(state.at("b").item<int64_t>() == 7);
+  CHECK(state.at("a").at({0, 0}) == 0.5f);
+  CHECK(state.metadata.at("from") == "python");
+  std::remove(path.c_str());
+}
