@@ -22,6 +22,7 @@
 #include "ember/nn/pool.h"
 #include "ember/nn/sequential.h"
 #include "ember/nn/serialize.h"
+#include "ember/nn/summary.h"
 #include "ember/nn/state_dict.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"

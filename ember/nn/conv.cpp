@@ -27,6 +27,13 @@ Conv2d::Conv2d(const Conv2dOptions& o) : Module("Conv2d"), options_(o) {
 
 Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight, bias, options_.conv_); }
 
+int64_t Conv2d::flops(const Shape&, const Shape& output) const {
+  // Each output: (in / groups) * kh * kw multiply-adds.
+  const int64_t per_output = options_.in_channels_ / options_.conv_.groups_ * options_.kernel_size_.h *
+                             options_.kernel_size_.w;
+  return 2 * numel_of(output) * per_output;
+}
+
 std::string Conv2d::extra_repr() const {
   const auto& c = options_.conv_;
   std::string s = fmt::format("{}, {}, kernel_size={}, stride={}", options_.in_channels_, options_.out_channels_,
@@ -51,6 +58,13 @@ ConvTranspose2d::ConvTranspose2d(const ConvTranspose2dOptions& o) : Module("Conv
 }
 
 Tensor ConvTranspose2d::forward(const Tensor& x) { return conv_transpose2d(x, weight, bias, options_.conv_); }
+
+int64_t ConvTranspose2d::flops(const Shape& input, const Shape&) const {
+  // Each input element spreads into (out / groups) * kh * kw multiply-adds.
+  const int64_t per_input = options_.out_channels_ / options_.conv_.groups_ * options_.kernel_size_.h *
+                            options_.kernel_size_.w;
+  return 2 * numel_of(input) * per_input;
+}
 
 std::string ConvTranspose2d::extra_repr() const {
   const auto& c = options_.conv_;

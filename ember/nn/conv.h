@@ -32,6 +32,7 @@ class Conv2d : public Module {
   explicit Conv2d(const Conv2dOptions& options);
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+  int64_t flops(const Shape& input, const Shape& output) const override;
 
   Tensor weight, bias;  // weight [out, in / groups, kh, kw]; bias [out] or undefined
 
@@ -61,6 +62,7 @@ class ConvTranspose2d : public Module {
   explicit ConvTranspose2d(const ConvTranspose2dOptions& options);
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+  int64_t flops(const Shape& input, const Shape& output) const override;
 
   Tensor weight, bias;  // weight [in, out / groups, kh, kw]; bias [out] or undefined
 

@@ -18,6 +18,10 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias)
 
 Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
 
+int64_t Linear::flops(const Shape&, const Shape& output) const {
+  return 2 * numel_of(output) * in_features_;  // each output: in_features multiply-adds
+}
+
 std::string Linear::extra_repr() const {
   return fmt::format("in_features={}, out_features={}, bias={}", in_features_, out_features_, bias.defined());
 }

@@ -10,6 +10,7 @@ class Linear : public Module {
   Linear(int64_t in_features, int64_t out_features, bool bias = true);
   Tensor forward(const Tensor& x) override;  // x [..., in_features] -> [..., out_features]
   std::string extra_repr() const override;
+  int64_t flops(const Shape& input, const Shape& output) const override;
 
   Tensor weight, bias;  // bias is undefined when constructed with bias = false
 

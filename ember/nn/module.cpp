@@ -6,8 +6,19 @@
 #include <set>
 
 #include "ember/autograd/grad_mode.h"
+#include "ember/nn/summary.h"
 
 namespace ember::nn {
+
+Tensor Module::operator()(const Tensor& x) {
+  detail::CallRecorder* recorder = detail::active_recorder();
+  if (recorder == nullptr) return forward(x);
+  Tensor out = forward(x);
+  recorder->calls.push_back({this, x.shape(), out.shape()});
+  return out;
+}
+
+int64_t Module::flops(const Shape&, const Shape&) const { return 0; }
 
 void Module::check_new_name(const std::string& name, const char* what) const {
   EMBER_CHECK(!name.empty() && name.find('.') == std::string::npos,

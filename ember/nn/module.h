@@ -33,7 +33,12 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Tensor forward(const Tensor& x) = 0;
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  // Calls forward. Call child modules this way, (*child)(x), so summary() sees them.
+  Tensor operator()(const Tensor& x);
+
+  // Forward FLOPs (2 per multiply-add) for one call with these input and output shapes; 0 for
+  // layers whose cost is negligible next to the matrix products. Shown by summary().
+  virtual int64_t flops(const Shape& input, const Shape& output) const;
 
   // ---- registration (in a constructor); names must be unique within the module, non-empty,
   // and contain no '.'. Each returns what it registered. ----

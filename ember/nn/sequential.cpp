@@ -13,7 +13,7 @@ std::shared_ptr<Module> Sequential::operator[](size_t i) const {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor out = x;
-  for (const auto& [name, child] : named_children()) out = child->forward(out);
+  for (const auto& [name, child] : named_children()) out = (*child)(out);
   return out;
 }
 

@@ -186,3 +186,28 @@ TEST_CASE("the functional API names the same ops") {
   ember::test::check_bitwise_equal(F::relu(x), relu(x));
   ember::test::check_bitwise_equal(F::max_pool2d(x, MaxPool2dOptions(2)), max_pool2d(x, MaxPool2dOptions(2)));
 }
+
+TEST_CASE("summary lists every layer with output shape, parameters and FLOPs") {
+  LeNet net;
+  net.train();
+  const float mean_before = net.features->named_children()[1].second->buffers()[0].at({0});
+  const std::string text = summary(net, {1, 1, 28, 28});
+  INFO(text);
+  CHECK(text.find("features.0 (Conv2d)") != std::string::npos);
+  CHECK(text.find("[1, 6, 28, 28]") != std::string::npos);
+  CHECK(text.find("235,200") != std::string::npos);            // conv1: 2 * 6*28*28 * 25
+  CHECK(text.find("classifier.3 (Linear)") != std::string::npos);
+  CHECK(text.find("[1, 10]") != std::string::npos);
+  CHECK(text.find("48,120") != std::string::npos);             // fc 400 -> 120: 48,000 + 120
+  const int64_t total = [&] {
+    int64_t n = 0;
+    for (const Tensor& p : net.parameters()) n += p.numel();
+    return n;
+  }();
+  CHECK(text.substr(text.rfind('\n') + 1) == fmt::format("total params: {}", total));
+  // The pass changed nothing: still training, running statistics untouched.
+  net.apply([](Module& m) { CHECK(m.is_training()); });
+  CHECK(net.features->named_children()[1].second->buffers()[0].at({0}) == mean_before);
+  check_error([&] { (void)summary(net, {1, 3, 28, 28}); }, {"conv2d", "3 channels"});
+  net.apply([](Module& m) { CHECK(m.is_training()); });
+}

@@ -1,0 +1,117 @@
+#include "ember/nn/summary.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "ember/autograd/grad_mode.h"
+
+namespace ember::nn {
+
+namespace detail {
+
+namespace {
+thread_local CallRecorder* recorder = nullptr;
+}
+
+CallRecorder* active_recorder() { return recorder; }
+
+}  // namespace detail
+
+namespace {
+
+// "1,234,567"
+std::string grouped(int64_t value) {
+  std::string digits = std::to_string(value), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+void collect_names(const Module& module, const std::string& prefix, std::map<const Module*, std::string>& names) {
+  for (const auto& [name, child] : module.named_children()) {
+    const std::string full = prefix.empty() ? name : prefix + "." + name;
+    names.emplace(child.get(), full);
+    collect_names(*child, full, names);
+  }
+}
+
+int64_t own_parameters(const Module& module) {
+  int64_t count = 0;
+  for (const Tensor& p : module.parameters(/*recurse=*/false)) count += p.numel();
+  return count;
+}
+
+}  // namespace
+
+std::string summary(Module& model, const Shape& input_shape) {
+  // Evaluation mode for the pass (no dropout, no running-stat updates). apply() visits children
+  // before parents, so restoring in reverse sets each parent first and then its children.
+  std::vector<std::pair<Module*, bool>> modes;
+  model.apply([&](Module& m) { modes.emplace_back(&m, m.is_training()); });
+  auto restore = [&] {
+    detail::recorder = nullptr;
+    for (auto it = modes.rbegin(); it != modes.rend(); ++it) it->first->train(it->second);
+  };
+  model.eval();
+  detail::CallRecorder calls;
+  Tensor output;
+  try {
+    NoGradGuard no_grad;
+    detail::recorder = &calls;
+    output = model(zeros(input_shape));
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+
+  std::map<const Module*, std::string> names;
+  collect_names(model, "", names);
+  struct Row {
+    std::string layer, shape, params, flops;
+  };
+  std::vector<Row> rows;
+  int64_t total_flops = 0;
+  for (const auto& call : calls.calls) {
+    if (!call.module->named_children().empty() || call.module == &model) continue;  // leaf layers only
+    auto it = names.find(call.module);
+    const std::string name = it == names.end() ? "(unnamed)" : it->second;
+    const int64_t f = call.module->flops(call.input, call.output);
+    total_flops += f;
+    rows.push_back({fmt::format("{} ({})", name, call.module->type_name()), shape_str(call.output),
+                    grouped(own_parameters(*call.module)), f > 0 ? grouped(f) : "-"});
+  }
+  if (rows.empty()) {  // a model with no registered children: itself is the only layer
+    rows.push_back({model.type_name(), shape_str(output.shape()), grouped(own_parameters(model)), "-"});
+  }
+  size_t w0 = 13, w1 = 12, w2 = 6, w3 = 5;
+  for (const Row& r : rows) {
+    w0 = std::max(w0, r.layer.size());
+    w1 = std::max(w1, r.shape.size());
+    w2 = std::max(w2, r.params.size());
+    w3 = std::max(w3, r.flops.size());
+  }
+  int64_t total = 0, trainable = 0;
+  for (const Tensor& p : model.parameters()) {
+    total += p.numel();
+    if (p.requires_grad()) trainable += p.numel();
+  }
+  const std::string rule(w0 + w1 + w2 + w3 + 6, '-');
+  std::string out = fmt::format("{} (input {})\n{}\n{:<{}}  {:<{}}  {:>{}}  {:>{}}\n{}\n", model.type_name(),
+                                shape_str(input_shape), rule, "Layer (type)", w0, "Output shape", w1, "Params", w2,
+                                "FLOPs", w3, rule);
+  for (const Row& r : rows) {
+    out += fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}\n", r.layer, w0, r.shape, w1, r.params, w2, r.flops, w3);
+  }
+  out += rule + "\n";
+  out += fmt::format("output shape: {}\n", shape_str(output.shape()));
+  out += fmt::format("forward FLOPs: {}\n", grouped(total_flops));
+  out += fmt::format("trainable params: {}\n", grouped(trainable));
+  out += fmt::format("total params: {}", total);
+  return out;
+}
+
+}  // namespace ember::nn
