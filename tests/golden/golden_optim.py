@@ -3,7 +3,7 @@
 Picked up by make_golden.py (extra_families).
 
 Optimizers: two parameters, `init.p0` [3, 4] and `init.p1` [5], and a fixed gradient sequence
-`grads.s<k>.p<i>` (k = 0..4). Each case runs 5 steps of one optimizer configuration (the C++ test
+`grads.s<k>.p<i>` (k = 0..STEPS-1, recorded as `steps`). Each case runs STEPS steps of one optimizer configuration (the C++ test
 builds the same one by case name) and records the parameters after them as `<case>.p0`, `<case>.p1`.
 In the `*_skip` cases p1 has no gradient at step 2 (the optimizer skips it).
 
@@ -14,7 +14,7 @@ rebuild the double to ~48 bits. ReduceLROnPlateau cases also record their metric
 """
 import torch
 
-STEPS = 5
+STEPS = 100  # the issue asks for a 100-step trajectory
 SCHED_STEPS = 20
 
 
@@ -73,6 +73,7 @@ def make(Family):
     fam = Family("optim")
     init = [fam.randn(3, 4), fam.randn(5)]
     grads = [[fam.randn(3, 4), fam.randn(5)] for _ in range(STEPS)]
+    fam.put("steps", STEPS)
     for i, t in enumerate(init):
         fam.put(f"init.p{i}", t)
     for k, gs in enumerate(grads):

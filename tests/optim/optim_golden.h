@@ -32,16 +32,21 @@ inline void optim_golden_step(optim::Optimizer& opt, const TensorList& params, i
   opt.step();
 }
 
-// Builds the optimizer for `name` on fresh parameters, runs 5 steps and compares with PyTorch.
+// Builds the optimizer for `name` on fresh parameters, runs the recorded number of steps (100)
+// and compares the trajectory's end with PyTorch's.
 inline void check_optim_golden(const std::string& name,
                                const std::function<std::unique_ptr<optim::Optimizer>(const TensorList&)>& build) {
   CAPTURE(name);
   const TensorList params = optim_init_params();
   auto opt = build(params);
   const bool skip = name.size() > 5 && name.substr(name.size() - 5) == "_skip";
-  for (int k = 0; k < 5; ++k) optim_golden_step(*opt, params, k, skip);
+  const int steps = static_cast<int>(optim_golden().scalar("steps"));
+  for (int k = 0; k < steps; ++k) optim_golden_step(*opt, params, k, skip);
   for (size_t i = 0; i < params.size(); ++i) {
-    check_close(params[i].detach(), optim_golden()[fmt::format("{}.p{}", name, i)], 1e-6, 1e-5);
+    // 100 float32 updates each round differently from PyTorch's in the last bit; the drift
+    // reaches ~2e-6 absolute on values of ~0.03 (measured), so 1e-5 / 1e-4 still catches any
+    // formula error (those are off by far more after 100 steps).
+    check_close(params[i].detach(), optim_golden()[fmt::format("{}.p{}", name, i)], 1e-5, 1e-4);
   }
 }
 
