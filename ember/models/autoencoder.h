@@ -1,0 +1,30 @@
+#pragma once
+// Convolutional autoencoder for 1x28x28 images: a strided-conv encoder and a transposed-conv
+// decoder that reconstructs the input's shape, sigmoid at the end (pixels in (0, 1)).
+//   encoder = conv(in -> c0, 3x3, s2, p1), relu, conv(c0 -> c1, 3x3, s2, p1), relu    28 -> 14 -> 7
+//   decoder = convT(c1 -> c0, 3x3, s2, p1, out_pad 1), relu,
+//             convT(c0 -> in, 3x3, s2, p1, out_pad 1), sigmoid                        7 -> 14 -> 28
+// Any H, W divisible by 4 round-trips exactly. 9,569 parameters by default.
+#include <array>
+#include <memory>
+
+#include "ember/models/common.h"
+#include "ember/nn/sequential.h"
+
+namespace ember::models {
+
+struct ConvAutoencoderOptions {
+  int64_t in_channels = 1;
+  std::array<int64_t, 2> channels = {16, 32};
+};
+
+class ConvAutoencoder : public nn::Module {
+ public:
+  explicit ConvAutoencoder(const ConvAutoencoderOptions& options = {});
+  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C, H, W], H and W divisible by 4
+  Tensor encode(const Tensor& x) { return (*encoder)(x); }  // -> [N, c1, H/4, W/4]
+  Tensor decode(const Tensor& z) { return (*decoder)(z); }
+  std::shared_ptr<nn::Sequential> encoder, decoder;
+};
+
+}  // namespace ember::models

@@ -1,0 +1,36 @@
+// Convolutional autoencoder: 1x28x28 in, the same shape out, in (0, 1).
+#include "models/model_checks.h"
+
+#include "ember/models/autoencoder.h"
+
+using namespace ember;
+using namespace ember::models;
+using ember::test::check_error;
+
+TEST_CASE("ConvAutoencoder reconstructs the input shape; PyTorch's parameter count; trains on MSE") {
+  manual_seed(0);
+  ConvAutoencoder net;
+  CHECK(parameter_count(net) == 9569);  // Autoencoder() in tests/golden/golden_models.py
+  CHECK(test::state_dict_keys(net) ==
+        std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+                                 "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias"});
+  const Tensor x = rand({2, 1, 28, 28});
+  const Tensor out = test::check_forward_backward(net, x, Shape{2, 1, 28, 28});
+  CHECK(max(mul(out.reshape({-1}), -1.0f), 0).item() < 0.0f);  // min > 0
+  CHECK(max(out.reshape({-1}), 0).item() < 1.0f);
+  CHECK(net.encode(x).shape() == Shape{2, 32, 7, 7});
+  net.zero_grad();
+  mse_loss(net(x), x).backward();
+  for (const Tensor& p : net.parameters()) CHECK(p.grad().defined());
+  net.eval();
+  test::check_mode(net, false);
+  net.train();
+  test::check_mode(net, true);
+}
+
+TEST_CASE("ConvAutoencoder options and input checks") {
+  ConvAutoencoder rgb({3, {8, 4}});
+  CHECK(rgb(rand({1, 3, 32, 16})).shape() == Shape{1, 3, 32, 16});
+  check_error([&] { rgb(rand({1, 3, 30, 16})); }, {"ConvAutoencoder", "multiples of 4"});
+  check_error([] { ConvAutoencoder bad({1, {0, 4}}); }, {"ConvAutoencoder", "channels"});
+}
