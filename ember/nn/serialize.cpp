@@ -1,7 +1,7 @@
 #include "ember/nn/serialize.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "ember/core/file.h"
+
 
 #include <algorithm>
 #include <bit>
@@ -23,17 +23,6 @@ const char* dtype_code(DType dtype) { return dtype == DType::f32 ? "F32" : "I64"
 
 std::string system_error() { return std::strerror(errno); }
 
-// Writes all of `bytes` to fd, or throws naming the file.
-void write_all(int fd, const char* bytes, size_t size, const std::string& path) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, bytes, size);
-    if (n < 0 && errno == EINTR) continue;
-    EMBER_CHECK(n > 0, "save: writing {} failed: {}", path, system_error());
-    bytes += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
 }  // namespace
 
 void save(const StateDict& state, const std::string& path) {
@@ -53,37 +42,20 @@ void save(const StateDict& state, const std::string& path) {
   text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   const uint64_t length = text.size();
 
-  // Atomic replace: temporary file in the same folder, fsync, rename, fsync the folder.
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  EMBER_CHECK(fd >= 0, "save: cannot create {}: {}", temporary, system_error());
+  // Atomic replace (temporary file, fsync, rename), so a crash never leaves a torn file.
   try {
-    write_all(fd, reinterpret_cast<const char*>(&length), sizeof(length), temporary);
-    write_all(fd, text.data(), text.size(), temporary);
+    AtomicWriter writer(path);
+    writer.write(&length, sizeof(length));
+    writer.write(text);
     for (const Tensor& t : dense) {
       const size_t bytes = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
       const char* data = t.dtype() == DType::f32 ? reinterpret_cast<const char*>(t.data<float>())
                                                  : reinterpret_cast<const char*>(t.data<int64_t>());
-      if (bytes > 0) write_all(fd, data, bytes, temporary);
+      if (bytes > 0) writer.write(data, bytes);
     }
-    EMBER_CHECK(::fsync(fd) == 0, "save: flushing {} failed: {}", temporary, system_error());
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = system_error();
-    ::unlink(temporary.c_str());
-    fail("save: cannot move {} to {}: {}", temporary, path, reason);
-  }
-  const size_t slash = path.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {  // make the rename itself durable
-    ::fsync(dir);
-    ::close(dir);
+    writer.commit();
+  } catch (const Error& e) {
+    fail("save: {}", e.what());
   }
 }
 

@@ -1,0 +1,102 @@
+#include "ember/data/cifar10.h"
+
+#include <fmt/ranges.h>
+
+#include <filesystem>
+
+#include "ember/core/error.h"
+#include "ember/core/file.h"
+
+namespace ember::data {
+
+namespace {
+
+constexpr int64_t kPixels = 3 * 32 * 32;
+constexpr int64_t kRecord = 1 + kPixels;
+
+std::vector<std::string> batch_names(Split split) {
+  if (split == Split::test) return {"test_batch.bin"};
+  std::vector<std::string> names;
+  for (int i = 1; i <= 5; ++i) names.push_back(fmt::format("data_batch_{}.bin", i));
+  return names;
+}
+
+std::vector<std::string> missing_in(const std::filesystem::path& folder, const std::vector<std::string>& names) {
+  std::vector<std::string> missing;
+  for (const std::string& name : names) {
+    if (!std::filesystem::exists(folder / name)) missing.push_back(name);
+  }
+  return missing;
+}
+
+// Appends the records of one batch file to `data`.
+void read_batch(const std::string& path, ImageData& data) {
+  const std::string bytes = read_file(path);
+  const auto size = static_cast<int64_t>(bytes.size());
+  EMBER_CHECK(size > 0 && size % kRecord == 0, "CIFAR-10: {} is {} bytes, not a positive multiple of the "
+              "{}-byte record (1 label byte + 3072 pixel bytes): not a CIFAR-10 binary batch, or a "
+              "truncated one", path, size, kRecord);
+  const int64_t records = size / kRecord;
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  data.pixels.reserve(data.pixels.size() + static_cast<size_t>(records * kPixels));
+  for (int64_t r = 0; r < records; ++r, p += kRecord) {
+    EMBER_CHECK(p[0] < 10, "CIFAR-10: {}: record {} has label {}, expected 0..9", path, r, p[0]);
+    data.labels.push_back(p[0]);
+    data.pixels.insert(data.pixels.end(), p + 1, p + kRecord);
+  }
+  data.count += records;
+}
+
+}  // namespace
+
+ImageData load_cifar10(const std::string& dir, Split split) {
+  const std::vector<std::string> names = batch_names(split);
+  // The archive extracts to cifar-10-batches-bin/; accept the folder itself or that subfolder.
+  const std::filesystem::path top(dir), sub = top / "cifar-10-batches-bin";
+  std::filesystem::path folder = top;
+  std::vector<std::string> missing = missing_in(top, names);
+  if (!missing.empty()) {
+    std::vector<std::string> missing_sub = missing_in(sub, names);
+    if (missing_sub.size() < missing.size()) {
+      folder = sub;
+      missing = std::move(missing_sub);
+    }
+  }
+  EMBER_CHECK(missing.empty(), "CIFAR-10 {}: missing {} in {} (also looked in {}). CIFAR-10 cannot be "
+              "downloaded on this machine: copy the \"CIFAR-10 binary version\" files there "
+              "(cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extracted: "
+              "data_batch_1.bin .. data_batch_5.bin and test_batch.bin)", to_string(split),
+              fmt::join(missing, ", "), folder.string(), (folder == top ? sub : top).string());
+
+  ImageData data;
+  data.name = fmt::format("CIFAR-10 {}", to_string(split));
+  data.channels = 3;
+  data.height = 32;
+  data.width = 32;
+  for (const std::string& name : names) read_batch((folder / name).string(), data);
+  data.num_classes = 10;
+  data.class_names = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
+  return data;
+}
+
+void write_cifar10_batch(const std::string& path, const ImageData& data) {
+  EMBER_CHECK(data.channels == 3 && data.height == 32 && data.width == 32, "write_cifar10_batch: {}: images "
+              "must be 3x32x32, {} are {}x{}x{}", path, data.name, data.channels, data.height, data.width);
+  EMBER_CHECK(data.pixels.size() == static_cast<size_t>(data.count * kPixels) &&
+                  data.labels.size() == static_cast<size_t>(data.count),
+              "write_cifar10_batch: {}: {} declares {} images but has {} pixel bytes and {} labels", path,
+              data.name, data.count, data.pixels.size(), data.labels.size());
+  std::string bytes;
+  bytes.reserve(static_cast<size_t>(data.count * kRecord));
+  for (int64_t i = 0; i < data.count; ++i) {
+    const int64_t label = data.labels[static_cast<size_t>(i)];
+    EMBER_CHECK(label >= 0 && label < 10, "write_cifar10_batch: {}: label of image {} is {}, expected 0..9",
+                path, i, label);
+    bytes.push_back(static_cast<char>(label));
+    const auto* pixels = reinterpret_cast<const char*>(data.pixels.data() + i * kPixels);
+    bytes.append(pixels, static_cast<size_t>(kPixels));
+  }
+  write_file_atomically(path, bytes);
+}
+
+}  // namespace ember::data

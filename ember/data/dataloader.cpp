@@ -1,0 +1,166 @@
+#include "ember/data/dataloader.h"
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <optional>
+
+#include "ember/core/error.h"
+#include "ember/core/parallel.h"
+#include "ember/core/random.h"
+
+namespace ember::data {
+
+namespace {
+
+// splitmix64's finalizer: spreads (seed, epoch, position) into unrelated generator seeds.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t epoch_seed(uint64_t seed, int64_t epoch) { return mix(mix(seed) ^ static_cast<uint64_t>(epoch)); }
+
+}  // namespace
+
+DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
+    : dataset_(std::move(dataset)), options_(std::move(options)) {
+  EMBER_CHECK(dataset_ != nullptr, "DataLoader: the dataset is null");
+  EMBER_CHECK(options_.batch_size() >= 1, "DataLoader: batch_size must be >= 1, got {}", options_.batch_size());
+  EMBER_CHECK(dataset_->size() > 0, "DataLoader: the dataset ({}) is empty", dataset_->describe());
+  EMBER_CHECK(!options_.drop_last() || dataset_->size() >= options_.batch_size(),
+              "DataLoader: drop_last with batch_size {} leaves no batch of the {} examples of {}", options_.batch_size(),
+              dataset_->size(), dataset_->describe());
+  for (const auto& t : options_.transforms()) EMBER_CHECK(t != nullptr, "DataLoader: a transform is null");
+}
+
+int64_t DataLoader::num_batches() const {
+  const int64_t n = dataset_->size(), b = options_.batch_size();
+  return options_.drop_last() ? n / b : (n + b - 1) / b;
+}
+
+int64_t DataLoader::num_examples() const {
+  return options_.drop_last() ? num_batches() * options_.batch_size() : dataset_->size();
+}
+
+std::vector<int64_t> DataLoader::order(int64_t epoch) const {
+  const int64_t n = dataset_->size();
+  std::vector<int64_t> indices(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) indices[static_cast<size_t>(i)] = i;
+  if (options_.shuffle()) {
+    Generator gen(epoch_seed(options_.seed(), epoch));
+    for (int64_t i = n - 1; i > 0; --i) {  // Fisher-Yates
+      const int64_t j = static_cast<int64_t>(gen.below(static_cast<uint64_t>(i + 1)));
+      std::swap(indices[static_cast<size_t>(i)], indices[static_cast<size_t>(j)]);
+    }
+  }
+  return indices;
+}
+
+Batch DataLoader::make_batch(const std::vector<int64_t>& order, int64_t epoch, int64_t index) const {
+  EMBER_CHECK(index >= 0 && index < num_batches(), "DataLoader: batch {} out of range (the epoch has {} batches)",
+              index, num_batches());
+  const int64_t first = index * options_.batch_size();
+  const int64_t count = std::min<int64_t>(options_.batch_size(), static_cast<int64_t>(order.size()) - first);
+  const Shape chw = dataset_->image_shape();
+  const int64_t image_size = chw[0] * chw[1] * chw[2];
+  Batch batch;
+  batch.index = index;
+  batch.images = ember::empty({count, chw[0], chw[1], chw[2]});
+  batch.labels = ember::empty({count}, DType::i64);
+  float* images = batch.images.data<float>();
+  int64_t* labels = batch.labels.data<int64_t>();
+  const uint64_t seed = epoch_seed(options_.seed(), epoch);
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, image_size));
+  parallel_for(0, count, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t position = first + i;
+      float* image = images + i * image_size;
+      labels[i] = dataset_->fill(order[static_cast<size_t>(position)], image);
+      if (options_.transforms().empty()) continue;
+      Generator rng(mix(seed ^ mix(static_cast<uint64_t>(position))));
+      for (const auto& transform : options_.transforms()) transform->apply(image, chw, rng);
+    }
+  });
+  return batch;
+}
+
+// ---- one epoch, with the next batch prepared in the background ----
+
+struct DataLoader::Epoch::State {
+  const DataLoader* loader;
+  int64_t epoch;
+  std::vector<int64_t> order;
+  int64_t next_index = 0;  // the batch the iterator will hand out next
+  std::optional<Batch> current;
+  std::optional<Batch> prefetched;
+  std::exception_ptr prefetch_error;
+  tbb::task_group group;
+  bool pending = false;
+
+  void start_prefetch(int64_t index) {
+    if (index >= loader->num_batches()) return;
+    pending = true;
+    group.run([this, index] {
+      try {
+        prefetched = loader->make_batch(order, epoch, index);
+      } catch (...) {
+        prefetch_error = std::current_exception();
+      }
+    });
+  }
+
+  // Makes batch next_index current (from the prefetch when there is one).
+  void advance() {
+    if (next_index >= loader->num_batches()) {
+      current.reset();
+      return;
+    }
+    if (pending) {
+      group.wait();
+      pending = false;
+      if (prefetch_error) std::rethrow_exception(prefetch_error);
+      current = std::move(prefetched);
+      prefetched.reset();
+    } else {
+      current = loader->make_batch(order, epoch, next_index);
+    }
+    ++next_index;
+    if (loader->options().prefetch()) start_prefetch(next_index);
+  }
+
+  ~State() {
+    if (pending) group.wait();  // a task still refers to this state
+  }
+};
+
+DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch) : state_(std::make_unique<State>()) {
+  EMBER_CHECK(epoch >= 0, "DataLoader: epoch must be >= 0, got {}", epoch);
+  state_->loader = &loader;
+  state_->epoch = epoch;
+  state_->order = loader.order(epoch);
+}
+
+DataLoader::Epoch::~Epoch() = default;
+DataLoader::Epoch::Epoch(Epoch&&) noexcept = default;
+
+DataLoader::Epoch::Iterator DataLoader::Epoch::begin() {
+  EMBER_CHECK(state_->next_index == 0, "DataLoader: an epoch can be iterated only once");
+  state_->advance();
+  return Iterator(this);
+}
+
+const Batch& DataLoader::Epoch::Iterator::operator*() const { return *epoch_->state_->current; }
+
+DataLoader::Epoch::Iterator& DataLoader::Epoch::Iterator::operator++() {
+  epoch_->state_->advance();
+  return *this;
+}
+
+bool DataLoader::Epoch::Iterator::operator!=(End) const { return epoch_->state_->current.has_value(); }
+
+DataLoader::Epoch DataLoader::epoch(int64_t epoch) const { return Epoch(*this, epoch); }
+
+}  // namespace ember::data

@@ -1,0 +1,201 @@
+#include "ember/data/idx.h"
+
+#include <fmt/ranges.h>
+#include <zlib.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "ember/core/error.h"
+
+namespace ember::data {
+
+namespace {
+
+constexpr uint64_t kMaxDataBytes = uint64_t{1} << 31;
+// Deflate's best case is ~1032:1 (258-byte matches coded in 2 bits); the 1 MB slack covers
+// headers and tiny files. A declared size beyond this cannot come from the compressed bytes.
+constexpr uint64_t kMaxInflateRatio = 1032;
+constexpr uint64_t kRatioSlack = uint64_t{1} << 20;
+
+const char* type_name(uint8_t type) {
+  switch (type) {
+    case 0x08: return "unsigned byte";
+    case 0x09: return "signed byte";
+    case 0x0B: return "int16";
+    case 0x0C: return "int32";
+    case 0x0D: return "float32";
+    case 0x0E: return "float64";
+    default: return nullptr;
+  }
+}
+
+// Where the bytes come from: the file itself or its inflated gzip stream. read() returns fewer
+// than n bytes only at the end of the data.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual size_t read(uint8_t* out, size_t n) = 0;
+};
+
+class RawSource : public Source {
+ public:
+  explicit RawSource(std::ifstream& in) : in_(in) {}
+  size_t read(uint8_t* out, size_t n) override {
+    in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
+    return static_cast<size_t>(in_.gcount());
+  }
+
+ private:
+  std::ifstream& in_;
+};
+
+// Inflates the file in 64 KiB chunks straight into the caller's buffer. Concatenated gzip
+// members (what `cat a.gz b.gz` makes, and gunzip accepts) are one stream; anything else after
+// the last member is an error, and so is a stream that stops before its end-of-member trailer
+// (the CRC that proves the data intact).
+class GzipSource : public Source {
+ public:
+  GzipSource(std::ifstream& in, const std::string& path, uint64_t file_size)
+      : in_(in), path_(path), file_size_(file_size), buffer_(1 << 16) {
+    // 15 + 32: the largest window, and accept a gzip or zlib header (detected automatically).
+    EMBER_CHECK(inflateInit2(&z_, 15 + 32) == Z_OK, "read_idx: {}: cannot initialize zlib", path_);
+  }
+  ~GzipSource() override { inflateEnd(&z_); }
+  GzipSource(const GzipSource&) = delete;
+  GzipSource& operator=(const GzipSource&) = delete;
+
+  size_t read(uint8_t* out, size_t n) override {
+    z_.next_out = out;
+    z_.avail_out = static_cast<uInt>(n);  // callers ask for at most kMaxDataBytes
+    while (z_.avail_out > 0) {
+      if (z_.avail_in == 0 && !refill()) break;
+      if (member_ended_) start_next_member();
+      const int rc = inflate(&z_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        member_ended_ = true;
+      } else if (rc != Z_OK) {
+        fail("read_idx: {}: corrupt gzip data: {}", path_, z_.msg ? z_.msg : zError(rc));
+      }
+    }
+    return n - z_.avail_out;
+  }
+
+  // After the data: checks that the stream ends cleanly here, with no more data and no
+  // trailing bytes.
+  void expect_end(uint64_t expected) {
+    uint8_t extra[4096];
+    const size_t more = read(extra, sizeof(extra));
+    EMBER_CHECK(more == 0, "read_idx: {}: trailing data: the header declares {} bytes but the gzip "
+                "stream holds more", path_, expected);
+    EMBER_CHECK(member_ended_, "read_idx: {}: truncated: the gzip stream stops before its end "
+                "(missing checksum trailer)", path_);
+  }
+
+ private:
+  bool refill() {
+    in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
+    const auto got = static_cast<uInt>(in_.gcount());
+    consumed_ += got;
+    z_.next_in = buffer_.data();
+    z_.avail_in = got;
+    return got > 0;
+  }
+
+  void start_next_member() {
+    if (z_.next_in[0] != 0x1f) {
+      const uint64_t trailing = file_size_ - (consumed_ - z_.avail_in);
+      fail("read_idx: {}: trailing data: {} bytes after the end of the gzip stream", path_, trailing);
+    }
+    EMBER_CHECK(inflateReset(&z_) == Z_OK, "read_idx: {}: cannot reset zlib", path_);
+    member_ended_ = false;
+  }
+
+  std::ifstream& in_;
+  const std::string& path_;
+  uint64_t file_size_, consumed_ = 0;
+  std::vector<unsigned char> buffer_;
+  z_stream z_{};
+  bool member_ended_ = false;
+};
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) {
+  std::error_code error;
+  const uint64_t file_size = std::filesystem::file_size(path, error);
+  EMBER_CHECK(!error, "read_idx: {}: cannot open: {}", path, error.message());
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
+
+  std::array<uint8_t, 2> first{};
+  in.read(reinterpret_cast<char*>(first.data()), 2);
+  in.clear();  // a file shorter than 2 bytes set failbit
+  in.seekg(0);
+  const bool gzip = file_size >= 2 && first[0] == 0x1f && first[1] == 0x8b;
+
+  RawSource raw(in);
+  std::unique_ptr<GzipSource> gz;
+  if (gzip) gz = std::make_unique<GzipSource>(in, path, file_size);
+  Source& source = gzip ? static_cast<Source&>(*gz) : raw;
+  const char* what = gzip ? "decompressed data" : "file";
+
+  // The header: magic, type, rank, then the sizes.
+  uint8_t magic[4];
+  EMBER_CHECK(source.read(magic, 4) == 4, "read_idx: {}: truncated: the {} is shorter than the "
+              "4-byte IDX magic", path, what);
+  EMBER_CHECK(magic[0] == 0 && magic[1] == 0, "read_idx: {}: not an IDX file: it starts with "
+              "{:#04x} {:#04x}, expected 0x00 0x00 (then the type and rank bytes)", path, magic[0], magic[1]);
+  const uint8_t type = magic[2];
+  if (type != 0x08) {
+    const char* name = type_name(type);
+    fail("read_idx: {}: element type {:#04x} ({}) is not supported: only 0x08 (unsigned byte) is", path,
+         type, name ? name : "not an IDX type");
+  }
+  const int rank = magic[3];
+  EMBER_CHECK(rank >= 1 && rank <= 4, "read_idx: {}: rank {} is not supported: expected 1 to 4", path, rank);
+  uint8_t size_bytes[16];
+  const size_t header_size = 4 + 4 * static_cast<size_t>(rank);
+  EMBER_CHECK(source.read(size_bytes, 4 * rank) == 4 * static_cast<size_t>(rank),
+              "read_idx: {}: truncated: the {} ends inside the {}-byte header", path, what, header_size);
+
+  IdxArray result;
+  uint64_t count = 1;
+  for (int d = 0; d < rank; ++d) {
+    const uint8_t* b = size_bytes + 4 * d;
+    const uint64_t dim = (uint64_t{b[0]} << 24) | (uint64_t{b[1]} << 16) | (uint64_t{b[2]} << 8) | b[3];
+    EMBER_CHECK(dim > 0, "read_idx: {}: dimension {} has size 0", path, d);
+    result.dims.push_back(static_cast<int64_t>(dim));
+    count *= dim;  // < 2^31 * 2^32 before the check below: cannot overflow
+    EMBER_CHECK(count <= kMaxDataBytes, "read_idx: {}: the header declares dimensions {}{} of more than "
+                "{} bytes: not a plausible IDX file", path, fmt::join(result.dims, "x"),
+                d + 1 < rank ? "x..." : "", kMaxDataBytes);
+  }
+  const std::string declared = fmt::format("{} = {} bytes of data", fmt::join(result.dims, "x"), count);
+
+  // The size must be right before allocating anything.
+  if (!gzip) {
+    const uint64_t found = file_size >= header_size ? file_size - header_size : 0;  // (changed meanwhile)
+    EMBER_CHECK(found >= count, "read_idx: {}: truncated: header declares {}, the file has {} after the header",
+                path, declared, found);
+    EMBER_CHECK(found == count, "read_idx: {}: trailing data: header declares {}, the file has {} after "
+                "the header ({} too many)", path, declared, found, found - count);
+  } else {
+    EMBER_CHECK(count <= kMaxInflateRatio * file_size + kRatioSlack, "read_idx: {}: header declares {}, "
+                "more than a {}-byte gzip file can hold (deflate expands at most {}:1): corrupt or "
+                "hostile file", path, declared, file_size, kMaxInflateRatio);
+  }
+
+  result.data.resize(count);
+  const size_t got = source.read(result.data.data(), count);
+  EMBER_CHECK(got == count, "read_idx: {}: truncated: header declares {}, the {} has {} after the header",
+              path, declared, gzip ? "gzip stream" : "file", got);
+  if (gzip) gz->expect_end(count);
+  return result;
+}
+
+}  // namespace ember::data

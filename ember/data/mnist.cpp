@@ -1,0 +1,75 @@
+#include "ember/data/mnist.h"
+
+#include <fmt/ranges.h>
+
+#include <filesystem>
+
+#include "ember/core/error.h"
+#include "ember/data/idx.h"
+
+namespace ember::data {
+
+namespace {
+
+// The file `name` in `dir`, raw or gzipped; "" if neither exists.
+std::string find_file(const std::string& dir, const std::string& name) {
+  for (const std::string& candidate : {name, name + ".gz"}) {
+    const std::string path = (std::filesystem::path(dir) / candidate).string();
+    if (std::filesystem::exists(path)) return path;
+  }
+  return "";
+}
+
+ImageData load_idx_dataset(const std::string& dir, Split split, const std::string& dataset,
+                           std::vector<std::string> class_names) {
+  const std::string prefix = split == Split::train ? "train" : "t10k";
+  const std::string images_name = prefix + "-images-idx3-ubyte", labels_name = prefix + "-labels-idx1-ubyte";
+  const std::string images_path = find_file(dir, images_name), labels_path = find_file(dir, labels_name);
+  std::vector<std::string> missing;
+  for (const auto& [path, name] : {std::pair{images_path, images_name}, std::pair{labels_path, labels_name}}) {
+    if (path.empty()) {
+      missing.push_back(name);
+      missing.push_back(name + ".gz");
+    }
+  }
+  EMBER_CHECK(missing.empty(), "{} {}: not found in {}: looked for {}; run scripts/fetch_data.sh to "
+              "download MNIST and Fashion-MNIST into data/", dataset, to_string(split), dir,
+              fmt::join(missing, ", "));
+
+  IdxArray images = read_idx(images_path);
+  const IdxArray labels = read_idx(labels_path);
+  EMBER_CHECK(images.dims.size() == 3, "{}: images must have rank 3 [count, height, width], this file "
+              "has dimensions {}", images_path, fmt::join(images.dims, "x"));
+  EMBER_CHECK(labels.dims.size() == 1, "{}: labels must have rank 1 [count], this file has dimensions {}",
+              labels_path, fmt::join(labels.dims, "x"));
+  EMBER_CHECK(images.dims[0] == labels.dims[0], "{} {}: {} holds {} images but {} holds {} labels", dataset,
+              to_string(split), images_path, images.dims[0], labels_path, labels.dims[0]);
+
+  ImageData data;
+  data.name = fmt::format("{} {}", dataset, to_string(split));
+  data.count = images.dims[0];
+  data.channels = 1;
+  data.height = images.dims[1];
+  data.width = images.dims[2];
+  data.pixels = std::move(images.data);
+  data.labels.reserve(labels.data.size());
+  for (size_t i = 0; i < labels.data.size(); ++i) {
+    EMBER_CHECK(labels.data[i] < 10, "{}: label {} is {}, expected 0..9", labels_path, i, labels.data[i]);
+    data.labels.push_back(labels.data[i]);
+  }
+  data.num_classes = 10;
+  data.class_names = std::move(class_names);
+  return data;
+}
+
+}  // namespace
+
+ImageData load_mnist(const std::string& dir, Split split) { return load_idx_dataset(dir, split, "MNIST", {}); }
+
+ImageData load_fashion_mnist(const std::string& dir, Split split) {
+  return load_idx_dataset(dir, split, "Fashion-MNIST",
+                          {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                           "Bag", "Ankle boot"});
+}
+
+}  // namespace ember::data

@@ -1,0 +1,20 @@
+#pragma once
+// MNIST and Fashion-MNIST from their original IDX files (data/idx.h).
+//
+// `dir` holds the four files of the original distribution, each raw or gzip-compressed (the
+// raw one is used when both exist):
+//   train-images-idx3-ubyte[.gz]  train-labels-idx1-ubyte[.gz]   60,000 images
+//   t10k-images-idx3-ubyte[.gz]   t10k-labels-idx1-ubyte[.gz]    10,000 images
+// The result is 1x28x28 images (any HxW the file declares) with labels 0..9. scripts/fetch_data.sh
+// puts both datasets in data/mnist and data/fashion-mnist. Missing files, a wrong rank, image and
+// label counts that differ or a label >= 10 are ember::Errors naming the file.
+#include <string>
+
+#include "ember/data/dataset.h"
+
+namespace ember::data {
+
+ImageData load_mnist(const std::string& dir, Split split);          // classes "0".."9"
+ImageData load_fashion_mnist(const std::string& dir, Split split);  // "T-shirt/top", ..., "Ankle boot"
+
+}  // namespace ember::data

@@ -1,0 +1,182 @@
+#include "ember/models/registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/core/error.h"
+#include "ember/models/alexnet.h"
+#include "ember/models/autoencoder.h"
+#include "ember/models/dilated.h"
+#include "ember/models/inception.h"
+#include "ember/models/lenet.h"
+#include "ember/models/mnist_cnn.h"
+#include "ember/models/mobilenet.h"
+#include "ember/models/nin.h"
+#include "ember/models/resnet.h"
+#include "ember/models/simple_convnet.h"
+
+namespace ember::models {
+
+const std::vector<ModelInfo>& model_infos() {
+  static const std::vector<ModelInfo> infos = {
+      {"lenet5", "LeNet-5, modern: conv6(5,p2)-relu-maxpool-conv16(5)-relu-maxpool-fc120-fc84-fc10", "Cx28x28"},
+      {"lenet5_classic", "LeNet-5 as in LeCun 1998: tanh, average pooling, C5 as a conv", "Cx32x32"},
+      {"simplecnn", "conv30(5)-relu-maxpool-fc100-relu-fc10", "CxSxS"},
+      {"mnist_cnn", "the MNIST study net: 1-2 conv(5)+maxpool stages, FC layers, optional dropout", "CxSxS"},
+      {"alexnet", "AlexNet as published (two towers, LRN, dropout), 61M parameters", "Cx227x227"},
+      {"alexnet_cifar", "AlexNet for CIFAR: conv64(5)-pool-LRN-conv64(5)-LRN-pool-fc384-fc192-fc10", "Cx32x32"},
+      {"nin", "Network in Network: mlpconv blocks of 1x1 convs, global average pooling", "Cx32x32"},
+      {"mobilenet", "MobileNet-style: depthwise-separable blocks with batch norm, global average pooling", "CxSxS"},
+      {"dilated", "dilated context net: 3x3 convs with dilation 1,2,4,8, global average pooling", "CxSxS"},
+      {"inception", "Inception-style: parallel 1x1/3x3/5x5/pool branches concatenated", "CxSxS"},
+      {"resnet", "bottleneck ResNet for small images (3 stages)", "CxSxS"},
+      {"conv_autoencoder", "convolutional autoencoder (strided conv encoder, transposed conv decoder)", "Cx28x28", false},
+  };
+  return infos;
+}
+
+std::string model_names() {
+  std::string out;
+  for (const auto& info : model_infos()) out += (out.empty() ? "" : ", ") + info.name;
+  return out;
+}
+
+Activation parse_activation(const std::string& text) {
+  if (text == "relu") return Activation::relu;
+  if (text == "tanh") return Activation::tanh;
+  if (text == "sigmoid") return Activation::sigmoid;
+  fail("unknown activation '{}' (expected relu, tanh or sigmoid)", text);
+}
+
+namespace {
+
+// Rejects knobs the model does not have, naming the models that do.
+void check_knobs(const std::string& name, const ModelConfig& c) {
+  auto reject = [&](bool set, const char* knob, std::initializer_list<const char*> owners) {
+    if (!set) return;
+    for (const char* owner : owners) {
+      if (name == owner) return;
+    }
+    std::string list;
+    for (const char* owner : owners) list += (list.empty() ? "" : ", ") + std::string(owner);
+    fail("model {} has no {} option (models with one: {})", name, knob, list);
+  };
+  reject(c.dropout.has_value(), "dropout", {"alexnet", "alexnet_cifar", "nin", "mnist_cnn"});
+  reject(c.activation.has_value(), "activation", {"lenet5", "lenet5_classic", "dilated", "mnist_cnn"});
+  reject(!c.conv_channels.empty(), "conv-channels", {"mnist_cnn"});
+  reject(!c.hidden.empty(), "hidden", {"mnist_cnn"});
+  reject(c.normal_init, "normal-init", {"simplecnn"});
+  reject(c.width.has_value(), "width", {"mobilenet", "resnet"});
+}
+
+}  // namespace
+
+std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfig& c) {
+  const auto& infos = model_infos();
+  EMBER_CHECK(std::any_of(infos.begin(), infos.end(), [&](const ModelInfo& i) { return i.name == name; }),
+              "unknown model '{}' (the zoo has: {})", name, model_names());
+  EMBER_CHECK(c.in_channels >= 1 && c.num_classes >= 1 && c.input_size >= 1,
+              "model {}: in_channels ({}), num_classes ({}) and input_size ({}) must be at least 1", name,
+              c.in_channels, c.num_classes, c.input_size);
+  check_knobs(name, c);
+  const float dropout = c.dropout.value_or(0.5f);
+  if (name == "lenet5" || name == "lenet5_classic") {
+    LeNet5Options o{c.in_channels, c.num_classes, c.activation.value_or(name == "lenet5" ? Activation::relu
+                                                                                        : Activation::tanh)};
+    if (name == "lenet5") return std::make_shared<LeNet5>(o);
+    return std::make_shared<LeNet5Classic>(o);
+  }
+  if (name == "simplecnn") {
+    SimpleConvNetOptions o;
+    o.in_channels = c.in_channels;
+    o.input_size = c.input_size;
+    o.num_classes = c.num_classes;
+    o.normal_init = c.normal_init;
+    return std::make_shared<SimpleConvNet>(o);
+  }
+  if (name == "mnist_cnn") {
+    MnistCnnOptions o;
+    o.in_channels = c.in_channels;
+    o.input_size = c.input_size;
+    o.num_classes = c.num_classes;
+    if (!c.conv_channels.empty()) o.conv_channels = c.conv_channels;
+    if (!c.hidden.empty()) o.hidden = c.hidden;
+    o.activation = c.activation.value_or(Activation::relu);
+    o.dropout = c.dropout.value_or(0.0f);
+    return std::make_shared<MnistCnn>(o);
+  }
+  if (name == "alexnet") {
+    AlexNetOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    o.dropout = dropout;
+    return std::make_shared<AlexNet>(o);
+  }
+  if (name == "alexnet_cifar") {
+    AlexNetCifarOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    o.dropout = dropout;
+    return std::make_shared<AlexNetCifar>(o);
+  }
+  if (name == "nin") {
+    NiNOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    o.dropout = dropout;
+    return std::make_shared<NiN>(o);
+  }
+  if (name == "mobilenet") {
+    MobileNetOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    o.width_multiplier = c.width.value_or(1.0);
+    return std::make_shared<MobileNet>(o);
+  }
+  if (name == "dilated") {
+    DilatedNetOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    o.activation = c.activation.value_or(Activation::relu);
+    return std::make_shared<DilatedNet>(o);
+  }
+  if (name == "inception") {
+    InceptionNetOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    return std::make_shared<InceptionNet>(o);
+  }
+  if (name == "resnet") {
+    ResNetOptions o;
+    o.in_channels = c.in_channels;
+    o.num_classes = c.num_classes;
+    if (c.width) o.width = static_cast<int64_t>(*c.width);
+    return std::make_shared<ResNet>(o);
+  }
+  ConvAutoencoderOptions o;
+  o.in_channels = c.in_channels;
+  return std::make_shared<ConvAutoencoder>(o);
+}
+
+Shape check_input(nn::Module& model, const std::string& name, const Shape& image_shape) {
+  EMBER_CHECK(image_shape.size() == 3, "check_input: image shape must be [C, H, W], got {}", image_shape.size());
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  try {
+    Tensor out = model(zeros({1, image_shape[0], image_shape[1], image_shape[2]}));
+    model.train(was_training);
+    return out.shape();
+  } catch (const Error& e) {
+    model.train(was_training);
+    const auto& infos = model_infos();
+    auto info = std::find_if(infos.begin(), infos.end(), [&](const ModelInfo& i) { return i.name == name; });
+    fail("model {} cannot take {}x{}x{} images (it takes {}): {}", name, image_shape[0], image_shape[1],
+         image_shape[2], info == infos.end() ? "?" : info->input, e.what());
+  }
+}
+
+}  // namespace ember::models

@@ -1,0 +1,103 @@
+#include "ember/train/checkpoint.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "ember/core/error.h"
+#include "ember/nn/serialize.h"
+
+namespace ember::train {
+
+void add_prefixed(nn::StateDict& into, const std::string& prefix, const nn::StateDict& part) {
+  for (const auto& [key, tensor] : part) into.insert(prefix + "." + key, tensor);
+  for (const auto& [key, value] : part.metadata) into.metadata[prefix + "." + key] = value;
+}
+
+nn::StateDict take_prefixed(const nn::StateDict& dict, const std::string& prefix) {
+  const std::string head = prefix + ".";
+  nn::StateDict out;
+  for (const auto& [key, tensor] : dict) {
+    if (key.rfind(head, 0) == 0) out.insert(key.substr(head.size()), tensor);
+  }
+  for (const auto& [key, value] : dict.metadata) {
+    if (key.rfind(head, 0) == 0) out.metadata[key.substr(head.size())] = value;
+  }
+  return out;
+}
+
+bool is_checkpoint(const nn::StateDict& dict) {
+  auto it = dict.metadata.find("format");
+  return it != dict.metadata.end() && it->second == kCheckpointFormat;
+}
+
+void load_weights(nn::Module& model, const std::string& path) {
+  const nn::StateDict dict = nn::load(path);
+  try {
+    model.load_state_dict(is_checkpoint(dict) ? take_prefixed(dict, "model") : dict);
+  } catch (const Error& e) {
+    fail("{}: {}", path, e.what());
+  }
+}
+
+std::string checkpoint_config(const std::string& path) {
+  const nn::StateDict dict = nn::load(path);
+  EMBER_CHECK(is_checkpoint(dict), "{} is not an ember checkpoint (no format = {} in its metadata)", path,
+              kCheckpointFormat);
+  auto it = dict.metadata.find("config");
+  EMBER_CHECK(it != dict.metadata.end(), "{}: the checkpoint has no config", path);
+  return it->second;
+}
+
+namespace {
+// JSON has no NaN: "no test set" is stored as null.
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+double read_number(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::numeric_limits<double>::quiet_NaN();
+  return j.at(key).get<double>();
+}
+}  // namespace
+
+std::string history_to_json(const std::vector<EpochRecord>& history) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : history) {
+    rows.push_back({{"epoch", r.epoch},
+                    {"train_loss", number(r.train_loss)},
+                    {"train_accuracy", number(r.train_accuracy)},
+                    {"test_loss", number(r.test_loss)},
+                    {"test_accuracy", number(r.test_accuracy)},
+                    {"test_topk_accuracy", number(r.test_topk_accuracy)},
+                    {"topk", r.topk},
+                    {"lr", number(r.lr)},
+                    {"seconds", number(r.seconds)},
+                    {"images_per_second", number(r.images_per_second)}});
+  }
+  return rows.dump();
+}
+
+std::vector<EpochRecord> history_from_json(const std::string& text) {
+  std::vector<EpochRecord> out;
+  try {
+    const nlohmann::json rows = nlohmann::json::parse(text);
+    EMBER_CHECK(rows.is_array(), "history: expected a JSON array");
+    for (const auto& j : rows) {
+      EpochRecord r;
+      r.epoch = j.at("epoch").get<int64_t>();
+      r.train_loss = read_number(j, "train_loss");
+      r.train_accuracy = read_number(j, "train_accuracy");
+      r.test_loss = read_number(j, "test_loss");
+      r.test_accuracy = read_number(j, "test_accuracy");
+      r.test_topk_accuracy = read_number(j, "test_topk_accuracy");
+      r.topk = j.at("topk").get<int64_t>();
+      r.lr = read_number(j, "lr");
+      r.seconds = read_number(j, "seconds");
+      r.images_per_second = read_number(j, "images_per_second");
+      out.push_back(r);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    fail("history: malformed metrics history: {}", e.what());
+  }
+  return out;
+}
+
+}  // namespace ember::train

@@ -1,0 +1,41 @@
+#pragma once
+// Checkpoints: everything a training run needs to continue exactly where it stopped, in one file
+// of the safetensors layout that nn::save/nn::load read and write (atomic: temp file, fsync,
+// rename). Keys:
+//   tensors   model.<state_dict key>        the model's parameters and buffers
+//             optimizer.<key>               the optimizer's state tensors ("optimizer.state.0.momentum_buffer")
+//   metadata  format = "ember-checkpoint/1"
+//             epoch                         completed epochs
+//             optimizer.<key>, scheduler.<key>   their state_dict metadata
+//             rng                           the default generator's state, 4 decimal u64s
+//             history                       JSON array of the per-epoch metrics so far
+//             best_accuracy                 the best test accuracy so far
+//             config                        the run's config (JSON text) to rebuild model and data
+// A plain weights file written by nn::save (keys without "model.") is also accepted wherever
+// only the weights are needed (load_weights).
+#include <string>
+#include <vector>
+
+#include "ember/nn/module.h"
+#include "ember/nn/state_dict.h"
+#include "ember/train/report.h"
+
+namespace ember::train {
+
+inline constexpr const char* kCheckpointFormat = "ember-checkpoint/1";
+
+// Copies every tensor and metadata entry of `part` into `into` under "<prefix>.".
+void add_prefixed(nn::StateDict& into, const std::string& prefix, const nn::StateDict& part);
+// The entries of `dict` under "<prefix>.", with the prefix removed.
+nn::StateDict take_prefixed(const nn::StateDict& dict, const std::string& prefix);
+
+bool is_checkpoint(const nn::StateDict& dict);
+// The model's weights from a checkpoint or a plain nn::save file (strict, as load_state_dict).
+void load_weights(nn::Module& model, const std::string& path);
+// The config JSON stored in a checkpoint; ember::Error naming the file if it is not a checkpoint.
+std::string checkpoint_config(const std::string& path);
+
+std::string history_to_json(const std::vector<EpochRecord>& history);
+std::vector<EpochRecord> history_from_json(const std::string& json);
+
+}  // namespace ember::train

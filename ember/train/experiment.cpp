@@ -1,0 +1,323 @@
+#include "ember/train/experiment.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "ember/core/error.h"
+#include "ember/core/parallel.h"
+#include "ember/core/random.h"
+#include "ember/data/cifar10.h"
+#include "ember/data/mnist.h"
+#include "ember/nn/summary.h"
+#include "ember/optim/adagrad.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/rmsprop.h"
+#include "ember/optim/sgd.h"
+
+namespace ember::train {
+
+namespace {
+
+using nlohmann::json;
+
+// Every field with its JSON name, in one place for to_json, from_json and the unknown-key check.
+template <typename Config, typename F>
+void visit_fields(Config& c, F&& f) {
+  f("model", c.model);
+  f("dropout", c.dropout);
+  f("activation", c.activation);
+  f("conv_channels", c.conv_channels);
+  f("hidden", c.hidden);
+  f("normal_init", c.normal_init);
+  f("width", c.width);
+  f("data", c.data);
+  f("data_dir", c.data_dir);
+  f("train_limit", c.train_limit);
+  f("test_limit", c.test_limit);
+  f("translate", c.translate);
+  f("crop_padding", c.crop_padding);
+  f("flip", c.flip);
+  f("normalize", c.normalize);
+  f("epochs", c.epochs);
+  f("batch", c.batch);
+  f("test_batch", c.test_batch);
+  f("optim", c.optim);
+  f("lr", c.lr);
+  f("momentum", c.momentum);
+  f("weight_decay", c.weight_decay);
+  f("nesterov", c.nesterov);
+  f("scheduler", c.scheduler);
+  f("step_size", c.step_size);
+  f("warmup", c.warmup);
+  f("patience", c.patience);
+  f("gamma", c.gamma);
+  f("milestones", c.milestones);
+  f("clip_grad_norm", c.clip_grad_norm);
+  f("seed", c.seed);
+  f("threads", c.threads);
+  f("out", c.out);
+  f("topk", c.topk);
+}
+
+template <typename T>
+json to_json_value(const T& value) {
+  return json(value);
+}
+template <typename T>
+json to_json_value(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+template <typename T>
+void from_json_value(const json& j, T& value) {
+  value = j.get<T>();
+}
+template <typename T>
+void from_json_value(const json& j, std::optional<T>& value) {
+  if (j.is_null()) {
+    value.reset();
+  } else {
+    value = j.get<T>();
+  }
+}
+
+const std::vector<std::string> kDatasets = {"mnist", "fashion-mnist", "cifar10"};
+const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+const std::vector<std::string> kSchedulers = {"none", "step", "multistep", "exponential", "cosine", "plateau"};
+
+bool one_of(const std::string& x, const std::vector<std::string>& options) {
+  return std::find(options.begin(), options.end(), x) != options.end();
+}
+
+}  // namespace
+
+std::string ExperimentConfig::to_json() const {
+  json j = json::object();
+  visit_fields(*this, [&](const char* name, const auto& value) { j[name] = to_json_value(value); });
+  return j.dump(2);
+}
+
+ExperimentConfig ExperimentConfig::from_json(const std::string& text) {
+  ExperimentConfig c;
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    fail("experiment config: not valid JSON: {}", e.what());
+  }
+  EMBER_CHECK(j.is_object(), "experiment config: expected a JSON object, got {}", j.type_name());
+  std::vector<std::string> known;
+  visit_fields(c, [&](const char* name, auto&) { known.push_back(name); });
+  for (const auto& [key, value] : j.items()) {
+    EMBER_CHECK(one_of(key, known), "experiment config: unknown key '{}' (known: {})", key, fmt::join(known, ", "));
+  }
+  visit_fields(c, [&](const char* name, auto& value) {
+    if (!j.contains(name)) return;
+    try {
+      from_json_value(j.at(name), value);
+    } catch (const json::exception& e) {
+      fail("experiment config: '{}' has the wrong type: {}", name, e.what());
+    }
+  });
+  c.validate();
+  return c;
+}
+
+void ExperimentConfig::validate() const {
+  std::vector<std::string> errors;
+  auto require = [&](bool ok, std::string message) {
+    if (!ok) errors.push_back(std::move(message));
+  };
+  const auto& infos = models::model_infos();
+  auto info = std::find_if(infos.begin(), infos.end(), [&](const models::ModelInfo& i) { return i.name == model; });
+  require(info != infos.end(), fmt::format("unknown model '{}' (choose from: {})", model, models::model_names()));
+  if (info != infos.end()) {
+    require(info->classifier, fmt::format("model {} is not a classifier and cannot be trained by `ember train`", model));
+  }
+  require(one_of(data, kDatasets), fmt::format("unknown dataset '{}' (choose from: {})", data, fmt::join(kDatasets, ", ")));
+  require(one_of(optim, kOptimizers),
+          fmt::format("unknown optimizer '{}' (choose from: {})", optim, fmt::join(kOptimizers, ", ")));
+  require(one_of(scheduler, kSchedulers),
+          fmt::format("unknown scheduler '{}' (choose from: {})", scheduler, fmt::join(kSchedulers, ", ")));
+  require(activation.empty() || activation == "relu" || activation == "tanh" || activation == "sigmoid",
+          fmt::format("unknown activation '{}' (choose from: relu, tanh, sigmoid)", activation));
+  require(epochs >= 1, fmt::format("epochs must be at least 1, got {}", epochs));
+  require(batch >= 1 && test_batch >= 1, fmt::format("batch sizes must be at least 1, got {} and {}", batch, test_batch));
+  require(lr > 0, fmt::format("the learning rate must be positive, got {}", lr));
+  require(momentum >= 0 && momentum < 1, fmt::format("momentum must be in [0, 1), got {}", momentum));
+  require(!weight_decay || *weight_decay >= 0, fmt::format("weight decay must be >= 0, got {}", weight_decay.value_or(0)));
+  require(!nesterov || optim == "sgd", "--nesterov applies to sgd only");
+  require(momentum == 0 || optim == "sgd" || optim == "rmsprop",
+          fmt::format("momentum applies to sgd and rmsprop, not {}", optim));
+  require(train_limit >= 0 && test_limit >= 0, "limits must be >= 0");
+  require(translate >= 0 && crop_padding >= 0, "translate and crop padding must be >= 0");
+  require(translate == 0 || crop_padding == 0, "choose one of --translate and --crop-padding, not both");
+  require(step_size >= 1, fmt::format("step size must be at least 1, got {}", step_size));
+  require(gamma > 0, fmt::format("gamma must be positive, got {}", gamma));
+  require(warmup >= 0 && patience >= 0, "warmup and patience must be >= 0");
+  require(scheduler != "multistep" || !milestones.empty(), "the multistep scheduler needs --milestones");
+  require(warmup == 0 || (scheduler != "plateau"), "--warmup cannot be combined with the plateau scheduler");
+  require(clip_grad_norm >= 0, "clip_grad_norm must be >= 0");
+  require(threads >= 0, fmt::format("threads must be >= 0, got {}", threads));
+  require(topk >= 1, fmt::format("topk must be at least 1, got {}", topk));
+  require(!dropout || (*dropout >= 0 && *dropout < 1), fmt::format("dropout must be in [0, 1), got {}", dropout.value_or(0)));
+  if (!errors.empty()) fail("invalid experiment: {}", fmt::join(errors, "; "));
+}
+
+std::string ExperimentConfig::resolved_data_dir() const { return data_dir.empty() ? "data/" + data : data_dir; }
+std::string ExperimentConfig::resolved_out() const { return out.empty() ? "runs/" + model + "-" + data : out; }
+
+const char* dataset_names() { return "mnist, fashion-mnist, cifar10"; }
+
+std::shared_ptr<data::ImageDataset> load_dataset(const std::string& name, const std::string& dir, data::Split split,
+                                                 int64_t limit) {
+  data::ImageData images;
+  if (name == "mnist") {
+    images = data::load_mnist(dir, split);
+  } else if (name == "fashion-mnist") {
+    images = data::load_fashion_mnist(dir, split);
+  } else if (name == "cifar10") {
+    images = data::load_cifar10(dir, split);
+  } else {
+    fail("unknown dataset '{}' (choose from: {})", name, dataset_names());
+  }
+  auto dataset = std::make_shared<data::ImageDataset>(std::move(images));
+  if (limit > 0 && limit < dataset->size()) return dataset->head(limit);
+  return dataset;
+}
+
+void dataset_statistics(const std::string& name, std::vector<float>& mean, std::vector<float>& std) {
+  if (name == "mnist") {
+    mean = {0.1307f};
+    std = {0.3081f};
+  } else if (name == "fashion-mnist") {
+    mean = {0.2860f};
+    std = {0.3530f};
+  } else if (name == "cifar10") {
+    mean = {0.4914f, 0.4822f, 0.4465f};
+    std = {0.2470f, 0.2435f, 0.2616f};
+  } else {
+    fail("unknown dataset '{}' (choose from: {})", name, dataset_names());
+  }
+}
+
+data::TransformList test_transforms(const ExperimentConfig& c) {
+  data::TransformList t = {std::make_shared<data::ScaleTo01>()};
+  if (c.normalize) {
+    std::vector<float> mean, std;
+    dataset_statistics(c.data, mean, std);
+    t.push_back(std::make_shared<data::Normalize>(mean, std));
+  }
+  return t;
+}
+
+data::TransformList train_transforms(const ExperimentConfig& c) {
+  // Augment before normalizing, so shifted-in pixels are black (0) as in the raw image.
+  data::TransformList t = {std::make_shared<data::ScaleTo01>()};
+  if (c.translate > 0) t.push_back(std::make_shared<data::RandomTranslate>(c.translate));
+  if (c.crop_padding > 0) t.push_back(std::make_shared<data::RandomCrop>(c.crop_padding));
+  if (c.flip) t.push_back(std::make_shared<data::RandomHorizontalFlip>(0.5));
+  if (c.normalize) {
+    std::vector<float> mean, std;
+    dataset_statistics(c.data, mean, std);
+    t.push_back(std::make_shared<data::Normalize>(mean, std));
+  }
+  return t;
+}
+
+std::shared_ptr<nn::Module> build_model(const ExperimentConfig& c, const Shape& image_shape, int64_t classes) {
+  models::ModelConfig m;
+  m.in_channels = image_shape[0];
+  m.input_size = image_shape[1];
+  m.num_classes = classes;
+  m.dropout = c.dropout;
+  if (!c.activation.empty()) m.activation = models::parse_activation(c.activation);
+  m.conv_channels = c.conv_channels;
+  m.hidden = c.hidden;
+  m.normal_init = c.normal_init;
+  m.width = c.width;
+  auto model = models::make_model(c.model, m);
+  models::check_input(*model, c.model, image_shape);
+  return model;
+}
+
+namespace {
+
+std::shared_ptr<optim::Optimizer> make_optimizer(const ExperimentConfig& c, const TensorList& params) {
+  const double wd = c.weight_decay.value_or(c.optim == "adamw" ? 1e-2 : 0.0);
+  if (c.optim == "sgd") {
+    return std::make_shared<optim::SGD>(params, optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(wd).nesterov(c.nesterov));
+  }
+  if (c.optim == "adam") return std::make_shared<optim::Adam>(params, optim::AdamOptions(c.lr).weight_decay(wd));
+  if (c.optim == "adamw") return std::make_shared<optim::AdamW>(params, optim::AdamWOptions(c.lr).weight_decay(wd));
+  if (c.optim == "rmsprop") {
+    return std::make_shared<optim::RMSprop>(params, optim::RMSpropOptions().lr(c.lr).momentum(c.momentum).weight_decay(wd));
+  }
+  return std::make_shared<optim::Adagrad>(params, optim::AdagradOptions().lr(c.lr).weight_decay(wd));
+}
+
+std::unique_ptr<optim::LRScheduler> make_scheduler(const ExperimentConfig& c, optim::Optimizer& optimizer) {
+  std::unique_ptr<optim::LRScheduler> s;
+  if (c.scheduler == "step") s = std::make_unique<optim::StepLR>(optimizer, c.step_size, c.gamma);
+  if (c.scheduler == "multistep") s = std::make_unique<optim::MultiStepLR>(optimizer, c.milestones, c.gamma);
+  if (c.scheduler == "exponential") s = std::make_unique<optim::ExponentialLR>(optimizer, c.gamma);
+  if (c.scheduler == "cosine") s = std::make_unique<optim::CosineAnnealingLR>(optimizer, c.epochs);
+  if (c.warmup > 0) s = std::make_unique<optim::LinearWarmup>(optimizer, c.warmup, 1.0 / 3, std::move(s));
+  return s;
+}
+
+const char* display_name(const std::string& data) {
+  if (data == "mnist") return "MNIST";
+  if (data == "fashion-mnist") return "Fashion-MNIST";
+  return "CIFAR-10";
+}
+
+}  // namespace
+
+Experiment build_experiment(const ExperimentConfig& config) {
+  config.validate();
+  if (config.threads > 0) set_num_threads(config.threads);
+  Experiment e;
+  e.config = config;
+  const std::string dir = config.resolved_data_dir();
+  auto train_set = load_dataset(config.data, dir, data::Split::train, config.train_limit);
+  auto test_set = load_dataset(config.data, dir, data::Split::test, config.test_limit);
+  manual_seed(config.seed);
+  e.model = build_model(config, train_set->image_shape(), train_set->num_classes());
+  e.optimizer = make_optimizer(config, e.model->parameters());
+  if (config.scheduler == "plateau") {
+    e.plateau = std::make_shared<optim::ReduceLROnPlateau>(
+        *e.optimizer, optim::PlateauOptions().factor(config.gamma).patience(config.patience));
+  } else {
+    e.scheduler = make_scheduler(config, *e.optimizer);
+  }
+  e.train_data = std::make_shared<data::DataLoader>(
+      train_set, data::DataLoaderOptions().batch_size(config.batch).shuffle(true).seed(config.seed).transforms(
+                     train_transforms(config)));
+  e.test_data = std::make_shared<data::DataLoader>(
+      test_set, data::DataLoaderOptions().batch_size(config.test_batch).transforms(test_transforms(config)));
+  e.title = fmt::format("{} on {}", config.model, display_name(config.data));
+  return e;
+}
+
+std::unique_ptr<Trainer> make_trainer(const Experiment& e, Progress progress) {
+  const Shape chw = e.train_data->dataset().image_shape();
+  auto trainer = std::make_unique<Trainer>(
+      e.model, e.optimizer, e.train_data, e.test_data,
+      TrainerOptions()
+          .epochs(e.config.epochs)
+          .topk(e.config.topk)
+          .clip_grad_norm(e.config.clip_grad_norm)
+          .run_dir(e.config.resolved_out())
+          .title(e.title)
+          .config_json(e.config.to_json())
+          .summary_text(nn::summary(*e.model, {1, chw[0], chw[1], chw[2]}))
+          .progress(progress));
+  if (e.scheduler) trainer->set_scheduler(e.scheduler);
+  if (e.plateau) trainer->set_scheduler(e.plateau);
+  return trainer;
+}
+
+}  // namespace ember::train

@@ -1,0 +1,260 @@
+#include "ember/train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/core/error.h"
+#include "ember/core/file.h"
+#include "ember/core/random.h"
+#include "ember/nn/serialize.h"
+#include "ember/ops/loss.h"
+#include "ember/optim/clip.h"
+#include "ember/train/checkpoint.h"
+
+namespace ember::train {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string rng_to_text(const std::array<uint64_t, 4>& s) { return fmt::format("{},{},{},{}", s[0], s[1], s[2], s[3]); }
+
+std::array<uint64_t, 4> rng_from_text(const std::string& text) {
+  std::array<uint64_t, 4> s{};
+  std::istringstream in(text);
+  char comma = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    EMBER_CHECK(static_cast<bool>(in >> s[i]) && (i == 3 || (in >> comma && comma == ',')),
+                "checkpoint: malformed rng state '{}' (expected 4 comma-separated integers)", text);
+  }
+  return s;
+}
+
+int64_t parse_int(const std::map<std::string, std::string>& metadata, const std::string& key) {
+  auto it = metadata.find(key);
+  EMBER_CHECK(it != metadata.end(), "checkpoint: missing '{}'", key);
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(it->second, &used);
+    EMBER_CHECK(used == it->second.size(), "checkpoint: '{}' is not an integer: '{}'", key, it->second);
+    return value;
+  } catch (const std::logic_error&) {
+    fail("checkpoint: '{}' is not an integer: '{}'", key, it->second);
+  }
+}
+
+std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
+}  // namespace
+
+Tensor first_conv_weight(const nn::Module& model) {
+  for (const auto& [name, p] : model.named_parameters()) {
+    if (p.dim() == 4) return p;
+  }
+  return {};
+}
+
+Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> optimizer,
+                 std::shared_ptr<data::DataLoader> train_data, std::shared_ptr<data::DataLoader> test_data,
+                 TrainerOptions options)
+    : model_(std::move(model)),
+      optimizer_(std::move(optimizer)),
+      train_data_(std::move(train_data)),
+      test_data_(std::move(test_data)),
+      options_(std::move(options)),
+      progress_(options_.progress()) {
+  EMBER_CHECK(model_ && optimizer_ && train_data_, "Trainer: model, optimizer and training data are required");
+  EMBER_CHECK(options_.epochs() >= 0, "Trainer: epochs must be >= 0, got {}", options_.epochs());
+  EMBER_CHECK(options_.topk() >= 1, "Trainer: topk must be >= 1, got {}", options_.topk());
+  EMBER_CHECK(options_.clip_grad_norm() >= 0, "Trainer: clip_grad_norm must be >= 0, got {}",
+              options_.clip_grad_norm());
+}
+
+void Trainer::set_scheduler(std::shared_ptr<optim::LRScheduler> scheduler) {
+  scheduler_ = std::move(scheduler);
+  plateau_.reset();
+}
+
+void Trainer::set_scheduler(std::shared_ptr<optim::ReduceLROnPlateau> scheduler) {
+  plateau_ = std::move(scheduler);
+  scheduler_.reset();
+}
+
+void Trainer::on_batch_end(std::function<void(const BatchEnd&)> callback) { batch_callbacks_.push_back(std::move(callback)); }
+void Trainer::on_epoch_end(std::function<void(const EpochRecord&)> callback) {
+  epoch_callbacks_.push_back(std::move(callback));
+}
+
+const std::vector<EpochRecord>& Trainer::fit() {
+  if (!options_.run_dir().empty()) {
+    make_directories(options_.run_dir() + "/checkpoints");
+    make_directories(options_.run_dir() + "/report");
+    write_file_atomically(options_.run_dir() + "/config.json", options_.config_json() + "\n");
+    if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
+  }
+  while (epoch_ < options_.epochs()) run_epoch();
+  return history_;
+}
+
+EpochRecord Trainer::run_epoch() {
+  const int64_t epoch = epoch_ + 1;
+  int64_t num_batches = train_data_->num_batches();
+  if (options_.max_batches_per_epoch() > 0) num_batches = std::min(num_batches, options_.max_batches_per_epoch());
+  EpochRecord record;
+  record.epoch = epoch;
+  record.topk = options_.topk();
+  record.lr = optimizer_->lr(0);
+
+  model_->train();
+  progress_.start_epoch(epoch, options_.epochs(), num_batches);
+  ClassificationCounts counts;
+  const auto start = std::chrono::steady_clock::now();
+  int64_t done = 0;
+  for (const data::Batch& batch : train_data_->epoch(epoch_)) {
+    if (done == num_batches) break;
+    const Tensor logits = (*model_)(batch.images);
+    const Tensor loss = cross_entropy(logits, batch.labels);
+    const double loss_value = loss.item();
+    EMBER_CHECK(std::isfinite(loss_value),
+                "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
+                epoch, done + 1, optimizer_->lr(0));
+    optimizer_->zero_grad();
+    loss.backward();
+    if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
+    optimizer_->step();
+    {
+      NoGradGuard no_grad;
+      counts.add(logits.detach(), batch.labels, loss_value, options_.topk(), false);
+    }
+    ++done;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress_.update(done, counts.loss(), counts.accuracy(), static_cast<double>(counts.count) / seconds);
+    if (!batch_callbacks_.empty()) {
+      BatchEnd end{epoch, done, num_batches, loss_value, counts.loss(), counts.accuracy()};
+      for (const auto& callback : batch_callbacks_) callback(end);
+    }
+  }
+  record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  record.images_per_second = static_cast<double>(counts.count) / record.seconds;
+  record.train_loss = counts.loss();
+  record.train_accuracy = counts.accuracy();
+
+  record.test_loss = record.test_accuracy = record.test_topk_accuracy = kNaN;
+  if (test_data_) {
+    last_evaluation_ = evaluate(*model_, *test_data_, options_.topk());
+    record.test_loss = last_evaluation_.loss;
+    record.test_accuracy = last_evaluation_.accuracy;
+    record.test_topk_accuracy = last_evaluation_.topk_accuracy;
+  }
+  if (scheduler_) scheduler_->step();
+  if (plateau_) plateau_->step(test_data_ ? record.test_loss : record.train_loss);
+
+  epoch_ = epoch;
+  history_.push_back(record);
+  const double score = test_data_ ? record.test_accuracy : record.train_accuracy;
+  const bool best = score > best_accuracy_;
+  if (best) best_accuracy_ = score;
+  progress_.end_epoch(record, options_.epochs());
+  if (!options_.run_dir().empty()) write_run_files(record, best);
+  for (const auto& callback : epoch_callbacks_) callback(record);
+  return record;
+}
+
+void Trainer::write_filters(const std::string& name) const {
+  const Tensor weight = first_conv_weight(*model_);
+  if (weight.defined()) write_filter_grid_png(weight, options_.run_dir() + "/report/" + name);
+}
+
+void Trainer::write_run_files(const EpochRecord&, bool best) {
+  const std::string& dir = options_.run_dir();
+  std::string csv = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second\n";
+  std::string jsonl;
+  const nlohmann::json rows = nlohmann::json::parse(history_to_json(history_));
+  for (size_t i = 0; i < history_.size(); ++i) {
+    const EpochRecord& r = history_[i];
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", r.epoch, csv_number(r.train_loss),
+                       csv_number(r.train_accuracy), csv_number(r.test_loss), csv_number(r.test_accuracy),
+                       csv_number(r.test_topk_accuracy), r.topk, csv_number(r.lr), csv_number(r.seconds),
+                       csv_number(r.images_per_second));
+    jsonl += rows[i].dump() + "\n";
+  }
+  write_file_atomically(dir + "/metrics.csv", csv);
+  write_file_atomically(dir + "/metrics.jsonl", jsonl);
+  save_checkpoint(dir + "/checkpoints/last.safetensors");
+  if (best) save_checkpoint(dir + "/checkpoints/best.safetensors");
+  if (!options_.report()) return;
+
+  ReportInputs report;
+  report.title = options_.title().empty() ? "ember training run" : options_.title();
+  report.history = history_;
+  report.config_json = options_.config_json();
+  report.summary_text = options_.summary_text();
+  if (test_data_) {
+    report.confusion = last_evaluation_.confusion;
+    report.class_names = test_data_->dataset().class_names();
+  }
+  if (first_conv_weight(*model_).defined()) {
+    write_filters("filters_after.png");
+    report.filters_after_png = "filters_after.png";
+    if (file_exists(dir + "/report/filters_before.png")) report.filters_before_png = "filters_before.png";
+  }
+  write_report(dir + "/report", report);
+}
+
+nn::StateDict Trainer::checkpoint() const {
+  nn::StateDict ck;
+  add_prefixed(ck, "model", model_->state_dict());
+  add_prefixed(ck, "optimizer", optimizer_->state_dict());
+  if (scheduler_) add_prefixed(ck, "scheduler", scheduler_->state_dict());
+  if (plateau_) add_prefixed(ck, "scheduler", plateau_->state_dict());
+  ck.metadata["format"] = kCheckpointFormat;
+  ck.metadata["epoch"] = std::to_string(epoch_);
+  ck.metadata["rng"] = rng_to_text(default_generator().state());
+  ck.metadata["history"] = history_to_json(history_);
+  ck.metadata["best_accuracy"] = fmt::format("{}", best_accuracy_);
+  ck.metadata["config"] = options_.config_json();
+  return ck;
+}
+
+void Trainer::restore(const nn::StateDict& ck) {
+  EMBER_CHECK(is_checkpoint(ck), "restore: not an ember checkpoint (metadata format must be {})", kCheckpointFormat);
+  const int64_t epoch = parse_int(ck.metadata, "epoch");
+  EMBER_CHECK(epoch >= 0, "restore: epoch {} is negative", epoch);
+  const auto rng = rng_from_text(ck.metadata.count("rng") ? ck.metadata.at("rng") : "");
+  std::vector<EpochRecord> history = history_from_json(ck.metadata.count("history") ? ck.metadata.at("history") : "[]");
+  const nn::StateDict scheduler = take_prefixed(ck, "scheduler");
+  const bool has_scheduler = !scheduler.metadata.empty() || !scheduler.empty();
+  EMBER_CHECK(has_scheduler == (scheduler_ || plateau_),
+              "restore: the checkpoint {} a learning-rate scheduler but this run {}", has_scheduler ? "has" : "has no",
+              (scheduler_ || plateau_) ? "has one" : "has none");
+  model_->load_state_dict(take_prefixed(ck, "model"));
+  optimizer_->load_state_dict(take_prefixed(ck, "optimizer"));
+  if (scheduler_) scheduler_->load_state_dict(scheduler);
+  if (plateau_) plateau_->load_state_dict(scheduler);
+  default_generator().set_state(rng);
+  epoch_ = epoch;
+  history_ = std::move(history);
+  auto best = ck.metadata.find("best_accuracy");
+  best_accuracy_ = -1;
+  if (best != ck.metadata.end()) {
+    EMBER_CHECK(optim::detail::parse_double(best->second, best_accuracy_), "restore: best_accuracy '{}' is not a number",
+                best->second);
+  }
+}
+
+void Trainer::save_checkpoint(const std::string& path) const { nn::save(checkpoint(), path); }
+
+void Trainer::resume_from(const std::string& path) {
+  try {
+    restore(nn::load(path));
+  } catch (const Error& e) {
+    fail("resume from {}: {}", path, e.what());
+  }
+}
+
+}  // namespace ember::train

@@ -1,0 +1,112 @@
+#pragma once
+// Trainer: the classification training loop, from epoch to epoch, with evaluation, metrics,
+// progress, callbacks, a learning-rate scheduler, checkpoints and a run directory.
+//
+//   train::Trainer trainer(model, optimizer, train_loader, test_loader,
+//                          train::TrainerOptions().epochs(3).run_dir("runs/lenet5"));
+//   trainer.fit();  // prints progress; writes runs/lenet5/{metrics.csv, checkpoints/, report/...}
+//
+// One epoch: every batch of the train loader (epoch number = the loader's epoch, so the order is
+// the seeded one), cross-entropy loss, backward, optional gradient clipping, optimizer step; then
+// the test set is evaluated (loss, accuracy, top-k, confusion), the scheduler steps (a
+// ReduceLROnPlateau on the test loss, or the train loss without a test set), callbacks run, and
+// with a run directory the metrics, checkpoints and report are written.
+//
+// Run directory:
+//   config.json                 the exact config given in TrainerOptions::config_json
+//   metrics.csv, metrics.jsonl  one row per epoch
+//   checkpoints/last.safetensors   after every epoch (checkpoint.h); best.safetensors: best test accuracy
+//   report/                     index.html, accuracy.svg, loss.svg, confusion.svg,
+//                               filters_before.png / filters_after.png (first conv layer)
+//
+// Resume: restore(checkpoint) (or resume_from(path)) puts model, optimizer, scheduler, the default
+// generator (dropout) and the epoch count back; since the loaders' batches depend only on
+// (seed, epoch), the rest of the run is bit-identical to an uninterrupted one.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ember/core/options.h"
+#include "ember/data/dataloader.h"
+#include "ember/nn/module.h"
+#include "ember/optim/optimizer.h"
+#include "ember/optim/scheduler.h"
+#include "ember/train/metrics.h"
+#include "ember/train/progress.h"
+#include "ember/train/report.h"
+
+namespace ember::train {
+
+struct TrainerOptions {
+  EMBER_ARG(int64_t, epochs, 1);
+  EMBER_ARG(int64_t, topk, 5);
+  EMBER_ARG(double, clip_grad_norm, 0.0);        // 0: no clipping
+  EMBER_ARG(int64_t, max_batches_per_epoch, 0);  // 0: all (a cap is for smoke tests and benchmarks)
+  EMBER_ARG(std::string, run_dir, "");           // empty: write nothing
+  EMBER_ARG(std::string, title, "");             // the report's title
+  EMBER_ARG(std::string, config_json, "{}");
+  EMBER_ARG(std::string, summary_text, "");      // shown in the report
+  EMBER_ARG(Progress, progress, Progress::automatic);
+  EMBER_ARG(bool, report, true);
+};
+
+struct BatchEnd {
+  int64_t epoch = 0;        // 1-based
+  int64_t batch = 0;        // 1-based within the epoch
+  int64_t num_batches = 0;
+  double loss = 0;          // this batch's mean loss
+  double running_loss = 0, running_accuracy = 0;  // the epoch so far
+};
+
+class Trainer {
+ public:
+  Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> optimizer,
+          std::shared_ptr<data::DataLoader> train_data, std::shared_ptr<data::DataLoader> test_data,
+          TrainerOptions options = {});
+
+  void set_scheduler(std::shared_ptr<optim::LRScheduler> scheduler);         // stepped once per epoch
+  void set_scheduler(std::shared_ptr<optim::ReduceLROnPlateau> scheduler);   // stepped on the loss
+  void on_batch_end(std::function<void(const BatchEnd&)> callback);
+  void on_epoch_end(std::function<void(const EpochRecord&)> callback);
+
+  // Trains until options().epochs() epochs are complete (none if already there).
+  const std::vector<EpochRecord>& fit();
+  // One epoch of training, evaluation, scheduling and writing.
+  EpochRecord run_epoch();
+
+  int64_t epoch() const { return epoch_; }  // completed epochs
+  const std::vector<EpochRecord>& history() const { return history_; }
+  const Evaluation& last_evaluation() const { return last_evaluation_; }
+  TrainerOptions& options() { return options_; }
+  nn::Module& model() { return *model_; }
+
+  // Everything needed to continue (checkpoint.h's layout), and back.
+  nn::StateDict checkpoint() const;
+  void restore(const nn::StateDict& checkpoint);
+  void save_checkpoint(const std::string& path) const;
+  void resume_from(const std::string& path);
+
+ private:
+  void write_run_files(const EpochRecord& record, bool best);
+  void write_filters(const std::string& name) const;
+
+  std::shared_ptr<nn::Module> model_;
+  std::shared_ptr<optim::Optimizer> optimizer_;
+  std::shared_ptr<data::DataLoader> train_data_, test_data_;
+  TrainerOptions options_;
+  std::shared_ptr<optim::LRScheduler> scheduler_;
+  std::shared_ptr<optim::ReduceLROnPlateau> plateau_;
+  std::vector<std::function<void(const BatchEnd&)>> batch_callbacks_;
+  std::vector<std::function<void(const EpochRecord&)>> epoch_callbacks_;
+  ProgressPrinter progress_;
+  int64_t epoch_ = 0;
+  double best_accuracy_ = -1;
+  std::vector<EpochRecord> history_;
+  Evaluation last_evaluation_;
+};
+
+// The first conv layer's weight ([out, in, kh, kw]), or an undefined tensor if there is none.
+Tensor first_conv_weight(const nn::Module& model);
+
+}  // namespace ember::train

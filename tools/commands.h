@@ -1,0 +1,19 @@
+#pragma once
+// The subcommands of the `ember` program. Each add_* registers its options on the app and returns
+// the function that runs it after parsing.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace ember::tool {
+
+using Command = std::function<int()>;
+
+Command add_train(CLI::App& app);     // ember train --model ... --data ...
+Command add_resume(CLI::App& app);    // ember resume runs/lenet5
+Command add_eval(CLI::App& app);      // ember eval --checkpoint ... [--checkpoint ...]
+Command add_summary(CLI::App& app);   // ember summary --model alexnet
+Command add_models(CLI::App& app);    // ember models
+Command add_viz(CLI::App& app);       // ember viz filters --checkpoint ... -o filters.png
+
+}  // namespace ember::tool

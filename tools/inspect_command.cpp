@@ -1,0 +1,86 @@
+// ember models / ember summary / ember viz filters: look at models and what they learned.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "commands.h"
+#include "ember/core/error.h"
+#include "ember/core/random.h"
+#include "ember/models/registry.h"
+#include "ember/nn/summary.h"
+#include "ember/train/checkpoint.h"
+#include "ember/train/experiment.h"
+#include "ember/train/filter_image.h"
+#include "ember/train/trainer.h"
+
+namespace ember::tool {
+
+Command add_models(CLI::App& app) {
+  app.add_subcommand("models", "List the model zoo");
+  return []() {
+    for (const auto& info : models::model_infos()) {
+      fmt::print("{:<17} {:<10} {}{}\n", info.name, info.input, info.description,
+                 info.classifier ? "" : " (not a classifier)");
+    }
+    return 0;
+  };
+}
+
+Command add_summary(CLI::App& app) {
+  auto* cmd = app.add_subcommand("summary", "Print a model's layers, output shapes, parameters and FLOPs");
+  auto model = std::make_shared<std::string>();
+  auto channels = std::make_shared<int64_t>(0);
+  auto size = std::make_shared<int64_t>(0);
+  auto classes = std::make_shared<int64_t>(0);
+  std::vector<std::string> names;
+  for (const auto& info : models::model_infos()) names.push_back(info.name);
+  cmd->add_option("--model", *model, "Model from the zoo")->required()->check(CLI::IsMember(names));
+  cmd->add_option("--in-channels", *channels, "Input channels (default: the model's usual input)")->check(CLI::PositiveNumber);
+  cmd->add_option("--input-size", *size, "Input height = width (default: the model's usual input)")->check(CLI::PositiveNumber);
+  cmd->add_option("--classes", *classes, "Number of classes (default 10; alexnet 1000)")->check(CLI::PositiveNumber);
+  return [=]() {
+    // The usual input of each model: what its input column says, with C = 1 for the MNIST-sized
+    // ones and 3 otherwise.
+    const bool mnist_sized = *model == "lenet5" || *model == "simplecnn" || *model == "mnist_cnn" ||
+                             *model == "conv_autoencoder";
+    int64_t c = *channels ? *channels : (mnist_sized ? 1 : 3);
+    int64_t s = *size;
+    if (s == 0) s = *model == "alexnet" ? 227 : (mnist_sized ? 28 : 32);
+    models::ModelConfig config;
+    config.in_channels = c;
+    config.input_size = s;
+    config.num_classes = *classes ? *classes : (*model == "alexnet" ? 1000 : 10);
+    auto net = models::make_model(*model, config);
+    models::check_input(*net, *model, {c, s, s});
+    fmt::print("{}", nn::summary(*net, {1, c, s, s}));
+    return 0;
+  };
+}
+
+Command add_viz(CLI::App& app) {
+  auto* viz = app.add_subcommand("viz", "Pictures of a trained model");
+  viz->require_subcommand(1);
+  auto* filters = viz->add_subcommand("filters", "The first conv layer's filters as a PNG grid");
+  auto checkpoint = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>("filters.png");
+  auto scale = std::make_shared<int>(8);
+  filters->add_option("--checkpoint,-c", *checkpoint, "Checkpoint written by `ember train`")->required()->check(CLI::ExistingFile);
+  filters->add_option("-o,--output", *output, "PNG file to write")->capture_default_str();
+  filters->add_option("--scale", *scale, "Pixels per weight")->check(CLI::Range(1, 64))->capture_default_str();
+  return [=]() {
+    const train::ExperimentConfig config = train::ExperimentConfig::from_json(train::checkpoint_config(*checkpoint));
+    // The model's shape needs the data's image shape and class count; the dataset's own values
+    // come from its name, so the data files need not be present.
+    const bool cifar = config.data == "cifar10";
+    auto model = train::build_model(config, cifar ? Shape{3, 32, 32} : Shape{1, 28, 28}, 10);
+    train::load_weights(*model, *checkpoint);
+    const Tensor weight = train::first_conv_weight(*model);
+    EMBER_CHECK(weight.defined(), "viz filters: model {} has no conv layer", config.model);
+    train::write_filter_grid_png(weight, *output, *scale);
+    fmt::print("wrote {} ({} filters of {}x{}x{})\n", *output, weight.size(0), weight.size(1), weight.size(2),
+               weight.size(3));
+    return 0;
+  };
+}
+
+}  // namespace ember::tool

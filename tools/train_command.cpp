@@ -1,0 +1,161 @@
+// ember train / ember resume.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "commands.h"
+#include "ember/core/error.h"
+#include "ember/core/file.h"
+#include "ember/models/registry.h"
+#include "ember/train/checkpoint.h"
+#include "ember/train/experiment.h"
+
+namespace ember::tool {
+
+namespace {
+
+std::vector<std::string> model_choices() {
+  std::vector<std::string> names;
+  for (const auto& info : models::model_infos()) {
+    if (info.classifier) names.push_back(info.name);
+  }
+  return names;
+}
+
+train::Progress parse_progress(const std::string& text) {
+  if (text == "bar") return train::Progress::bar;
+  if (text == "lines") return train::Progress::lines;
+  if (text == "none") return train::Progress::none;
+  return train::Progress::automatic;
+}
+
+// Trains to the configured epoch count and prints where everything went.
+int run_training(const train::Experiment& experiment, train::Trainer& trainer, bool resumed) {
+  const auto& c = experiment.config;
+  const std::string out = c.resolved_out();
+  fmt::print("{}{}: {} train / {} test images, {} parameters, {} -> {}\n", resumed ? "resuming " : "",
+             experiment.title, experiment.train_data->num_examples(), experiment.test_data->num_examples(),
+             models::parameter_count(*experiment.model), c.optim, out);
+  if (resumed) fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
+  trainer.fit();
+  if (trainer.history().empty()) {
+    fmt::print("nothing to do: the run already has {} epochs (pass --epochs to train longer)\n", c.epochs);
+    return 0;
+  }
+  const train::EpochRecord& last = trainer.history().back();
+  double total_seconds = 0;
+  for (const auto& r : trainer.history()) total_seconds += r.seconds;
+  fmt::print("test accuracy {:.2f}% after {} epochs ({:.1f} s of training, {:.0f} images/s in the last epoch)\n",
+             100 * last.test_accuracy, last.epoch, total_seconds, last.images_per_second);
+  fmt::print("report: {}/report/index.html\ncheckpoints: {}/checkpoints/{{last,best}}.safetensors\n", out, out);
+  return 0;
+}
+
+}  // namespace
+
+Command add_train(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "Train a zoo model on a dataset; writes a run directory with metrics, "
+                                          "checkpoints and an HTML report");
+  auto config = std::make_shared<train::ExperimentConfig>();
+  auto dropout = std::make_shared<float>(0.5f);
+  auto weight_decay = std::make_shared<double>(0.0);
+  auto width = std::make_shared<double>(1.0);
+  auto progress = std::make_shared<std::string>("auto");
+  auto& c = *config;
+  cmd->set_config("--config", "", "Read options from a TOML file (key = value, names as the long flags)");
+
+  cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
+      ->check(CLI::IsMember(model_choices()))->required()->group("Model");
+  auto* dropout_opt = cmd->add_option("--dropout", *dropout, "Dropout probability (alexnet, alexnet_cifar, nin, mnist_cnn)")
+                          ->check(CLI::Range(0.0, 0.999))->group("Model");
+  cmd->add_option("--activation", c.activation, "relu, tanh or sigmoid (lenet5, lenet5_classic, dilated, mnist_cnn)")
+      ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->group("Model");
+  cmd->add_option("--conv-channels", c.conv_channels, "mnist_cnn: channels per conv stage, e.g. 20,40")
+      ->delimiter(',')->group("Model");
+  cmd->add_option("--hidden", c.hidden, "mnist_cnn: fully connected widths, e.g. 1000,1000")->delimiter(',')->group("Model");
+  cmd->add_flag("--normal-init", c.normal_init, "simplecnn: the classic N(0, 0.01^2) initialization")->group("Model");
+  auto* width_opt = cmd->add_option("--width", *width, "mobilenet: width multiplier; resnet: base width")->group("Model");
+
+  cmd->add_option("--data", c.data, "mnist, fashion-mnist or cifar10")
+      ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}))->required()->group("Data");
+  cmd->add_option("--data-dir", c.data_dir, "Folder with the dataset's files (default data/<data>)")->group("Data");
+  cmd->add_option("--train-limit", c.train_limit, "Use only the first N training images (0: all)")
+      ->check(CLI::NonNegativeNumber)->group("Data");
+  cmd->add_option("--test-limit", c.test_limit, "Use only the first N test images (0: all)")
+      ->check(CLI::NonNegativeNumber)->group("Data");
+  cmd->add_option("--translate", c.translate, "Augment: random shifts by up to N pixels (MNIST expansion: 1)")
+      ->check(CLI::NonNegativeNumber)->group("Data");
+  cmd->add_option("--crop-padding", c.crop_padding, "Augment: random crops after zero-padding by N (CIFAR: 4)")
+      ->check(CLI::NonNegativeNumber)->group("Data");
+  cmd->add_flag("--flip", c.flip, "Augment: random horizontal flips")->group("Data");
+  cmd->add_flag("--normalize", c.normalize, "Subtract the dataset's mean and divide by its std (default: only scale to [0,1])")
+      ->group("Data");
+
+  cmd->add_option("--epochs", c.epochs, "Epochs to train")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
+  cmd->add_option("--batch", c.batch, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
+  cmd->add_option("--test-batch", c.test_batch, "Evaluation batch size")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
+  cmd->add_option("--optim", c.optim, "sgd, adam, adamw, rmsprop or adagrad")
+      ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}))->capture_default_str()->group("Training");
+  cmd->add_option("--lr", c.lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
+  cmd->add_option("--momentum", c.momentum, "Momentum (sgd, rmsprop)")->check(CLI::Range(0.0, 0.9999))->capture_default_str()->group("Training");
+  cmd->add_flag("--nesterov", c.nesterov, "Nesterov momentum (sgd)")->group("Training");
+  auto* wd_opt = cmd->add_option("--weight-decay", *weight_decay, "L2 weight decay (default 0; adamw 0.01)")
+                     ->check(CLI::NonNegativeNumber)->group("Training");
+  cmd->add_option("--scheduler", c.scheduler, "LR schedule per epoch: none, step, multistep, exponential, cosine, plateau")
+      ->check(CLI::IsMember({"none", "step", "multistep", "exponential", "cosine", "plateau"}))->capture_default_str()->group("Training");
+  cmd->add_option("--step-size", c.step_size, "step: epochs between decays")->check(CLI::PositiveNumber)->group("Training");
+  cmd->add_option("--gamma", c.gamma, "step/multistep/exponential/plateau: decay factor")->check(CLI::PositiveNumber)->group("Training");
+  cmd->add_option("--milestones", c.milestones, "multistep: epochs at which to decay, e.g. 10,20")->delimiter(',')->group("Training");
+  cmd->add_option("--warmup", c.warmup, "Linear warm-up over N epochs (with any scheduler but plateau)")
+      ->check(CLI::NonNegativeNumber)->group("Training");
+  cmd->add_option("--patience", c.patience, "plateau: epochs without improvement before decaying")
+      ->check(CLI::NonNegativeNumber)->group("Training");
+  cmd->add_option("--clip-grad-norm", c.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)")
+      ->check(CLI::NonNegativeNumber)->group("Training");
+
+  cmd->add_option("--seed", c.seed, "Seed of initialization, shuffling, augmentation and dropout")->capture_default_str()->group("Run");
+  cmd->add_option("--threads", c.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->group("Run");
+  cmd->add_option("--out", c.out, "Run directory (default runs/<model>-<data>)")->group("Run");
+  cmd->add_option("--topk", c.topk, "k of the top-k accuracy")->check(CLI::PositiveNumber)->capture_default_str()->group("Run");
+  cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
+
+  return [=]() {
+    train::ExperimentConfig config_copy = *config;
+    if (dropout_opt->count()) config_copy.dropout = *dropout;
+    if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
+    if (width_opt->count()) config_copy.width = *width;
+    const train::Experiment experiment = train::build_experiment(config_copy);
+    auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+    return run_training(experiment, *trainer, false);
+  };
+}
+
+Command add_resume(CLI::App& app) {
+  auto* cmd = app.add_subcommand("resume", "Continue a run from its last checkpoint, exactly where it stopped");
+  auto run = std::make_shared<std::string>();
+  auto epochs = std::make_shared<int64_t>(0);
+  auto progress = std::make_shared<std::string>("auto");
+  cmd->add_option("run", *run, "The run directory (or a checkpoint file)")->required();
+  cmd->add_option("--epochs", *epochs, "Train up to this many epochs in total (default: the run's own)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
+  return [=]() {
+    std::string checkpoint = *run;
+    if (std::filesystem::is_directory(*run)) checkpoint = *run + "/checkpoints/last.safetensors";
+    EMBER_CHECK(file_exists(checkpoint), "resume: {} has no checkpoint ({} is missing); is it a run directory?", *run,
+                checkpoint);
+    train::ExperimentConfig config = train::ExperimentConfig::from_json(train::checkpoint_config(checkpoint));
+    if (*epochs > 0) config.epochs = *epochs;
+    // Keep writing into the run directory the checkpoint lives in, wherever it was moved.
+    const std::filesystem::path folder = std::filesystem::path(checkpoint).parent_path();
+    if (folder.filename() == "checkpoints") config.out = folder.parent_path().string();
+    const train::Experiment experiment = train::build_experiment(config);
+    auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+    trainer->resume_from(checkpoint);
+    return run_training(experiment, *trainer, true);
+  };
+}
+
+}  // namespace ember::tool
