@@ -167,7 +167,7 @@ EpochRecord Trainer::run_epoch() {
 
 void Trainer::write_filters(const std::string& name) const {
   const Tensor weight = first_conv_weight(*model_);
-  if (weight.defined()) write_filter_grid_png(weight, options_.run_dir() + "/report/" + name);
+  if (weight.defined()) write_filter_grid_png(weight, options_.run_dir() + "/report/" + name, weight.size(2) <= 7 ? 16 : 8);
 }
 
 void Trainer::write_run_files(const EpochRecord&, bool best) {
