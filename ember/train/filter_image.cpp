@@ -56,7 +56,8 @@ void write_filter_grid_png(const Tensor& weight, const std::string& path, int sc
   EMBER_CHECK(weight.dim() == 4 && weight.dtype() == DType::f32,
               "write_filter_grid_png: expected a float32 conv weight [out, in, kh, kw], got {} (writing {})",
               weight.describe(), path);
-  EMBER_CHECK(weight.numel() > 0, "write_filter_grid_png: the weight {} is empty (writing {})", weight.describe(), path);
+  EMBER_CHECK(weight.numel() > 0, "write_filter_grid_png: the weight {} is empty (writing {})", weight.describe(),
+              path);
   EMBER_CHECK(scale >= 1 && scale <= 64, "write_filter_grid_png: scale must be in [1, 64], got {} (writing {})", scale,
               path);
   const int64_t out = weight.size(0), in = weight.size(1), kh = weight.size(2), kw = weight.size(3);
@@ -117,8 +118,8 @@ void write_filter_grid_png(const Tensor& weight, const std::string& path, int sc
   std::string png;
   const int ok = stbi_write_png_to_func(append_bytes, &png, static_cast<int>(width), static_cast<int>(height), 3,
                                         canvas.rgb.data(), static_cast<int>(width * 3));
-  EMBER_CHECK(ok != 0 && !png.empty(), "write_filter_grid_png: PNG encoding of a {}x{} image failed (writing {})", width,
-              height, path);
+  EMBER_CHECK(ok != 0 && !png.empty(), "write_filter_grid_png: PNG encoding of a {}x{} image failed (writing {})",
+              width, height, path);
   write_file_atomically(path, png);
 }
 

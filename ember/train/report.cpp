@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <system_error>
 
 #include "ember/core/error.h"
 #include "ember/core/file.h"
@@ -96,10 +97,13 @@ std::string headline(const std::vector<EpochRecord>& history, bool has_test, siz
                                  history.size() == 1 ? "" : "s", seconds, percent(last.train_accuracy));
   if (has_test && std::isfinite(last.test_accuracy)) {
     text += fmt::format(", test accuracy {}", percent(last.test_accuracy));
-    if (std::isfinite(last.test_topk_accuracy)) text += fmt::format(" (top-{} {})", last.topk, percent(last.test_topk_accuracy));
+    if (std::isfinite(last.test_topk_accuracy)) {
+      text += fmt::format(" (top-{} {})", last.topk, percent(last.test_topk_accuracy));
+    }
   }
   if (has_test && best < history.size()) {
-    text += fmt::format("; best test accuracy {} at epoch {}", percent(history[best].test_accuracy), history[best].epoch);
+    text +=
+        fmt::format("; best test accuracy {} at epoch {}", percent(history[best].test_accuracy), history[best].epoch);
   }
   return text + ".";
 }
@@ -109,8 +113,9 @@ void check_file_name(const std::string& dir, const std::string& name, const char
   EMBER_CHECK(name.find('/') == std::string::npos && name != "." && name != "..",
               "write_report: {} must be a file name inside the report dir, got '{}'", field, name);
   const std::string path = dir + "/" + name;
-  EMBER_CHECK(std::filesystem::is_regular_file(path), "write_report: {} '{}' does not exist (looked for {})", field,
-              name, path);
+  std::error_code error;
+  EMBER_CHECK(std::filesystem::is_regular_file(path, error), "write_report: {} '{}' does not exist (looked for {})",
+              field, name, path);
 }
 
 // A small filter grid (LeNet's 6 5x5 filters make a 128x86 PNG) is shown enlarged by a whole
@@ -139,7 +144,8 @@ std::string filter_figure(const std::string& dir, const std::string& file, const
 void write_report(const std::string& dir, const ReportInputs& inputs) {
   EMBER_CHECK(!dir.empty(), "write_report: the report dir is empty (report '{}')", inputs.title);
   const std::vector<EpochRecord>& history = inputs.history;
-  const bool has_test = any_finite(history, &EpochRecord::test_accuracy) || any_finite(history, &EpochRecord::test_loss);
+  const bool has_test =
+      any_finite(history, &EpochRecord::test_accuracy) || any_finite(history, &EpochRecord::test_loss);
   size_t best = history.size();  // the epoch with the best test accuracy, if any
   for (size_t i = 0; i < history.size(); ++i) {
     if (!std::isfinite(history[i].test_accuracy)) continue;
@@ -172,25 +178,31 @@ void write_report(const std::string& dir, const ReportInputs& inputs) {
       "</head>\n<body>\n<h1>{0}</h1>\n<p class=\"headline\">{2}</p>\n",
       title, kStyle, escape_xml(headline(history, has_test, best)));
   html += "<h2>Metrics per epoch</h2>\n" + metrics_table(history, has_test, best);
-  if (has_test && best < history.size()) html += "<p class=\"caption\">The row in bold has the best test accuracy.</p>\n";
-  html += "<h2>Curves</h2>\n<div class=\"row\">\n<img src=\"accuracy.svg\" alt=\"accuracy per epoch\">\n"
-          "<img src=\"loss.svg\" alt=\"loss per epoch\">\n</div>\n";
+  if (has_test && best < history.size())
+    html += "<p class=\"caption\">The row in bold has the best test accuracy.</p>\n";
+  html +=
+      "<h2>Curves</h2>\n<div class=\"row\">\n<img src=\"accuracy.svg\" alt=\"accuracy per epoch\">\n"
+      "<img src=\"loss.svg\" alt=\"loss per epoch\">\n</div>\n";
   if (!confusion_svg.empty()) {
-    html += "<h2>Confusion matrix (test set, final model)</h2>\n<div class=\"row\">\n"
-            "<img src=\"confusion.svg\" alt=\"confusion matrix\">\n</div>\n"
-            "<p class=\"caption\">Rows are the true classes, columns the predicted ones; shading is the fraction of "
-            "the row, and the last column is each class's accuracy (recall).</p>\n";
+    html +=
+        "<h2>Confusion matrix (test set, final model)</h2>\n<div class=\"row\">\n"
+        "<img src=\"confusion.svg\" alt=\"confusion matrix\">\n</div>\n"
+        "<p class=\"caption\">Rows are the true classes, columns the predicted ones; shading is the fraction of "
+        "the row (on a square-root scale, so that small confusions show), and the last column is each class's "
+        "accuracy (recall).</p>\n";
   }
   if (!inputs.filters_before_png.empty() || !inputs.filters_after_png.empty()) {
     html += "<h2>First convolution's filters</h2>\n<div class=\"row\">\n";
     if (!inputs.filters_before_png.empty()) html += filter_figure(dir, inputs.filters_before_png, "before training");
     if (!inputs.filters_after_png.empty()) html += filter_figure(dir, inputs.filters_after_png, "after training");
-    html += "</div>\n<p class=\"caption\">Each filter is scaled on its own: mid-gray is 0, white its largest positive "
-            "weight, black its largest negative one. With 3 input channels a filter is one color tile, with 1 a gray "
-            "tile; otherwise each row is a filter and each column an input channel.</p>\n";
+    html +=
+        "</div>\n<p class=\"caption\">Each filter is scaled on its own: mid-gray is 0, white its largest positive "
+        "weight, black its largest negative one. With 3 input channels a filter is one color tile, with 1 a gray "
+        "tile; otherwise each row is a filter and each column an input channel.</p>\n";
   }
   if (!inputs.summary_text.empty()) html += "<h2>Model</h2>\n<pre>" + escape_xml(inputs.summary_text) + "</pre>\n";
-  if (!inputs.config_json.empty()) html += "<h2>Configuration</h2>\n<pre>" + escape_xml(inputs.config_json) + "</pre>\n";
+  if (!inputs.config_json.empty())
+    html += "<h2>Configuration</h2>\n<pre>" + escape_xml(inputs.config_json) + "</pre>\n";
   html += "</body>\n</html>\n";
 
   make_directories(dir);

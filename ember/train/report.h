@@ -21,7 +21,7 @@ namespace ember::train {
 
 // One row of the run's metrics, one per epoch.
 struct EpochRecord {
-  int64_t epoch = 0;  // 1-based
+  int64_t epoch = 0;                                                // 1-based
   double train_loss = 0, train_accuracy = 0;                        // accuracy in [0, 1]
   double test_loss = 0, test_accuracy = 0, test_topk_accuracy = 0;  // NaN when there was no test set
   int64_t topk = 5;

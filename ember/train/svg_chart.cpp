@@ -112,8 +112,9 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   std::vector<bool> has_data(series.size(), false);
   for (size_t s = 0; s < series.size(); ++s) {
     const Series& line = series[s];
-    EMBER_CHECK(line.x.size() == line.y.size(), "line_chart_svg: series '{}' of chart '{}' has {} x values but {} y values",
-                line.name, title, line.x.size(), line.y.size());
+    EMBER_CHECK(line.x.size() == line.y.size(),
+                "line_chart_svg: series '{}' of chart '{}' has {} x values but {} y values", line.name, title,
+                line.x.size(), line.y.size());
     for (size_t i = 0; i < line.x.size(); ++i) {
       if (!finite_point(line, i)) continue;
       has_data[s] = true;
@@ -147,27 +148,32 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   auto py = [&](double y) { return top + (1 - y_axis.fraction(y)) * plot_height; };
 
   std::string svg = svg_open(width, height);
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-                     left + plot_width / 2, escape_xml(title));
+  svg += fmt::format(
+      "<text x=\"{:.1f}\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
+      left + plot_width / 2, escape_xml(title));
   // Grid and tick labels.
   svg += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
   for (double t : x_axis.ticks) {
-    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\"/>\n", px(t), top, top + plot_height);
+    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\"/>\n", px(t), top,
+                       top + plot_height);
   }
   for (double t : y_axis.ticks) {
-    svg += fmt::format("<line x1=\"{1:.1f}\" y1=\"{0:.1f}\" x2=\"{2:.1f}\" y2=\"{0:.1f}\"/>\n", py(t), left, left + plot_width);
+    svg += fmt::format("<line x1=\"{1:.1f}\" y1=\"{0:.1f}\" x2=\"{2:.1f}\" y2=\"{0:.1f}\"/>\n", py(t), left,
+                       left + plot_width);
   }
   svg += "</g>\n<g fill=\"#333\">\n";
   for (double t : x_axis.ticks) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", px(t), top + plot_height + 18,
-                       x_axis.label(t));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", px(t),
+                       top + plot_height + 18, x_axis.label(t));
   }
   for (double t : y_axis.ticks) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 8, py(t) + 4, y_axis.label(t));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 8, py(t) + 4,
+                       y_axis.label(t));
   }
   svg += "</g>\n";
-  svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#555\"/>\n",
-                     left, top, plot_width, plot_height);
+  svg += fmt::format(
+      "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#555\"/>\n", left, top,
+      plot_width, plot_height);
   // Axis labels.
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"13\">{}</text>\n",
                      left + plot_width / 2, top + plot_height + 42, escape_xml(x_label));
@@ -209,8 +215,9 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   for (size_t s = 0; s < series.size(); ++s) {
     const char* color = kColors[s % kColors.size()];
     const double y = top + 10 + 20 * static_cast<double>(s);
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"/>",
-                       legend_x, y, legend_x + 24, y, color);
+    svg +=
+        fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"/>",
+                    legend_x, y, legend_x + 24, y, color);
     svg += marker(s, legend_x + 12, y, color);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\"{}>{}</text>\n", legend_x + 30, y + 4,
                        has_data[s] ? "" : " fill=\"#888\"", escape_xml(legend_names[s]));
@@ -222,8 +229,8 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
 std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::vector<std::string>& class_names) {
   const size_t k = class_names.size();
   EMBER_CHECK(k > 0, "confusion_matrix_svg: no class names (got {} counts)", counts.size());
-  EMBER_CHECK(counts.size() == k * k,
-              "confusion_matrix_svg: {} class names need {}x{} = {} counts, got {}", k, k, k, k * k, counts.size());
+  EMBER_CHECK(counts.size() == k * k, "confusion_matrix_svg: {} class names need {}x{} = {} counts, got {}", k, k, k,
+              k * k, counts.size());
   std::vector<int64_t> row_total(k, 0);
   int64_t total = 0, correct = 0, largest = 0;
   for (size_t r = 0; r < k; ++r) {
@@ -253,9 +260,8 @@ std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::
   const double grid = cell * static_cast<double>(k);
   const double recall_width = 64;
   const std::string title =
-      total > 0 ? fmt::format("Confusion matrix: accuracy {:.2f}% ({} / {})", 100.0 * static_cast<double>(correct) /
-                                                                                   static_cast<double>(total),
-                              correct, total)
+      total > 0 ? fmt::format("Confusion matrix: accuracy {:.2f}% ({} / {})",
+                              100.0 * static_cast<double>(correct) / static_cast<double>(total), correct, total)
                 : std::string("Confusion matrix: no samples");
   // Rotated column names lean right, past the last column.
   const double overhang = rotate_columns ? name_width * 0.71 + 8 : 0;
@@ -263,12 +269,14 @@ std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::
   const double height = top + grid + 20;
 
   std::string svg = svg_open(width, height);
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-                     width / 2, escape_xml(title));
+  svg += fmt::format(
+      "<text x=\"{:.1f}\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n", width / 2,
+      escape_xml(title));
   svg += fmt::format("<text x=\"{:.1f}\" y=\"54\" text-anchor=\"middle\" font-size=\"13\">predicted class</text>\n",
                      left + grid / 2);
   svg += fmt::format(
-      "<text transform=\"translate(18 {:.1f}) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">true class</text>\n",
+      "<text transform=\"translate(18 {:.1f}) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">"
+      "true class</text>\n",
       top + grid / 2);
   if (rotate_columns) {  // rotated like the class names, so they stay parallel and never cross
     svg += fmt::format("<text transform=\"translate({:.1f} {:.1f}) rotate(-45)\" font-size=\"12\">recall</text>\n",
@@ -289,7 +297,8 @@ std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::
       svg += fmt::format("<text transform=\"translate({:.1f} {:.1f}) rotate(-45)\">{}</text>\n",
                          left + center + name_font * 0.3, top - 6, name);
     } else {
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", left + center, top - 6, name);
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", left + center, top - 6,
+                         name);
     }
   }
   svg += "</g>\n";
@@ -303,16 +312,17 @@ std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::
       const double f = row_total[r] > 0 ? std::sqrt(static_cast<double>(n) / static_cast<double>(row_total[r])) : 0.0;
       const auto mix = [f](double from, double to) { return static_cast<int>(std::lround(from + (to - from) * f)); };
       const double x = left + static_cast<double>(c) * cell, y = top + static_cast<double>(r) * cell;
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"rgb({},{},{})\"/>", x,
-                         y, cell, cell, mix(255, 8), mix(255, 48), mix(255, 107));
+      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"rgb({},{},{})\"/>",
+                         x, y, cell, cell, mix(255, 8), mix(255, 48), mix(255, 107));
       const char* ink = f > 0.5 ? "white" : n == 0 ? "#b0b0b0" : "#222";
       svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"{}\">{}</text>\n", x + cell / 2,
                          y + cell / 2 + count_font * 0.35, ink, n);
     }
   }
   svg += "</g>\n";
-  svg += fmt::format("<rect x=\"{0:.1f}\" y=\"{1:.1f}\" width=\"{2:.1f}\" height=\"{2:.1f}\" fill=\"none\" stroke=\"#555\"/>\n",
-                     left, top, grid);
+  svg += fmt::format(
+      "<rect x=\"{0:.1f}\" y=\"{1:.1f}\" width=\"{2:.1f}\" height=\"{2:.1f}\" fill=\"none\" stroke=\"#555\"/>\n", left,
+      top, grid);
 
   // Per-class recall at the end of each row.
   svg += fmt::format("<g font-size=\"{:.1f}\" text-anchor=\"middle\" fill=\"#222\">\n", std::min(12.0, name_font));

@@ -27,10 +27,10 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
 
 // A k x k confusion matrix: counts[row * k + column], row = true class, column = predicted class,
 // k = class_names.size(). Cells are shaded by the row-normalized fraction (white 0 to dark blue
-// 1, through a square root so that 1% confusions are visible) and show their count; class names label the rows (left) and the columns (top); each row
-// ends with that class's accuracy (recall = diagonal / row total, "n/a" for an empty row); the
-// title gives the overall accuracy (trace / total).
-// Throws ember::Error if class_names is empty, counts.size() != k*k, or a count is negative.
+// 1, through a square root so that 1% confusions are visible) and show their count; class names label the rows (left)
+// and the columns (top); each row ends with that class's accuracy (recall = diagonal / row total, "n/a" for an empty
+// row); the title gives the overall accuracy (trace / total). Throws ember::Error if class_names is empty,
+// counts.size() != k*k, or a count is negative.
 std::string confusion_matrix_svg(const std::vector<int64_t>& counts, const std::vector<std::string>& class_names);
 
 }  // namespace ember::train

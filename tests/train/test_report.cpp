@@ -61,8 +61,9 @@ Image read_png(const std::string& path) {
   REQUIRE(bytes.substr(1, 3) == "PNG");
   Image image;
   int channels = 0;
-  unsigned char* pixels = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                                static_cast<int>(bytes.size()), &image.width, &image.height, &channels, 3);
+  unsigned char* pixels =
+      stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()),
+                            &image.width, &image.height, &channels, 3);
   REQUIRE(pixels != nullptr);
   image.rgb.assign(pixels, pixels + static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3);
   stbi_image_free(pixels);
@@ -76,9 +77,9 @@ const RGB white{255, 255, 255}, black{0, 0, 0}, gray{128, 128, 128};
 
 TEST_CASE("line chart: series, axes, legend, one path per series, no NaN text") {
   const double nan = std::nan("");
-  const std::string svg = line_chart_svg("Loss <per> epoch", "epoch", "loss & more",
-                                         {{"train", {1, 2, 3, 4}, {2.3, 0.9, 0.5, 0.4}},
-                                          {"test", {1, 2, 3, 4}, {2.1, nan, 0.6, 0.55}}});
+  const std::string svg =
+      line_chart_svg("Loss <per> epoch", "epoch", "loss & more",
+                     {{"train", {1, 2, 3, 4}, {2.3, 0.9, 0.5, 0.4}}, {"test", {1, 2, 3, 4}, {2.1, nan, 0.6, 0.55}}});
   CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
   CHECK(contains(svg, "</svg>"));
   CHECK(contains(svg, ">train</text>"));
@@ -113,7 +114,8 @@ TEST_CASE("line chart: a single point, flat lines, empty and all-NaN series") {
     CHECK(contains(svg, ">1</text>"));
   }
   SUBCASE("all values equal, fractional x") {
-    const std::string svg = line_chart_svg("flat", "x", "y", {{"a", {0.5, 1.5, 2.5}, {3, 3, 3}}, {"b", {0.5, 2.5}, {0, 0}}});
+    const std::string svg =
+        line_chart_svg("flat", "x", "y", {{"a", {0.5, 1.5, 2.5}, {3, 3, 3}}, {"b", {0.5, 2.5}, {0, 0}}});
     CHECK(count(svg, "<path") == 2);
     CHECK_FALSE(contains(lower(svg), "nan"));
     CHECK_FALSE(contains(lower(svg), "inf"));
@@ -128,15 +130,18 @@ TEST_CASE("line chart: a single point, flat lines, empty and all-NaN series") {
     CHECK_FALSE(line_chart_svg("none", "x", "y", {}).empty());
   }
   SUBCASE("x and y of different lengths") {
-    test::check_error([] { line_chart_svg("c", "x", "y", {{"train", {1, 2, 3}, {1, 2}}}); },
-                      {"line_chart_svg", "'train'", "3 x values", "2 y values"});
+    test::check_error(
+        [] {
+          line_chart_svg("c", "x", "y", {{"train", {1, 2, 3}, {1, 2}}});
+        },
+        {"line_chart_svg", "'train'", "3 x values", "2 y values"});
   }
 }
 
 TEST_CASE("confusion matrix: counts, class names, recall, accuracy, escaping") {
-  const std::vector<int64_t> counts = {50, 3, 0,  //
-                                       7, 41, 2,  //
-                                       0, 0, 0};  // no sample of the third class
+  const std::vector<int64_t> counts = {50, 3,  0,   //
+                                       7,  41, 2,   //
+                                       0,  0,  0};  // no sample of the third class
   const std::string svg = confusion_matrix_svg(counts, {"cat", "dog", "a<b&c"});
   for (int64_t n : counts) CHECK(contains(svg, fmt::format(">{}</text>", n)));
   CHECK(contains(svg, ">cat</text>"));
@@ -158,7 +163,11 @@ TEST_CASE("confusion matrix: counts, class names, recall, accuracy, escaping") {
     CHECK(contains(big, "class number 99"));
   }
   SUBCASE("bad inputs") {
-    test::check_error([] { confusion_matrix_svg({1, 2, 3}, {"a", "b"}); }, {"confusion_matrix_svg", "2x2 = 4", "got 3"});
+    test::check_error(
+        [] {
+          confusion_matrix_svg({1, 2, 3}, {"a", "b"});
+        },
+        {"confusion_matrix_svg", "2x2 = 4", "got 3"});
     test::check_error([] { confusion_matrix_svg({}, {}); }, {"confusion_matrix_svg", "no class names"});
     test::check_error([] { confusion_matrix_svg({1, -2, 3, 4}, {"a", "b"}); }, {"row 0 ('a')", "column 1 ('b')", "-2"});
   }
@@ -207,9 +216,9 @@ TEST_CASE("filter grid PNG: RGB tiles for 3 input channels, rows of channels oth
   fs::create_directories(dir.path);
   SUBCASE("[4, 3, 5, 5]: a 2x2 grid of color tiles") {
     Tensor w = zeros({4, 3, 5, 5});
-    w.set({0, 0, 0, 0}, 2.0f);   // filter 0, top-left: red +max, green 0, blue -max
+    w.set({0, 0, 0, 0}, 2.0f);  // filter 0, top-left: red +max, green 0, blue -max
     w.set({0, 2, 0, 0}, -2.0f);
-    w.set({3, 1, 4, 4}, 1.0f);   // filter 3, bottom-right: green
+    w.set({3, 1, 4, 4}, 1.0f);  // filter 3, bottom-right: green
     const int scale = 2, border = 2, tile = 5 * scale;
     write_filter_grid_png(w, dir.str("rgb.png"), scale);
     const Image image = read_png(dir.str("rgb.png"));
@@ -236,10 +245,16 @@ TEST_CASE("filter grid PNG: RGB tiles for 3 input channels, rows of channels oth
     CHECK(image.at(border, border) == gray);
   }
   SUBCASE("bad weights") {
-    test::check_error([&] { write_filter_grid_png(zeros({2, 3, 3}), dir.str("x.png")); },
-                      {"write_filter_grid_png", "float32 [2, 3, 3]", "x.png"});
-    test::check_error([&] { write_filter_grid_png(zeros({2, 1, 3, 3}, DType::i64), dir.str("x.png")); },
-                      {"write_filter_grid_png", "int64"});
+    test::check_error(
+        [&] {
+          write_filter_grid_png(zeros({2, 3, 3}), dir.str("x.png"));
+        },
+        {"write_filter_grid_png", "float32 [2, 3, 3]", "x.png"});
+    test::check_error(
+        [&] {
+          write_filter_grid_png(zeros({2, 1, 3, 3}, DType::i64), dir.str("x.png"));
+        },
+        {"write_filter_grid_png", "int64"});
     test::check_error([&] { write_filter_grid_png(zeros({0, 1, 3, 3}), dir.str("x.png")); }, {"empty"});
     test::check_error([&] { write_filter_grid_png(zeros({1, 1, 3, 3}), dir.str("x.png"), 0); }, {"scale", "got 0"});
     CHECK_FALSE(fs::exists(dir.str("x.png")));
