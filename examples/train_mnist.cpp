@@ -9,9 +9,9 @@ using namespace ember;
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "data/mnist";
-  const int64_t epochs = argc > 2 ? std::stoll(argv[2]) : 3;
   const std::string run_dir = argc > 3 ? argv[3] : "runs/lenet5-cpp";
   try {
+    const int64_t epochs = argc > 2 ? std::stoll(argv[2]) : 3;
     auto train_set = std::make_shared<data::ImageDataset>(data::load_mnist(dir, data::Split::train));
     auto test_set = std::make_shared<data::ImageDataset>(data::load_mnist(dir, data::Split::test));
     auto scale = std::make_shared<data::ScaleTo01>();
@@ -29,5 +29,8 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     fmt::print(stderr, "train_mnist: {}\n", e.what());
     return 1;
+  } catch (const std::logic_error&) {
+    fmt::print(stderr, "usage: train_mnist [data_dir] [epochs] [run_dir]; epochs must be a number\n");
+    return 2;
   }
 }

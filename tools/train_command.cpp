@@ -37,17 +37,18 @@ int run_training(const train::Experiment& experiment, train::Trainer& trainer, b
   fmt::print("{}{}: {} train / {} test images, {} parameters, {} -> {}\n", resumed ? "resuming " : "",
              experiment.title, experiment.train_data->num_examples(), experiment.test_data->num_examples(),
              models::parameter_count(*experiment.model), c.optim, out);
-  if (resumed) fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
+  if (resumed && trainer.epoch() < c.epochs) fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
+  const int64_t start = trainer.epoch();
   trainer.fit();
-  if (trainer.history().empty()) {
+  if (trainer.epoch() == start) {
     fmt::print("nothing to do: the run already has {} epochs (pass --epochs to train longer)\n", c.epochs);
     return 0;
   }
   const train::EpochRecord& last = trainer.history().back();
   double total_seconds = 0;
   for (const auto& r : trainer.history()) total_seconds += r.seconds;
-  fmt::print("test accuracy {:.2f}% after {} epochs ({:.1f} s of training, {:.0f} images/s in the last epoch)\n",
-             100 * last.test_accuracy, last.epoch, total_seconds, last.images_per_second);
+  fmt::print("test accuracy {:.2f}% after {} epoch{} ({:.1f} s of training, {:.0f} images/s in the last epoch)\n",
+             100 * last.test_accuracy, last.epoch, last.epoch == 1 ? "" : "s", total_seconds, last.images_per_second);
   fmt::print("report: {}/report/index.html\ncheckpoints: {}/checkpoints/{{last,best}}.safetensors\n", out, out);
   return 0;
 }

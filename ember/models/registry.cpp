@@ -141,6 +141,7 @@ std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfi
     o.in_channels = c.in_channels;
     o.num_classes = c.num_classes;
     o.activation = c.activation.value_or(Activation::relu);
+    o.dense = false;  // the classifier variant: [N, num_classes], not per-pixel scores
     return std::make_shared<DilatedNet>(o);
   }
   if (name == "inception") {
@@ -153,7 +154,11 @@ std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfi
     ResNetOptions o;
     o.in_channels = c.in_channels;
     o.num_classes = c.num_classes;
-    if (c.width) o.width = static_cast<int64_t>(*c.width);
+    if (c.width) {
+      EMBER_CHECK(*c.width >= 1 && *c.width == static_cast<double>(static_cast<int64_t>(*c.width)),
+                  "model resnet: width is its base number of channels, a whole number >= 1; got {}", *c.width);
+      o.width = static_cast<int64_t>(*c.width);
+    }
     return std::make_shared<ResNet>(o);
   }
   ConvAutoencoderOptions o;

@@ -1,7 +1,9 @@
 #pragma once
 // The model zoo by name, for the `ember` command and for code that picks a model at run time:
 //
-//   auto model = models::make_model("lenet5", {.in_channels = 1, .num_classes = 10});
+//   models::ModelConfig config;
+//   config.in_channels = 3;
+//   auto model = models::make_model("mobilenet", config);
 //
 // ModelConfig carries what varies between datasets (channels, image size, classes) and the few
 // architecture knobs the zoo exposes. Setting a knob the chosen model does not have is an
