@@ -72,6 +72,15 @@ void check_knobs(const std::string& name, const ModelConfig& c) {
   reject(c.width.has_value(), "width", {"mobilenet", "resnet"});
 }
 
+// An options struct with the fields every zoo model has filled from the config.
+template <typename Options>
+Options with_shape(const ModelConfig& c) {
+  Options o;
+  o.in_channels = c.in_channels;
+  o.num_classes = c.num_classes;
+  return o;
+}
+
 }  // namespace
 
 std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfig& c) {
@@ -90,18 +99,14 @@ std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfi
     return std::make_shared<LeNet5Classic>(o);
   }
   if (name == "simplecnn") {
-    SimpleConvNetOptions o;
-    o.in_channels = c.in_channels;
+    auto o = with_shape<SimpleConvNetOptions>(c);
     o.input_size = c.input_size;
-    o.num_classes = c.num_classes;
     o.normal_init = c.normal_init;
     return std::make_shared<SimpleConvNet>(o);
   }
   if (name == "mnist_cnn") {
-    MnistCnnOptions o;
-    o.in_channels = c.in_channels;
+    auto o = with_shape<MnistCnnOptions>(c);
     o.input_size = c.input_size;
-    o.num_classes = c.num_classes;
     if (!c.conv_channels.empty()) o.conv_channels = c.conv_channels;
     if (!c.hidden.empty()) o.hidden = c.hidden;
     o.activation = c.activation.value_or(Activation::relu);
@@ -109,51 +114,37 @@ std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfi
     return std::make_shared<MnistCnn>(o);
   }
   if (name == "alexnet") {
-    AlexNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<AlexNetOptions>(c);
     o.dropout = dropout;
     return std::make_shared<AlexNet>(o);
   }
   if (name == "alexnet_cifar") {
-    AlexNetCifarOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<AlexNetCifarOptions>(c);
     o.dropout = dropout;
     return std::make_shared<AlexNetCifar>(o);
   }
   if (name == "nin") {
-    NiNOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<NiNOptions>(c);
     o.dropout = dropout;
     return std::make_shared<NiN>(o);
   }
   if (name == "mobilenet") {
-    MobileNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<MobileNetOptions>(c);
     o.width_multiplier = c.width.value_or(1.0);
     return std::make_shared<MobileNet>(o);
   }
   if (name == "dilated") {
-    DilatedNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<DilatedNetOptions>(c);
     o.activation = c.activation.value_or(Activation::relu);
     o.dense = false;  // the classifier variant: [N, num_classes], not per-pixel scores
     return std::make_shared<DilatedNet>(o);
   }
   if (name == "inception") {
-    InceptionNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<InceptionNetOptions>(c);
     return std::make_shared<InceptionNet>(o);
   }
   if (name == "resnet") {
-    ResNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = with_shape<ResNetOptions>(c);
     if (c.width) {
       EMBER_CHECK(*c.width >= 1 && *c.width == static_cast<double>(static_cast<int64_t>(*c.width)),
                   "model resnet: width is its base number of channels, a whole number >= 1; got {}", *c.width);

@@ -12,19 +12,7 @@ using ember::test::check_error;
 
 namespace {
 
-// A fresh folder under the system's temp folder, removed with everything in it at the end.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("ember_test_cifar10_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string str() const { return path.string(); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using ember::test::TempDir;
 
 uint8_t pixel_value(int64_t image, int64_t c, int64_t y, int64_t x) {
   return static_cast<uint8_t>((image * 7 + c * 50 + y * 3 + x) % 256);

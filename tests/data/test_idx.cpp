@@ -34,22 +34,7 @@ std::atomic<size_t> largest_allocation{0};
 
 namespace {
 
-// A fresh folder under the system's temp folder, removed with everything in it at the end.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("ember_test_idx_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string file = (path / name).string();
-    std::ofstream(file, std::ios::binary) << bytes;
-    return file;
-  }
-};
+using ember::test::TempDir;
 
 // An IDX file as any writer would lay it out: magic, big-endian sizes, bytes.
 std::string idx(const std::vector<uint32_t>& dims, const std::string& data, uint8_t type = 0x08) {

@@ -14,21 +14,7 @@ using ember::test::check_error;
 
 namespace {
 
-// A fresh folder under the system's temp folder, removed with everything in it at the end.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("ember_test_mnist_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string str() const { return path.string(); }
-  void write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(path / name, std::ios::binary) << bytes;
-  }
-};
+using ember::test::TempDir;
 
 std::string idx(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
   std::string bytes = {0, 0, 8, static_cast<char>(dims.size())};

@@ -1,5 +1,9 @@
 #include "support/helpers.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include <cmath>
 #include <cstring>
 
@@ -90,6 +94,24 @@ void with_threads(int n, const std::function<void()>& fn) {
     throw;
   }
   set_num_threads(previous);
+}
+
+TempDir::TempDir() {
+  static int counter = 0;
+  path = std::filesystem::temp_directory_path() /
+         ("ember_test_" + std::to_string(::getpid()) + "_dir" + std::to_string(counter++));
+  std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& bytes) const {
+  const std::string file_path = file(name);
+  std::ofstream(file_path, std::ios::binary) << bytes;
+  return file_path;
 }
 
 }  // namespace ember::test

@@ -2,6 +2,7 @@
 // Assertions shared by every test suite.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,6 +25,18 @@ void check_error(const std::function<void()>& fn, const std::vector<std::string>
 Tensor random_tensor(const Shape& shape, uint64_t seed, float low = -1.0f, float high = 1.0f);
 // The same tensor with requires_grad set.
 Tensor random_leaf(const Shape& shape, uint64_t seed, float low = -1.0f, float high = 1.0f);
+// A fresh folder under the system's temp folder, removed with everything in it at the end.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string str() const { return path.string(); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  // Writes `bytes` to a file of that name in the folder and returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const;
+};
 // Runs fn with n threads and restores the previous count.
 void with_threads(int n, const std::function<void()>& fn);
 

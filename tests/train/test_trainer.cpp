@@ -14,18 +14,7 @@ namespace {
 
 const std::string kMnist = EMBER_FIXTURES_DIR "/mnist-small";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("ember_trainer_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using ember::test::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
