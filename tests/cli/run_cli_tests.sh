@@ -212,4 +212,25 @@ run resume_missing resume "$TMP/empty"
 expect_rc "ember resume of a folder without checkpoints" 1
 expect_contains "ember resume of a folder without checkpoints" "has no checkpoint"
 
+# ---- schedulers: the lr column of metrics.csv follows each schedule ----
+lr_column() { tail -n +2 "$1/metrics.csv" | cut -d, -f8 | tr '\n' ' ' | sed 's/ $//'; }
+check_schedule() {  # check_schedule NAME "EXPECTED LRS" ARGS...
+  local name=$1 expected=$2
+  shift 2
+  run "sched_$name" train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 100 --test-limit 100 \
+    --batch 50 --epochs 4 --lr 0.1 --progress none --out "$TMP/sched_$name" "$@"
+  expect_rc "ember train $*" 0
+  local got
+  got=$(lr_column "$TMP/sched_$name")
+  [[ $got == "$expected" ]] || fail "scheduler $name: lrs per epoch '$got', expected '$expected'"
+}
+check_schedule step "0.1 0.05 0.025 0.0125" --scheduler step --step-size 1 --gamma 0.5
+check_schedule multistep "0.1 0.1 0.010000000000000002 0.0010000000000000002" --scheduler multistep --milestones 2,3 --gamma 0.1
+check_schedule exponential "0.1 0.05 0.025 0.0125" --scheduler exponential --gamma 0.5
+check_schedule cosine "0.1 0.08535533905932738 0.05 0.014644660940672627" --scheduler cosine
+check_schedule warmup "0.03333333333333333 0.05555555555555556 0.07777777777777778 0.1" --warmup 3
+run sched_bad train --model lenet5 --data mnist --data-dir "$MNIST" --scheduler multistep --progress none --out "$TMP/x"
+expect_rc "multistep without milestones" 1
+expect_contains "multistep without milestones" "needs --milestones"
+
 finish
