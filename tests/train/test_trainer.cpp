@@ -1,5 +1,6 @@
 // The training loop on real MNIST images (the committed 1000/500 subset): it learns, it writes
 // its run directory, and a resumed run is bit-identical to an uninterrupted one.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -296,4 +297,59 @@ TEST_CASE("metrics: accuracy, top-k and confusion of hand-made logits") {
   CHECK(counts.confusion == std::vector<int64_t>{1, 1, 0, 0, 0, 0, 1, 0, 0});
   test::check_error([&] { counts.add(logits, from_vector(std::vector<int64_t>{0, 3, 1}, {3}), 0, 1, true); },
                     {"label 3 out of range"});
+}
+
+TEST_CASE("the CIFAR-10 recipes run end to end on files in the CIFAR-10 binary format") {
+  // CIFAR-10 cannot be downloaded here: write 5 small train batches and a test batch of random
+  // images whose class is encoded in the red channel's mean, so there is something to learn.
+  TempDir dir;
+  Generator gen(11);
+  auto batch = [&](int64_t count) {
+    data::ImageData d;
+    d.count = count;
+    d.channels = 3;
+    d.height = d.width = 32;
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t label = static_cast<int64_t>(gen.below(10));
+      d.labels.push_back(label);
+      for (int64_t p = 0; p < 3 * 1024; ++p) {
+        const bool red = p < 1024;
+        d.pixels.push_back(static_cast<uint8_t>(red ? 20 * label + gen.below(40) : gen.below(256)));
+      }
+    }
+    return d;
+  };
+  for (int i = 1; i <= 5; ++i) data::write_cifar10_batch(dir.file("data_batch_" + std::to_string(i) + ".bin"), batch(40));
+  data::write_cifar10_batch(dir.file("test_batch.bin"), batch(50));
+
+  for (const char* model : {"alexnet_cifar", "mobilenet"}) {
+    INFO(model);
+    train::ExperimentConfig c;
+    c.model = model;
+    c.data = "cifar10";
+    c.data_dir = dir.str();
+    c.epochs = 2;
+    c.batch = 32;
+    c.lr = 0.01;
+    c.momentum = 0.9;
+    c.weight_decay = 5e-4;
+    c.normalize = true;
+    c.crop_padding = 4;
+    c.flip = true;
+    c.scheduler = "cosine";
+    c.out = dir.file(std::string("run_") + model);
+    const train::Experiment e = train::build_experiment(c);
+    CHECK(e.title == std::string(model) + " on CIFAR-10");
+    CHECK(e.train_data->num_examples() == 200);
+    auto trainer = train::make_trainer(e, train::Progress::none);
+    const auto& history = trainer->fit();
+    REQUIRE(history.size() == 2);
+    CHECK(std::isfinite(history[1].train_loss));
+    CHECK(history[1].lr < history[0].lr);  // cosine schedule
+    CHECK(trainer->last_evaluation().count == 50);
+    // The report names the CIFAR classes and shows colour filters.
+    const std::string html = slurp(fs::path(c.out) / "report/confusion.svg");
+    CHECK(html.find("airplane") != std::string::npos);
+    CHECK(fs::is_regular_file(fs::path(c.out) / "report/filters_after.png"));
+  }
 }
