@@ -3,4 +3,4 @@
 source "$(dirname "$0")/common.sh"
 need_data fashion-mnist
 "$EMBER" train --model lenet5 --data fashion-mnist --data-dir "$DATA/fashion-mnist" --epochs "${EPOCHS:-5}" \
-  --batch 64 --optim sgd --lr 0.01 --momentum 0.9 --seed "$SEED" --out "$RUNS/fashion-lenet5-s$SEED" "$@"
+  --batch 64 --optim sgd --lr 0.01 --momentum 0.9 --seed "$SEED" --out "$RUNS/fashion-lenet5-s$SEED" --overwrite "$@"

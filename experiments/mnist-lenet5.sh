@@ -4,4 +4,4 @@
 source "$(dirname "$0")/common.sh"
 need_data mnist
 "$EMBER" train --model lenet5 --data mnist --data-dir "$DATA/mnist" --epochs "${EPOCHS:-3}" --batch 64 \
-  --optim sgd --lr 0.01 --momentum 0.9 --seed "$SEED" --out "$RUNS/mnist-lenet5-s$SEED" "$@"
+  --optim sgd --lr 0.01 --momentum 0.9 --seed "$SEED" --out "$RUNS/mnist-lenet5-s$SEED" --overwrite "$@"

@@ -3,4 +3,4 @@
 source "$(dirname "$0")/common.sh"
 need_data mnist
 "$EMBER" train --model simplecnn --normal-init --data mnist --data-dir "$DATA/mnist" --epochs "${EPOCHS:-5}" \
-  --batch 100 --optim adam --lr 0.001 --seed "$SEED" --out "$RUNS/mnist-simplecnn-s$SEED" "$@"
+  --batch 100 --optim adam --lr 0.001 --seed "$SEED" --out "$RUNS/mnist-simplecnn-s$SEED" --overwrite "$@"

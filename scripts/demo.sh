@@ -13,5 +13,5 @@ echo "== fetching MNIST into data/"
 scripts/fetch_data.sh data
 echo "== training LeNet-5 on MNIST"
 ./build/tools/ember train --model lenet5 --data mnist --data-dir data/mnist --epochs 3 --batch 64 \
-  --optim sgd --lr 0.01 --momentum 0.9 --seed 1 --out runs/lenet5 "$@"
+  --optim sgd --lr 0.01 --momentum 0.9 --seed 1 --out runs/lenet5 --overwrite "$@"
 echo "Open runs/lenet5/report/index.html in a browser for the curves, filters and confusion matrix."

@@ -63,6 +63,7 @@ Command add_train(CLI::App& app) {
   auto weight_decay = std::make_shared<double>(0.0);
   auto width = std::make_shared<double>(1.0);
   auto progress = std::make_shared<std::string>("auto");
+  auto overwrite = std::make_shared<bool>(false);
   auto& c = *config;
   cmd->set_config("--config", "", "Read options from a TOML file (key = value, names as the long flags)");
 
@@ -121,9 +122,15 @@ Command add_train(CLI::App& app) {
   cmd->add_option("--topk", c.topk, "k of the top-k accuracy")->check(CLI::PositiveNumber)->capture_default_str()->group("Run");
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
+  cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
 
   return [=]() {
     train::ExperimentConfig config_copy = *config;
+    const std::string existing = config_copy.resolved_out() + "/checkpoints/last.safetensors";
+    EMBER_CHECK(*overwrite || !file_exists(existing),
+                "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
+                "or choose another --out",
+                config_copy.resolved_out(), config_copy.resolved_out());
     if (dropout_opt->count()) config_copy.dropout = *dropout;
     if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
     if (width_opt->count()) config_copy.width = *width;

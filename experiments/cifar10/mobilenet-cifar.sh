@@ -5,4 +5,4 @@ source "$(dirname "$0")/../common.sh"
 need_cifar10
 "$EMBER" train --model mobilenet --data cifar10 --data-dir "$DATA/cifar10" --epochs "${EPOCHS:-30}" \
   --batch 64 --optim sgd --lr 0.05 --momentum 0.9 --weight-decay 5e-4 --normalize --crop-padding 4 --flip \
-  --scheduler cosine --seed "$SEED" --out "$RUNS/cifar10-mobilenet-s$SEED" "$@"
+  --scheduler cosine --seed "$SEED" --out "$RUNS/cifar10-mobilenet-s$SEED" --overwrite "$@"

@@ -19,19 +19,19 @@ step() {
   case "$1" in
     1-one-conv)
       "$EMBER" train --model mnist_cnn --conv-channels 20 --hidden 100 --activation sigmoid --lr 0.1 \
-        "${common[@]}" --seed "$SEED" --out "$out/1-one-conv" ;;
+        "${common[@]}" --seed "$SEED" --out "$out/1-one-conv" --overwrite ;;
     2-two-conv)
       "$EMBER" train --model mnist_cnn --conv-channels 20,40 --hidden 100 --activation sigmoid --lr 0.1 \
-        "${common[@]}" --seed "$SEED" --out "$out/2-two-conv" ;;
+        "${common[@]}" --seed "$SEED" --out "$out/2-two-conv" --overwrite ;;
     3-relu-l2)
       "$EMBER" train --model mnist_cnn --conv-channels 20,40 --hidden 100 --activation relu --lr 0.01 \
-        --weight-decay 1e-4 "${common[@]}" --seed "$SEED" --out "$out/3-relu-l2" ;;
+        --weight-decay 1e-4 "${common[@]}" --seed "$SEED" --out "$out/3-relu-l2" --overwrite ;;
     4-expanded)
       "$EMBER" train --model mnist_cnn --conv-channels 20,40 --hidden 100 --activation relu --lr 0.01 \
-        --weight-decay 1e-4 --translate 1 "${common[@]}" --seed "$SEED" --out "$out/4-expanded" ;;
+        --weight-decay 1e-4 --translate 1 "${common[@]}" --seed "$SEED" --out "$out/4-expanded" --overwrite ;;
     5-dropout)
       "$EMBER" train --model mnist_cnn --conv-channels 20,40 --hidden 1000,1000 --dropout 0.5 --activation relu \
-        --lr 0.01 --weight-decay 1e-4 --translate 1 "${common[@]}" --seed "$SEED" --out "$out/5-dropout" ;;
+        --lr 0.01 --weight-decay 1e-4 --translate 1 "${common[@]}" --seed "$SEED" --out "$out/5-dropout" --overwrite ;;
     6-ensemble)
       checkpoints=()
       for s in 1 2 3 4 5; do

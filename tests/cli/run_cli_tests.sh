@@ -184,6 +184,14 @@ run eval_missing eval --checkpoint "$TMP/nope.safetensors"
 expect_failure "ember eval of a missing checkpoint"
 expect_contains "ember eval of a missing checkpoint" "$TMP/nope.safetensors"
 
+# ---- an existing run is not overwritten by accident ----
+before=$(od -An -tx1 "$RUN/checkpoints/last.safetensors" | md5sum)
+run again train --model lenet5 --data mnist --data-dir "$MNIST" --epochs 1 --progress none --out "$RUN"
+expect_rc "ember train into an existing run" 1
+expect_contains "ember train into an existing run" "already holds a run"
+expect_contains "ember train into an existing run" "--overwrite"
+[[ $(od -An -tx1 "$RUN/checkpoints/last.safetensors" | md5sum) == "$before" ]] || fail "the refused run changed the checkpoint"
+
 # ---- viz ----
 run viz viz filters --checkpoint "$LAST" -o "$TMP/f.png"
 expect_rc "ember viz filters" 0
