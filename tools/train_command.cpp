@@ -65,7 +65,6 @@ Command add_train(CLI::App& app) {
   auto progress = std::make_shared<std::string>("auto");
   auto overwrite = std::make_shared<bool>(false);
   auto& c = *config;
-  cmd->set_config("--config", "", "Read options from a TOML file (key = value, names as the long flags)");
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
       ->check(CLI::IsMember(model_choices()))->required()->group("Model");
