@@ -11,11 +11,11 @@ namespace ember::optim {
 
 struct AdagradOptions {
   explicit AdagradOptions(double lr = 1e-2) : lr_(lr) {}
-  EMBER_OPTIM_ARG(double, lr, 1e-2);
-  EMBER_OPTIM_ARG(double, lr_decay, 0.0);
-  EMBER_OPTIM_ARG(double, weight_decay, 0.0);
-  EMBER_OPTIM_ARG(double, initial_accumulator_value, 0.0);
-  EMBER_OPTIM_ARG(double, eps, 1e-10);
+  EMBER_ARG(double, lr, 1e-2);
+  EMBER_ARG(double, lr_decay, 0.0);
+  EMBER_ARG(double, weight_decay, 0.0);
+  EMBER_ARG(double, initial_accumulator_value, 0.0);
+  EMBER_ARG(double, eps, 1e-10);
 
  public:
   void validate(const std::string& optimizer) const;

@@ -16,12 +16,12 @@ namespace ember::optim {
 template <bool Decoupled>
 struct AdamLikeOptions {
   explicit AdamLikeOptions(double lr = 1e-3) : lr_(lr) {}
-  EMBER_OPTIM_ARG(double, lr, 1e-3);
-  EMBER_OPTIM_ARG(double, beta1, 0.9);
-  EMBER_OPTIM_ARG(double, beta2, 0.999);
-  EMBER_OPTIM_ARG(double, eps, 1e-8);
-  EMBER_OPTIM_ARG(double, weight_decay, Decoupled ? 1e-2 : 0.0);
-  EMBER_OPTIM_ARG(bool, amsgrad, false);
+  EMBER_ARG(double, lr, 1e-3);
+  EMBER_ARG(double, beta1, 0.9);
+  EMBER_ARG(double, beta2, 0.999);
+  EMBER_ARG(double, eps, 1e-8);
+  EMBER_ARG(double, weight_decay, Decoupled ? 1e-2 : 0.0);
+  EMBER_ARG(bool, amsgrad, false);
 
  public:
   auto& betas(double b1, double b2) {

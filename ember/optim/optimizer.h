@@ -33,22 +33,10 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/options.h"
 #include "ember/core/parallel.h"
 #include "ember/core/tensor.h"
 #include "ember/nn/state_dict.h"
-
-// A fluent option: `double momentum() const` reads it, `momentum(0.9)` sets it and returns the
-// options, so they chain: SGDOptions(0.1).momentum(0.9).nesterov(true).
-#define EMBER_OPTIM_ARG(type, name, initial) \
- public:                                     \
-  auto& name(type value) {                   \
-    name##_ = value;                         \
-    return *this;                            \
-  }                                          \
-  type name() const { return name##_; }      \
-                                             \
- private:                                    \
-  type name##_ = initial
 
 namespace ember::optim {
 

@@ -13,12 +13,12 @@ namespace ember::optim {
 
 struct RMSpropOptions {
   explicit RMSpropOptions(double lr = 1e-2) : lr_(lr) {}
-  EMBER_OPTIM_ARG(double, lr, 1e-2);
-  EMBER_OPTIM_ARG(double, alpha, 0.99);
-  EMBER_OPTIM_ARG(double, eps, 1e-8);
-  EMBER_OPTIM_ARG(double, weight_decay, 0.0);
-  EMBER_OPTIM_ARG(double, momentum, 0.0);
-  EMBER_OPTIM_ARG(bool, centered, false);
+  EMBER_ARG(double, lr, 1e-2);
+  EMBER_ARG(double, alpha, 0.99);
+  EMBER_ARG(double, eps, 1e-8);
+  EMBER_ARG(double, weight_decay, 0.0);
+  EMBER_ARG(double, momentum, 0.0);
+  EMBER_ARG(bool, centered, false);
 
  public:
   void validate(const std::string& optimizer) const;

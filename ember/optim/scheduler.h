@@ -106,14 +106,14 @@ class LinearWarmup : public LRScheduler {
 };
 
 struct PlateauOptions {
-  EMBER_OPTIM_ARG(std::string, mode, "min");             // "min" or "max"
-  EMBER_OPTIM_ARG(double, factor, 0.1);                  // in (0, 1)
-  EMBER_OPTIM_ARG(int64_t, patience, 10);
-  EMBER_OPTIM_ARG(double, threshold, 1e-4);
-  EMBER_OPTIM_ARG(std::string, threshold_mode, "rel");  // "rel" or "abs"
-  EMBER_OPTIM_ARG(int64_t, cooldown, 0);
-  EMBER_OPTIM_ARG(double, min_lr, 0.0);
-  EMBER_OPTIM_ARG(double, eps, 1e-8);                    // smaller lr changes are skipped
+  EMBER_ARG(std::string, mode, "min");             // "min" or "max"
+  EMBER_ARG(double, factor, 0.1);                  // in (0, 1)
+  EMBER_ARG(int64_t, patience, 10);
+  EMBER_ARG(double, threshold, 1e-4);
+  EMBER_ARG(std::string, threshold_mode, "rel");  // "rel" or "abs"
+  EMBER_ARG(int64_t, cooldown, 0);
+  EMBER_ARG(double, min_lr, 0.0);
+  EMBER_ARG(double, eps, 1e-8);                    // smaller lr changes are skipped
 };
 
 class ReduceLROnPlateau {

@@ -12,11 +12,11 @@ namespace ember::optim {
 
 struct SGDOptions {
   explicit SGDOptions(double lr) : lr_(lr) {}
-  EMBER_OPTIM_ARG(double, lr, 0.0);
-  EMBER_OPTIM_ARG(double, momentum, 0.0);
-  EMBER_OPTIM_ARG(double, dampening, 0.0);
-  EMBER_OPTIM_ARG(double, weight_decay, 0.0);
-  EMBER_OPTIM_ARG(bool, nesterov, false);
+  EMBER_ARG(double, lr, 0.0);
+  EMBER_ARG(double, momentum, 0.0);
+  EMBER_ARG(double, dampening, 0.0);
+  EMBER_ARG(double, weight_decay, 0.0);
+  EMBER_ARG(bool, nesterov, false);
 
  public:
   // Throws ember::Error naming the optimizer and the bad value.

@@ -58,20 +58,26 @@ double read_number(const nlohmann::json& j, const char* key) {
 }
 }  // namespace
 
+namespace {
+nlohmann::json record_json(const EpochRecord& r) {
+  return {{"epoch", r.epoch},
+          {"train_loss", number(r.train_loss)},
+          {"train_accuracy", number(r.train_accuracy)},
+          {"test_loss", number(r.test_loss)},
+          {"test_accuracy", number(r.test_accuracy)},
+          {"test_topk_accuracy", number(r.test_topk_accuracy)},
+          {"topk", r.topk},
+          {"lr", number(r.lr)},
+          {"seconds", number(r.seconds)},
+          {"images_per_second", number(r.images_per_second)}};
+}
+}  // namespace
+
+std::string epoch_record_json(const EpochRecord& record) { return record_json(record).dump(); }
+
 std::string history_to_json(const std::vector<EpochRecord>& history) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : history) {
-    rows.push_back({{"epoch", r.epoch},
-                    {"train_loss", number(r.train_loss)},
-                    {"train_accuracy", number(r.train_accuracy)},
-                    {"test_loss", number(r.test_loss)},
-                    {"test_accuracy", number(r.test_accuracy)},
-                    {"test_topk_accuracy", number(r.test_topk_accuracy)},
-                    {"topk", r.topk},
-                    {"lr", number(r.lr)},
-                    {"seconds", number(r.seconds)},
-                    {"images_per_second", number(r.images_per_second)}});
-  }
+  for (const auto& r : history) rows.push_back(record_json(r));
   return rows.dump();
 }
 

@@ -35,6 +35,8 @@ void load_weights(nn::Module& model, const std::string& path);
 // The config JSON stored in a checkpoint; ember::Error naming the file if it is not a checkpoint.
 std::string checkpoint_config(const std::string& path);
 
+// One epoch's metrics as a JSON object (a line of metrics.jsonl), and the history as an array.
+std::string epoch_record_json(const EpochRecord& record);
 std::string history_to_json(const std::vector<EpochRecord>& history);
 std::vector<EpochRecord> history_from_json(const std::string& json);
 

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ember/autograd/grad_mode.h"
@@ -174,14 +173,12 @@ void Trainer::write_run_files(const EpochRecord&, bool best) {
   const std::string& dir = options_.run_dir();
   std::string csv = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second\n";
   std::string jsonl;
-  const nlohmann::json rows = nlohmann::json::parse(history_to_json(history_));
-  for (size_t i = 0; i < history_.size(); ++i) {
-    const EpochRecord& r = history_[i];
+  for (const EpochRecord& r : history_) {
     csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", r.epoch, csv_number(r.train_loss),
                        csv_number(r.train_accuracy), csv_number(r.test_loss), csv_number(r.test_accuracy),
                        csv_number(r.test_topk_accuracy), r.topk, csv_number(r.lr), csv_number(r.seconds),
                        csv_number(r.images_per_second));
-    jsonl += rows[i].dump() + "\n";
+    jsonl += epoch_record_json(r) + "\n";
   }
   write_file_atomically(dir + "/metrics.csv", csv);
   write_file_atomically(dir + "/metrics.jsonl", jsonl);
