@@ -1,10 +1,12 @@
 #include "ember/autograd/engine.h"
 
+#include <optional>
 #include <queue>
 #include <unordered_map>
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/reduce_kernels.h"
 
@@ -101,6 +103,9 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
     TensorList input_grads;
     if (any_grad) {
       try {
+        const std::string profiled_name = profiler::enabled() ? node->name() : std::string();
+        std::optional<profiler::Scope> timed;
+        if (!profiled_name.empty()) timed.emplace(profiled_name, profiler::Phase::backward);
         input_grads = node->apply(state.grads);
       } catch (const Error& e) {
         throw Error(fmt::format("backward of {}: {}", node->name(), e.what()));

@@ -1,5 +1,6 @@
 #pragma once
-// Storage: one 64-byte-aligned buffer shared by a tensor and all of its views.
+// Storage: one 64-byte-aligned buffer shared by a tensor and all of its views, from the caching
+// allocator (allocator.h).
 #include <cstddef>
 #include <cstdint>
 

@@ -7,6 +7,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
+#include "ember/core/profiler.h"
 #include "ember/core/random.h"
 
 namespace ember::data {
@@ -114,6 +115,7 @@ struct DataLoader::Epoch::State {
 
   // Makes batch next_index current (from the prefetch when there is one).
   void advance() {
+    profiler::Scope timed("DataLoader.next", profiler::Phase::data);
     if (next_index >= loader->num_batches()) {
       current.reset();
       return;

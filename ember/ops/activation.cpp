@@ -5,6 +5,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -20,6 +21,7 @@ using kernels::map_unary;
 using ops_detail::check_float;
 
 Tensor relu(const Tensor& x) {
+  EMBER_PROFILE_OP("relu");
   check_float("relu", "x", x);
   // NaN propagates (as in PyTorch): a NaN compares false with 0 but is kept.
   Tensor out = map_unary(x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; });
@@ -33,6 +35,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor leaky_relu(const Tensor& x, float slope) {
+  EMBER_PROFILE_OP("leaky_relu");
   check_float("leaky_relu", "x", x);
   EMBER_CHECK(std::isfinite(slope), "leaky_relu: negative_slope must be finite, got {}", slope);
   Tensor out = map_unary(x, [slope](float v) { return v > 0.0f ? v : slope * v; });
@@ -47,6 +50,7 @@ Tensor leaky_relu(const Tensor& x, float slope) {
 }
 
 Tensor sigmoid(const Tensor& x) {
+  EMBER_PROFILE_OP("sigmoid");
   check_float("sigmoid", "x", x);
   // Two branches so exp never overflows: for x < 0 use e^x / (1 + e^x).
   Tensor out = map_unary(x, [](float v) {
@@ -64,6 +68,7 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
+  EMBER_PROFILE_OP("tanh");
   check_float("tanh", "x", x);
   Tensor out = map_unary(x, [](float v) { return std::tanh(v); });
   if (autograd::needs_graph({x})) {
@@ -117,6 +122,7 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, bool log_space) {
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim) {
+  EMBER_PROFILE_OP("softmax");
   check_float("softmax", "x", x);
   dim = normalize_dim(dim, x.dim(), "softmax");
   Tensor out = softmax_forward(x, dim, /*log_space=*/false);
@@ -133,6 +139,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
+  EMBER_PROFILE_OP("log_softmax");
   check_float("log_softmax", "x", x);
   dim = normalize_dim(dim, x.dim(), "log_softmax");
   Tensor out = softmax_forward(x, dim, /*log_space=*/true);

@@ -3,6 +3,7 @@
 #include "ember/ops/conv.h"
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -98,6 +99,7 @@ Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kern
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
+  EMBER_PROFILE_OP("conv2d");
   check_float("conv2d", "input", x);
   check_float("conv2d", "weight", weight);
   if (x.dim() == 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, o), 0);

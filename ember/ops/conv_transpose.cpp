@@ -2,6 +2,7 @@
 // kernels with the roles swapped: its forward is conv2d's input gradient, its input gradient is
 // conv2d's forward, and its weight gradient is conv2d's weight gradient with x and dy exchanged.
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/conv_common.h"
@@ -14,6 +15,7 @@ using autograd::SavedTensor;
 using ops_detail::check_float;
 
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTranspose2dOptions& o) {
+  EMBER_PROFILE_OP("conv_transpose2d");
   check_float("conv_transpose2d", "input", x);
   check_float("conv_transpose2d", "weight", weight);
   if (x.dim() == 3) return squeeze(conv_transpose2d(unsqueeze(x, 0), weight, bias, o), 0);

@@ -2,6 +2,7 @@
 #include "ember/ops/dropout.h"
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -56,6 +57,7 @@ Tensor all_dropped(const Tensor& x, const char* node) {
 }  // namespace
 
 Tensor dropout(const Tensor& x, float p, bool training, Generator* gen) {
+  EMBER_PROFILE_OP("dropout");
   check_float("dropout", "x", x);
   check_p("dropout", p);
   if (!training || p == 0.0f) return x;
@@ -64,6 +66,7 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator* gen) {
 }
 
 Tensor dropout2d(const Tensor& x, float p, bool training, Generator* gen) {
+  EMBER_PROFILE_OP("dropout2d");
   check_float("dropout2d", "x", x);
   EMBER_CHECK(x.dim() == 4, "dropout2d: argument 'x' must be 4-D [N, C, H, W], got {}", x.describe());
   check_p("dropout2d", p);

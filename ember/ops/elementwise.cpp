@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -19,6 +20,7 @@ using ops_detail::check_float;
 // ---- binary, tensor-tensor ----
 
 Tensor add(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("add");
   check_float("add", "a", a);
   check_float("add", "b", b);
   Tensor out = map_binary(a, b, [](float x, float y) { return x + y; }, "add");
@@ -31,6 +33,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("sub");
   check_float("sub", "a", a);
   check_float("sub", "b", b);
   Tensor out = map_binary(a, b, [](float x, float y) { return x - y; }, "sub");
@@ -43,6 +46,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("mul");
   check_float("mul", "a", a);
   check_float("mul", "b", b);
   Tensor out = map_binary(a, b, [](float x, float y) { return x * y; }, "mul");
@@ -57,6 +61,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("div");
   check_float("div", "a", a);
   check_float("div", "b", b);
   Tensor out = map_binary(a, b, [](float x, float y) { return x / y; }, "div");
@@ -77,6 +82,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 // ---- binary, tensor-scalar ----
 
 Tensor add(const Tensor& a, float b) {
+  EMBER_PROFILE_OP("add");
   check_float("add", "a", a);
   Tensor out = map_unary(a, [b](float x) { return x + b; });
   if (autograd::needs_graph({a})) {
@@ -86,6 +92,7 @@ Tensor add(const Tensor& a, float b) {
 }
 
 Tensor sub(const Tensor& a, float b) {
+  EMBER_PROFILE_OP("sub");
   check_float("sub", "a", a);
   Tensor out = map_unary(a, [b](float x) { return x - b; });
   if (autograd::needs_graph({a})) {
@@ -95,6 +102,7 @@ Tensor sub(const Tensor& a, float b) {
 }
 
 Tensor sub(float a, const Tensor& b) {
+  EMBER_PROFILE_OP("sub");
   check_float("sub", "b", b);
   Tensor out = map_unary(b, [a](float y) { return a - y; });
   if (autograd::needs_graph({b})) {
@@ -104,6 +112,7 @@ Tensor sub(float a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, float b) {
+  EMBER_PROFILE_OP("mul");
   check_float("mul", "a", a);
   Tensor out = map_unary(a, [b](float x) { return x * b; });
   if (autograd::needs_graph({a})) {
@@ -113,6 +122,7 @@ Tensor mul(const Tensor& a, float b) {
 }
 
 Tensor div(const Tensor& a, float b) {
+  EMBER_PROFILE_OP("div");
   check_float("div", "a", a);
   Tensor out = map_unary(a, [b](float x) { return x / b; });
   if (autograd::needs_graph({a})) {
@@ -122,6 +132,7 @@ Tensor div(const Tensor& a, float b) {
 }
 
 Tensor div(float a, const Tensor& b) {
+  EMBER_PROFILE_OP("div");
   check_float("div", "b", b);
   Tensor out = map_unary(b, [a](float y) { return a / y; });
   if (autograd::needs_graph({b})) {
@@ -136,6 +147,7 @@ Tensor div(float a, const Tensor& b) {
 // ---- unary ----
 
 Tensor neg(const Tensor& a) {
+  EMBER_PROFILE_OP("neg");
   check_float("neg", "a", a);
   Tensor out = map_unary(a, [](float x) { return -x; });
   if (autograd::needs_graph({a})) {
@@ -145,6 +157,7 @@ Tensor neg(const Tensor& a) {
 }
 
 Tensor exp(const Tensor& a) {
+  EMBER_PROFILE_OP("exp");
   check_float("exp", "a", a);
   Tensor out = map_unary(a, [](float x) { return std::exp(x); });
   if (autograd::needs_graph({a})) {
@@ -156,6 +169,7 @@ Tensor exp(const Tensor& a) {
 }
 
 Tensor log(const Tensor& a) {
+  EMBER_PROFILE_OP("log");
   check_float("log", "a", a);
   Tensor out = map_unary(a, [](float x) { return std::log(x); });
   if (autograd::needs_graph({a})) {
@@ -167,6 +181,7 @@ Tensor log(const Tensor& a) {
 }
 
 Tensor pow(const Tensor& a, float exponent) {
+  EMBER_PROFILE_OP("pow");
   check_float("pow", "a", a);
   Tensor out = map_unary(a, [exponent](float x) { return std::pow(x, exponent); });
   if (autograd::needs_graph({a})) {
@@ -182,6 +197,7 @@ Tensor pow(const Tensor& a, float exponent) {
 }
 
 Tensor sqrt(const Tensor& a) {
+  EMBER_PROFILE_OP("sqrt");
   check_float("sqrt", "a", a);
   Tensor out = map_unary(a, [](float x) { return std::sqrt(x); });
   if (autograd::needs_graph({a})) {
@@ -194,6 +210,7 @@ Tensor sqrt(const Tensor& a) {
 }
 
 Tensor abs(const Tensor& a) {
+  EMBER_PROFILE_OP("abs");
   check_float("abs", "a", a);
   Tensor out = map_unary(a, [](float x) { return std::abs(x); });
   if (autograd::needs_graph({a})) {
@@ -207,6 +224,7 @@ Tensor abs(const Tensor& a) {
 }
 
 Tensor clamp(const Tensor& a, std::optional<float> min, std::optional<float> max) {
+  EMBER_PROFILE_OP("clamp");
   check_float("clamp", "a", a);
   EMBER_CHECK(min || max, "clamp: at least one of min and max must be given");
   EMBER_CHECK(!(min && std::isnan(*min)) && !(max && std::isnan(*max)), "clamp: min and max must not be NaN");

@@ -3,6 +3,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/gemm.h"
@@ -59,6 +60,7 @@ Tensor matmul_batched(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("matmul");
   check_float("matmul", "a", a);
   check_float("matmul", "b", b);
   EMBER_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both arguments need at least 1 dimension, got {} and {}",
@@ -87,6 +89,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  EMBER_PROFILE_OP("linear");
   check_float("linear", "x", x);
   check_float("linear", "weight", weight);
   ops_detail::check_dim("linear", "weight", weight, 2);

@@ -5,6 +5,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -61,6 +62,7 @@ std::vector<float> per_sample_grad(const Tensor& g, int64_t n, Reduction reducti
 }  // namespace
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction, float label_smoothing) {
+  EMBER_PROFILE_OP("cross_entropy");
   const Tensor t = checked_targets("cross_entropy", logits, targets);
   EMBER_CHECK(label_smoothing >= 0.0f && label_smoothing <= 1.0f,
               "cross_entropy: label_smoothing must be in [0, 1], got {}", label_smoothing);
@@ -125,6 +127,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
+  EMBER_PROFILE_OP("nll_loss");
   const Tensor t = checked_targets("nll_loss", log_probs, targets);
   const int64_t n = log_probs.shape()[0];
   EMBER_CHECK(n > 0 || reduction != Reduction::mean, "nll_loss: the batch is empty; its mean is undefined");
@@ -149,6 +152,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduct
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  EMBER_PROFILE_OP("mse_loss");
   check_float("mse_loss", "input", input);
   check_float("mse_loss", "target", target);
   EMBER_CHECK(input.shape() == target.shape(), "mse_loss: input {} and target {} must have the same shape",

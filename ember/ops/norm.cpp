@@ -8,6 +8,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/norm_kernels.h"
@@ -28,6 +29,7 @@ Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : kernels::con
 // local_response_norm
 
 Tensor local_response_norm(const Tensor& x, int64_t size, float alpha, float beta, float k) {
+  EMBER_PROFILE_OP("contiguous");
   check_float("local_response_norm", "x", x);
   EMBER_CHECK(x.dim() >= 3, "local_response_norm: argument 'x' must have at least 3 dims [N, C, ...], got {}",
               x.describe());
@@ -83,6 +85,7 @@ void check_per_channel(const char* arg, const Tensor& t, const Tensor& x, bool r
 
 Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                     const Tensor& bias, bool training, float momentum, float eps) {
+  EMBER_PROFILE_OP("batch_norm2d");
   check_float("batch_norm2d", "x", x);
   EMBER_CHECK(x.dim() == 4, "batch_norm2d: argument 'x' must be 4-D [N, C, H, W], got {}", x.describe());
   const char* why = "eval mode (training = false) needs the running stats";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/pool_kernels.h"
@@ -118,6 +119,7 @@ std::pair<Tensor, Tensor> max_pool(const char* op, const Tensor& x, const MaxPoo
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& options) {
+  EMBER_PROFILE_OP("max_pool2d");
   return max_pool("max_pool2d", x, options, /*want_indices=*/false).first;
 }
 
@@ -126,6 +128,7 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool
 }
 
 Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& options) {
+  EMBER_PROFILE_OP("avg_pool2d");
   const Tensor input = checked_input("avg_pool2d", x);
   const Pool2dGeometry g = pool_geometry("avg_pool2d", input, options.kernel_size(), options.stride(),
                                          options.padding(), Int2(1), options.ceil_mode());
@@ -141,6 +144,7 @@ Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& options) {
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, Int2 output_size) {
+  EMBER_PROFILE_OP("adaptive_avg_pool2d");
   const Tensor input = checked_input("adaptive_avg_pool2d", x);
   check_output_size("adaptive_avg_pool2d", x, output_size);
   Tensor out = kernels::adaptive_avg_pool2d(input, output_size.h, output_size.w);
@@ -172,10 +176,12 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Int2
 }
 
 Tensor adaptive_max_pool2d(const Tensor& x, Int2 output_size) {
+  EMBER_PROFILE_OP("adaptive_max_pool2d");
   return adaptive_max_pool2d_with_indices(x, output_size).first;
 }
 
 Tensor spatial_pyramid_pool(const Tensor& x, const std::vector<int64_t>& levels, PoolMode mode) {
+  EMBER_PROFILE_OP("spatial_pyramid_pool");
   check_input("spatial_pyramid_pool", x);
   EMBER_CHECK(!levels.empty(), "spatial_pyramid_pool: levels must not be empty (input {})", shape_str(x.shape()));
   for (int64_t level : levels) {

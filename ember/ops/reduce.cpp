@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -51,6 +52,7 @@ Shape keep_reduced(const Shape& shape, const std::vector<bool>& mask) {
 }  // namespace
 
 Tensor sum(const Tensor& x) {
+  EMBER_PROFILE_OP("sum");
   check_float("sum", "x", x);
   Tensor out = scalar_tensor(static_cast<float>(kernels::sum_all(x)));
   if (autograd::needs_graph({x})) {
@@ -62,6 +64,7 @@ Tensor sum(const Tensor& x) {
 }
 
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  EMBER_PROFILE_OP("sum");
   check_float("sum", "x", x);
   const auto mask = reduce_mask(x, dims, "sum");
   Tensor summed = kernels::sum_dims(x, mask);  // keepdim shape
@@ -77,11 +80,13 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x) {
+  EMBER_PROFILE_OP("mean");
   check_float("mean", "x", x);
   return div(sum(x), static_cast<float>(x.numel()));
 }
 
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  EMBER_PROFILE_OP("mean");
   check_float("mean", "x", x);
   const auto mask = reduce_mask(x, dims, "mean");
   int64_t count = 1;
@@ -137,6 +142,7 @@ std::pair<Tensor, Tensor> max_with_indices(const Tensor& x, int64_t dim, bool ke
 Tensor max(const Tensor& x, int64_t dim, bool keepdim) { return max_with_indices(x, dim, keepdim).first; }
 
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
+  EMBER_PROFILE_OP("max");
   check_float("argmax", "x", x);
   dim = normalize_dim(dim, x.dim(), "argmax");
   EMBER_CHECK(x.dim() == 0 || x.shape()[dim] > 0, "argmax: dimension {} of {} is empty", dim, x.describe());

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "ember/autograd/node.h"
+#include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -88,6 +89,7 @@ TensorList scatter_into_zeros(const Shape& shape, const Tensor& g, MakeView make
 }  // namespace
 
 Tensor view(const Tensor& x, const Shape& shape) {
+  EMBER_PROFILE_OP("view");
   check_defined("view", "x", x);
   const Shape target = infer_shape(shape, x.numel(), "view", x.shape());
   const auto strides = view_strides(x.shape(), x.strides(), target);
@@ -98,6 +100,7 @@ Tensor view(const Tensor& x, const Shape& shape) {
 }
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
+  EMBER_PROFILE_OP("reshape");
   check_defined("reshape", "x", x);
   const Shape target = infer_shape(shape, x.numel(), "reshape", x.shape());
   if (auto strides = view_strides(x.shape(), x.strides(), target)) {
@@ -108,6 +111,7 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+  EMBER_PROFILE_OP("flatten");
   check_defined("flatten", "x", x);
   if (x.dim() == 0) return reshape(x, {1});
   start_dim = normalize_dim(start_dim, x.dim(), "flatten");
@@ -122,6 +126,7 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
+  EMBER_PROFILE_OP("permute");
   check_defined("permute", "x", x);
   EMBER_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute: got {} dims for a tensor with {} dimensions ({})",
               dims.size(), x.dim(), shape_str(x.shape()));
@@ -144,6 +149,7 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  EMBER_PROFILE_OP("transpose");
   check_defined("transpose", "x", x);
   if (x.dim() == 0) return permute(x, {});
   std::vector<int64_t> dims(static_cast<size_t>(x.dim()));
@@ -153,6 +159,7 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
 }
 
 Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  EMBER_PROFILE_OP("slice");
   check_defined("slice", "x", x);
   EMBER_CHECK(x.dim() > 0, "slice: cannot slice a 0-d tensor");
   dim = normalize_dim(dim, x.dim(), "slice");
@@ -176,6 +183,7 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
 }
 
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+  EMBER_PROFILE_OP("narrow");
   check_defined("narrow", "x", x);
   EMBER_CHECK(x.dim() > 0, "narrow: cannot narrow a 0-d tensor");
   dim = normalize_dim(dim, x.dim(), "narrow");
@@ -188,6 +196,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
 }
 
 Tensor select(const Tensor& x, int64_t dim, int64_t index) {
+  EMBER_PROFILE_OP("select");
   check_defined("select", "x", x);
   EMBER_CHECK(x.dim() > 0, "select: cannot select from a 0-d tensor");
   dim = normalize_dim(dim, x.dim(), "select");
@@ -210,6 +219,7 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
+  EMBER_PROFILE_OP("expand");
   check_defined("expand", "x", x);
   const int64_t ndim = static_cast<int64_t>(shape.size());
   EMBER_CHECK(ndim >= x.dim(), "expand: the target {} has fewer dimensions than the tensor {}", shape_str(shape),
@@ -242,6 +252,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 Tensor squeeze(const Tensor& x) {
+  EMBER_PROFILE_OP("squeeze");
   check_defined("squeeze", "x", x);
   Shape shape;
   Strides strides;
@@ -254,6 +265,7 @@ Tensor squeeze(const Tensor& x) {
 }
 
 Tensor squeeze(const Tensor& x, int64_t dim) {
+  EMBER_PROFILE_OP("squeeze");
   check_defined("squeeze", "x", x);
   if (x.dim() == 0) return record_reshape_like(make_view(x, {}, {}, x.offset()), x, "SqueezeBackward");
   dim = normalize_dim(dim, x.dim(), "squeeze");
@@ -267,6 +279,7 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
+  EMBER_PROFILE_OP("unsqueeze");
   check_defined("unsqueeze", "x", x);
   dim = normalize_dim(dim, x.dim() + 1, "unsqueeze");
   Shape shape = x.shape();
@@ -278,11 +291,13 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor contiguous(const Tensor& x) {
+  EMBER_PROFILE_OP("contiguous");
   check_defined("contiguous", "x", x);
   return x.is_contiguous() ? x : clone(x);
 }
 
 Tensor clone(const Tensor& x) {
+  EMBER_PROFILE_OP("clone");
   check_defined("clone", "x", x);
   Tensor out = kernels::contiguous_copy(x);
   if (autograd::needs_graph({x})) {
@@ -292,6 +307,7 @@ Tensor clone(const Tensor& x) {
 }
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
+  EMBER_PROFILE_OP("cat");
   EMBER_CHECK(!tensors.empty(), "cat: needs at least one tensor");
   for (size_t i = 0; i < tensors.size(); ++i) {
     EMBER_CHECK(tensors[i].defined(), "cat: tensor {} is undefined", i);
@@ -334,6 +350,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
 }
 
 Tensor stack(const TensorList& tensors, int64_t dim) {
+  EMBER_PROFILE_OP("stack");
   EMBER_CHECK(!tensors.empty(), "stack: needs at least one tensor");
   TensorList expanded;
   for (size_t i = 0; i < tensors.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ember/autograd/grad_mode.h"
+#include "ember/core/profiler.h"
 
 namespace ember::optim {
 
@@ -45,6 +46,7 @@ void Optimizer::zero_grad() {
 }
 
 void Optimizer::step() {
+  profiler::Scope timed(name_, profiler::Phase::optimizer);
   NoGradGuard no_grad;
   size_t index = 0;
   for (size_t g = 0; g < groups_.size(); ++g) {
