@@ -126,6 +126,10 @@ int main(int argc, char** argv) try {
       run_step_row(*row);
     }
     if (session) std::printf("%s", session->table().c_str());
+    const AllocatorStats a = allocator_stats();
+    std::printf("# %s allocator: peak in use %.1f MiB, cached %.1f MiB, %lld system allocations\n", id.c_str(),
+                a.peak_bytes_in_use / 1048576.0, a.bytes_cached / 1048576.0,
+                static_cast<long long>(a.system_allocations));
   }
 } catch (const std::exception& e) {
   std::fprintf(stderr, "bench_train: %s\n", e.what());

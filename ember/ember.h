@@ -34,6 +34,7 @@
 #include "ember/nn/activation.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/functional.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/init.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/module.h"

@@ -4,6 +4,7 @@
 //   Conv2d(Conv2dOptions(3, 64, 5).stride(1).padding(2))
 #include <string>
 
+#include "ember/nn/fusion.h"
 #include "ember/nn/module.h"
 #include "ember/ops/conv.h"
 
@@ -27,10 +28,11 @@ struct Conv2dOptions {
   ember::Conv2dOptions conv_;  // stride, padding, dilation, groups, as the functional op takes them
 };
 
-class Conv2d : public Module {
+class Conv2d : public Module, public FusesReLU {
  public:
   explicit Conv2d(const Conv2dOptions& options);
   Tensor forward(const Tensor& x) override;
+  Tensor forward_relu(const Tensor& x) override;  // conv2d_relu
   std::string extra_repr() const override;
   int64_t flops(const Shape& input, const Shape& output) const override;
 

@@ -39,6 +39,12 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   return out;
 }
 
+Tensor BatchNorm2d::forward_relu(const Tensor& x) {
+  Tensor out = batch_norm2d_relu(x, running_mean, running_var, weight, bias, is_training(), momentum_, eps_);
+  if (is_training()) num_batches_tracked.set<int64_t>({}, num_batches_tracked.item<int64_t>() + 1);
+  return out;
+}
+
 std::string BatchNorm2d::extra_repr() const {
   return fmt::format("{}, eps={}, momentum={}, affine={}", num_features_, eps_, momentum_, weight.defined());
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Normalization and dropout layers.
 #include "ember/core/random.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/module.h"
 
 namespace ember::nn {
@@ -20,10 +21,11 @@ class LocalResponseNorm : public Module {
 // BatchNorm2d over [N, C, H, W]: batch statistics in training (updating the running ones),
 // running statistics in eval. Parameters weight (ones) and bias (zeros) when affine; buffers
 // running_mean (zeros), running_var (ones) and num_batches_tracked (int64), as PyTorch.
-class BatchNorm2d : public Module {
+class BatchNorm2d : public Module, public FusesReLU {
  public:
   explicit BatchNorm2d(int64_t num_features, float eps = 1e-5f, float momentum = 0.1f, bool affine = true);
   Tensor forward(const Tensor& x) override;
+  Tensor forward_relu(const Tensor& x) override;  // batch_norm2d_relu
   std::string extra_repr() const override;
 
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;

@@ -1,5 +1,11 @@
 #include "ember/nn/sequential.h"
 
+#include <typeinfo>
+
+#include "ember/nn/activation.h"
+#include "ember/nn/fusion.h"
+#include "ember/nn/summary.h"
+
 namespace ember::nn {
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) : Module("Sequential") {
@@ -12,9 +18,23 @@ std::shared_ptr<Module> Sequential::operator[](size_t i) const {
 }
 
 Tensor Sequential::forward(const Tensor& x) {
+  const auto& children = named_children();
+  const bool may_fuse = detail::active_recorder() == nullptr;  // summary() wants every layer
   Tensor out = x;
-  for (const auto& [name, child] : named_children()) out = (*child)(out);
+  for (size_t i = 0; i < children.size(); ++i) {
+    Module& child = *children[i].second;
+    if (may_fuse && i + 1 < children.size() && is_plain_relu(*children[i + 1].second)) {
+      if (auto* fused = dynamic_cast<FusesReLU*>(&child)) {
+        out = fused->forward_relu(out);
+        ++i;
+        continue;
+      }
+    }
+    out = child(out);
+  }
   return out;
 }
+
+bool is_plain_relu(const Module& module) { return typeid(module) == typeid(ReLU); }
 
 }  // namespace ember::nn

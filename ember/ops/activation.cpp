@@ -10,6 +10,7 @@
 #include "ember/ops/elementwise.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/ops/kernels/relu_value.h"
 #include "ember/ops/reduce.h"
 
 namespace ember {
@@ -23,8 +24,7 @@ using ops_detail::check_float;
 Tensor relu(const Tensor& x) {
   EMBER_PROFILE_OP("relu");
   check_float("relu", "x", x);
-  // NaN propagates (as in PyTorch): a NaN compares false with 0 but is kept.
-  Tensor out = map_unary(x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; });
+  Tensor out = map_unary(x, [](float v) { return kernels::relu_value(v); });
   if (autograd::needs_graph({x})) {
     SavedTensor saved_out(out);  // out > 0 exactly where x > 0
     autograd::attach(out, "ReluBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {

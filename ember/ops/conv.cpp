@@ -50,9 +50,10 @@ kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_chan
   plan.groups = groups;
   plan.group = {in_channels / groups, in_h,     in_w,        kernel_h,     kernel_w,    out_h,      out_w,
                 stride.h,             stride.w, padding.top, padding.left, dilation.h, dilation.w};
-  // One input channel per group (depthwise, or a single-channel image such as LeNet's first layer):
-  // direct loops beat building a column matrix of kernel_h*kernel_w rows.
-  const bool depthwise = groups == in_channels;
+  // One input channel per group, several groups (depthwise): direct loops beat building a column
+  // matrix of kernel_h*kernel_w rows per channel. A single-channel image (LeNet's first layer) is
+  // not depthwise here: with several images per GEMM (kernels/conv_batched.cpp) im2col is faster.
+  const bool depthwise = groups == in_channels && groups > 1;
   const bool pointwise = kernel_h == 1 && kernel_w == 1 && stride == Int2(1) && padding == Padding2d(0) &&
                          out_h == in_h && out_w == in_w;
   // Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms.
@@ -96,13 +97,12 @@ Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kern
   return o.padding_;
 }
 
-}  // namespace
-
-Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
-  EMBER_PROFILE_OP("conv2d");
+Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o,
+                   bool relu) {
+  EMBER_PROFILE_OP(op);
   check_float("conv2d", "input", x);
   check_float("conv2d", "weight", weight);
-  if (x.dim() == 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, o), 0);
+  if (x.dim() == 3) return squeeze(conv2d_impl(op, unsqueeze(x, 0), weight, bias, o, relu), 0);
   EMBER_CHECK(x.dim() == 4, "conv2d: input must be [N, C, H, W] or [C, H, W], got {}", x.describe());
   EMBER_CHECK(weight.dim() == 4, "conv2d: weight must be [out_channels, in_channels / groups, kh, kw], got {}",
               weight.describe());
@@ -139,15 +139,22 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   Tensor out = empty({n, k, oh, ow});
   if (out.numel() > 0) {
     kernels::conv_forward(plan, xd.data<float>(), wd.data<float>(), bd.defined() ? bd.data<float>() : nullptr,
-                          out.data<float>());
+                          out.data<float>(), relu);
   }
 
   if (autograd::needs_graph({x, weight, bias})) {
     SavedTensor saved_x(weight.requires_grad() ? xd : Tensor()), saved_w(x.requires_grad() ? wd : Tensor());
+    SavedTensor saved_out(relu ? out : Tensor());
     const Shape x_shape = x.shape(), w_shape = weight.shape();
-    autograd::attach(out, "Conv2dBackward", {x, weight, bias},
-                     [plan, saved_x, saved_w, x_shape, w_shape](const Tensor& g, const GradMask& needs) {
-                       const Tensor gd = conv_detail::dense(g);
+    autograd::attach(out, relu ? "Conv2dReluBackward" : "Conv2dBackward", {x, weight, bias},
+                     [plan, saved_x, saved_w, saved_out, x_shape, w_shape](const Tensor& g, const GradMask& needs) {
+                       // The fused ReLU's backward first: the gradient only where the output is positive.
+                       const Tensor gd =
+                           saved_out.defined()
+                               ? kernels::map_binary(g, saved_out.get(),
+                                                     [](float gv, float y) { return y > 0.0f ? gv : 0.0f; },
+                                                     "conv2d_relu")
+                               : conv_detail::dense(g);
                        Tensor dx, dw, db;
                        if (needs[0]) {
                          dx = empty(x_shape);
@@ -168,6 +175,16 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
                      });
   }
   return out;
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
+  return conv2d_impl("conv2d", x, weight, bias, o, false);
+}
+
+Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
+  return conv2d_impl("conv2d_relu", x, weight, bias, o, true);
 }
 
 }  // namespace ember

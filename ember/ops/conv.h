@@ -53,6 +53,12 @@ struct Conv2dOptions {
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dOptions& options = Conv2dOptions());
 
+// relu(conv2d(...)): the bias and ReLU applied in the convolution's output pass, and the ReLU's
+// backward folded into the convolution's (nn::Sequential uses it for a Conv2d followed by a ReLU).
+// Same arguments, checks and results as the two ops in a row.
+Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+                   const Conv2dOptions& options = Conv2dOptions());
+
 // Fluent options for conv_transpose2d.
 struct ConvTranspose2dOptions {
   Int2 stride_ = 1;

@@ -83,9 +83,11 @@ void check_per_channel(const char* arg, const Tensor& t, const Tensor& x, bool r
 
 }  // namespace
 
-Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                    const Tensor& bias, bool training, float momentum, float eps) {
-  EMBER_PROFILE_OP("batch_norm2d");
+namespace {
+
+Tensor batch_norm2d_impl(const char* op, const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                         const Tensor& weight, const Tensor& bias, bool training, float momentum, float eps, bool relu) {
+  EMBER_PROFILE_OP(op);
   check_float("batch_norm2d", "x", x);
   EMBER_CHECK(x.dim() == 4, "batch_norm2d: argument 'x' must be 4-D [N, C, H, W], got {}", x.describe());
   const char* why = "eval mode (training = false) needs the running stats";
@@ -117,7 +119,7 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& r
   if (training) {
     std::vector<double> batch_mean(static_cast<size_t>(c)), batch_var(static_cast<size_t>(c));
     kernels::batch_norm_forward_train(xc.data<float>(), out.data<float>(), w, b, n, c, p, eps, batch_mean.data(),
-                                      batch_var.data(), invstd->data());
+                                      batch_var.data(), invstd->data(), relu);
     for (int64_t ch = 0; ch < c; ++ch) (*mean)[ch] = static_cast<float>(batch_mean[ch]);
     if (running_mean.defined()) {
       // Buffers, updated outside the graph (as under no_grad), in double like PyTorch.
@@ -139,17 +141,21 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& r
     for (int64_t ch = 0; ch < c; ++ch) {
       (*invstd)[ch] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[ch]) + eps));
     }
-    kernels::batch_norm_forward_apply(xc.data<float>(), out.data<float>(), mean->data(), invstd->data(), w, b, n, c, p);
+    kernels::batch_norm_forward_apply(xc.data<float>(), out.data<float>(), mean->data(), invstd->data(), w, b, n, c, p,
+                                      relu);
   }
 
   if (autograd::needs_graph({x, weight, bias})) {
-    SavedTensor saved_x(xc), saved_w(wc);
+    SavedTensor saved_x(xc), saved_w(wc), saved_out(relu ? out : Tensor());
     const Shape shape = x.shape();
+    const char* name = relu ? (training ? "BatchNorm2dReluBackward" : "BatchNorm2dReluEvalBackward")
+                            : (training ? "BatchNorm2dBackward" : "BatchNorm2dEvalBackward");
     autograd::attach(
-        out, training ? "BatchNorm2dBackward" : "BatchNorm2dEvalBackward", {x, weight, bias},
-        [saved_x, saved_w, mean, invstd, shape, training, n, c, p](const Tensor& g, const GradMask& needs) {
+        out, name, {x, weight, bias},
+        [saved_x, saved_w, saved_out, mean, invstd, shape, training, n, c, p](const Tensor& g, const GradMask& needs) {
           const Tensor xs = saved_x.get();
           const Tensor ws = saved_w.get();
+          const Tensor relu_out = saved_out.defined() ? saved_out.get() : Tensor();
           const Tensor gc = contiguous(g);
           Tensor dx = needs[0] ? empty(shape) : Tensor();
           Tensor dw = needs[1] ? empty({c}) : Tensor();
@@ -157,11 +163,25 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& r
           kernels::batch_norm_backward(
               gc.data<float>(), xs.data<float>(), mean->data(), invstd->data(),
               ws.defined() ? ws.data<float>() : nullptr, dx.defined() ? dx.data<float>() : nullptr,
-              dw.defined() ? dw.data<float>() : nullptr, db.defined() ? db.data<float>() : nullptr, n, c, p, training);
+              dw.defined() ? dw.data<float>() : nullptr, db.defined() ? db.data<float>() : nullptr, n, c, p, training,
+              relu_out.defined() ? relu_out.data<float>() : nullptr);
           return TensorList{dx, dw, db};
         });
   }
   return out;
+}
+
+}  // namespace
+
+Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                    const Tensor& bias, bool training, float momentum, float eps) {
+  return batch_norm2d_impl("batch_norm2d", x, running_mean, running_var, weight, bias, training, momentum, eps, false);
+}
+
+Tensor batch_norm2d_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                         const Tensor& bias, bool training, float momentum, float eps) {
+  return batch_norm2d_impl("batch_norm2d_relu", x, running_mean, running_var, weight, bias, training, momentum, eps,
+                           true);
 }
 
 }  // namespace ember

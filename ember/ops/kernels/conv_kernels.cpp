@@ -7,6 +7,7 @@
 #include "ember/core/parallel.h"
 #include "ember/ops/kernels/gemm.h"
 #include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/ops/kernels/relu_value.h"
 #include "ember/ops/kernels/scratch.h"
 #include "ember/ops/kernels/winograd.h"
 
@@ -304,8 +305,12 @@ void depthwise_backward_weight(const ConvPlan& p, const float* x, const float* d
 
 }  // namespace
 
-void conv_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, float* y) {
+void conv_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, float* y, bool relu) {
   const ConvGeometry& g = p.group;
+  if (uses_batched_im2col(p)) {
+    conv_forward_batched(p, x, w, bias, relu, y);
+    return;
+  }
   if (p.path == ConvPath::depthwise) {
     if (p.group.stride_h == 1 && p.group.stride_w == 1) {
       depthwise_forward_s1(p, x, w, y);
@@ -336,10 +341,14 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
       }
     });
   }
-  if (bias) add_channel_bias(y, p.batch, p.out_channels, p.out_plane(), bias);
+  if (bias || relu) add_channel_bias(y, p.batch, p.out_channels, p.out_plane(), bias, relu);
 }
 
 void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
+  if (uses_batched_im2col(p)) {
+    conv_backward_input_batched(p, dy, w, dx);
+    return;
+  }
   if (p.path == ConvPath::depthwise) {
     if (p.group.stride_h == 1 && p.group.stride_w == 1) {
       depthwise_backward_input_s1(p, dy, w, dx);
@@ -386,6 +395,10 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
 }
 
 void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
+  if (uses_batched_im2col(p)) {
+    conv_backward_weight_batched(p, x, dy, dw);
+    return;
+  }
   if (p.path == ConvPath::depthwise) {
     if (p.group.stride_h == 1 && p.group.stride_w == 1) {
       depthwise_backward_weight_s1(p, x, dy, dw);
@@ -435,11 +448,15 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
   }
 }
 
-void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias) {
+void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias, bool relu) {
   for_each_plane(batch * channels, plane, [&](int64_t index) {
-    const float b = bias[index % channels];
+    const float b = bias ? bias[index % channels] : 0.0f;
     float* tp = t + index * plane;
-    for (int64_t i = 0; i < plane; ++i) tp[i] += b;
+    if (relu) {
+      for (int64_t i = 0; i < plane; ++i) tp[i] = relu_value(tp[i] + b);
+    } else {
+      for (int64_t i = 0; i < plane; ++i) tp[i] += b;
+    }
   });
 }
 

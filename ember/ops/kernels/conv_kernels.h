@@ -37,14 +37,23 @@ struct ConvPlan {
   int64_t weight_per_group() const { return out_per_group() * group.col_rows(); }
 };
 
-// y = conv(x, w) (+ bias when bias != nullptr). y is written, not accumulated.
-void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y);
+// y = conv(x, w) (+ bias when bias != nullptr), then max(y, 0) when relu. y is written, not accumulated.
+void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y,
+                  bool relu = false);
 // dx = the gradient w.r.t. x given dy. dx is written, not accumulated.
 void conv_backward_input(const ConvPlan& plan, const float* dy, const float* w, float* dx);
 // dw = the gradient w.r.t. w given x and dy. dw is written.
 void conv_backward_weight(const ConvPlan& plan, const float* x, const float* dy, float* dw);
-// t[n][c][:] += bias[c] for a [batch, channels, plane] buffer.
-void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias);
+// t[n][c][:] += bias[c] (bias may be nullptr), then max(t, 0) when relu, for a [batch, channels, plane] buffer.
+void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias, bool relu = false);
+
+// The im2col path with a block of images per GEMM (conv_batched.cpp), which the functions above
+// take when uses_batched_im2col(plan): groups == 1 and more than one image fits a block.
+int64_t images_per_gemm(const ConvPlan& plan);
+bool uses_batched_im2col(const ConvPlan& plan);
+void conv_forward_batched(const ConvPlan& plan, const float* x, const float* w, const float* bias, bool relu, float* y);
+void conv_backward_input_batched(const ConvPlan& plan, const float* dy, const float* w, float* dx);
+void conv_backward_weight_batched(const ConvPlan& plan, const float* x, const float* dy, float* dw);
 // sums[c] = sum of t[n][c][:] over n and the plane, in double (the bias gradient).
 void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane, float* sums);
 

@@ -18,12 +18,13 @@ inline void valid_range(int64_t out_w, int64_t in_w, int64_t stride, int64_t sta
 
 }  // namespace
 
-void im2col(const float* x, const ConvGeometry& g, float* cols) {
+void im2col(const float* x, const ConvGeometry& g, float* cols, int64_t row_stride) {
+  const int64_t ld = row_stride > 0 ? row_stride : g.out_h * g.out_w;
   for (int64_t c = 0; c < g.channels; ++c) {
     const float* plane = x + c * g.in_h * g.in_w;
     for (int64_t i = 0; i < g.kernel_h; ++i) {
       for (int64_t j = 0; j < g.kernel_w; ++j) {
-        float* row = cols + ((c * g.kernel_h + i) * g.kernel_w + j) * g.out_h * g.out_w;
+        float* row = cols + ((c * g.kernel_h + i) * g.kernel_w + j) * ld;
         const int64_t col_start = j * g.dilation_w - g.pad_left;
         int64_t lo, hi;
         valid_range(g.out_w, g.in_w, g.stride_w, col_start, lo, hi);
@@ -48,12 +49,13 @@ void im2col(const float* x, const ConvGeometry& g, float* cols) {
   }
 }
 
-void col2im(const float* cols, const ConvGeometry& g, float* x) {
+void col2im(const float* cols, const ConvGeometry& g, float* x, int64_t row_stride) {
+  const int64_t ld = row_stride > 0 ? row_stride : g.out_h * g.out_w;
   for (int64_t c = 0; c < g.channels; ++c) {
     float* plane = x + c * g.in_h * g.in_w;
     for (int64_t i = 0; i < g.kernel_h; ++i) {
       for (int64_t j = 0; j < g.kernel_w; ++j) {
-        const float* row = cols + ((c * g.kernel_h + i) * g.kernel_w + j) * g.out_h * g.out_w;
+        const float* row = cols + ((c * g.kernel_h + i) * g.kernel_w + j) * ld;
         const int64_t col_start = j * g.dilation_w - g.pad_left;
         int64_t lo, hi;
         valid_range(g.out_w, g.in_w, g.stride_w, col_start, lo, hi);

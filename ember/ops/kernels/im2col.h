@@ -21,11 +21,13 @@ struct ConvGeometry {
 };
 
 // cols[(c*kh + i)*kw + j][oh*out_w + ow] = x[c][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 outside.
-void im2col(const float* x, const ConvGeometry& g, float* cols);
+// row_stride: the distance between rows of cols (default out_h*out_w); a larger one lets several
+// images' columns sit side by side in one matrix, so one GEMM serves them all.
+void im2col(const float* x, const ConvGeometry& g, float* cols, int64_t row_stride = 0);
 
 // The adjoint: x[c][ih][iw] += every cols entry im2col would have read from there.
 // Accumulates into x (callers zero it first when they want a plain result).
-void col2im(const float* cols, const ConvGeometry& g, float* x);
+void col2im(const float* cols, const ConvGeometry& g, float* x, int64_t row_stride = 0);
 
 // The naive versions, for tests: one element at a time, straight from the definition.
 void im2col_reference(const float* x, const ConvGeometry& g, float* cols);

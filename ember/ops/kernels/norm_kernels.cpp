@@ -8,6 +8,8 @@
 
 #include "ember/core/parallel.h"
 #include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/ops/kernels/relu_value.h"
+#include "ember/ops/kernels/scratch.h"
 
 namespace ember::kernels {
 
@@ -280,20 +282,24 @@ double row_sum_prod_dev(const float* g, const float* x, int64_t n, double mean) 
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-// out = (x - mean) * a + b over the channel's rows.
+// out = (x - mean) * a + b over the channel's rows (then max(out, 0) when relu).
 void apply_channel(const float* x, float* out, int64_t n, int64_t C, int64_t P, int64_t ch, float mean, float a,
-                   float b) {
+                   float b, bool relu) {
   for (int64_t image = 0; image < n; ++image) {
     const float* __restrict xr = x + (image * C + ch) * P;
     float* __restrict o = out + (image * C + ch) * P;
-    for (int64_t i = 0; i < P; ++i) o[i] = (xr[i] - mean) * a + b;
+    if (relu) {
+      for (int64_t i = 0; i < P; ++i) o[i] = relu_value((xr[i] - mean) * a + b);
+    } else {
+      for (int64_t i = 0; i < P; ++i) o[i] = (xr[i] - mean) * a + b;
+    }
   }
 }
 
 }  // namespace
 
 void batch_norm_forward_train(const float* x, float* out, const float* weight, const float* bias, int64_t n, int64_t C,
-                              int64_t P, double eps, double* mean, double* var, float* invstd) {
+                              int64_t P, double eps, double* mean, double* var, float* invstd, bool relu) {
   const int64_t m = n * P;
   for_each_channel(C, m, [&](int64_t ch) {
     // Two passes over the channel (it is in cache for the second): the mean, then the squared
@@ -309,30 +315,44 @@ void batch_norm_forward_train(const float* x, float* out, const float* weight, c
     var[ch] = v;
     invstd[ch] = is;
     const float a = weight ? weight[ch] * is : is;
-    apply_channel(x, out, n, C, P, ch, static_cast<float>(mu), a, bias ? bias[ch] : 0.0f);
+    apply_channel(x, out, n, C, P, ch, static_cast<float>(mu), a, bias ? bias[ch] : 0.0f, relu);
   });
 }
 
 void batch_norm_forward_apply(const float* x, float* out, const float* mean, const float* invstd, const float* weight,
-                              const float* bias, int64_t n, int64_t C, int64_t P) {
+                              const float* bias, int64_t n, int64_t C, int64_t P, bool relu) {
   for_each_channel(C, n * P, [&](int64_t ch) {
     const float a = weight ? weight[ch] * invstd[ch] : invstd[ch];
-    apply_channel(x, out, n, C, P, ch, mean[ch], a, bias ? bias[ch] : 0.0f);
+    apply_channel(x, out, n, C, P, ch, mean[ch], a, bias ? bias[ch] : 0.0f, relu);
   });
 }
 
 void batch_norm_backward(const float* g, const float* x, const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias, int64_t n, int64_t C, int64_t P, bool training) {
+                         float* dx, float* dweight, float* dbias, int64_t n, int64_t C, int64_t P, bool training,
+                         const float* relu_out) {
   const int64_t m = n * P;
   const bool need_sums = dweight || dbias || (dx && training);
   for_each_channel(C, m, [&](int64_t ch) {
     const float mu = mean[ch], is = invstd[ch];
+    // The channel's gradient rows: g itself, or with a fused ReLU its masked copy in a per-thread
+    // buffer (row `image` at image * P), built once and read by both passes below.
+    auto g_row = [&](int64_t image) { return g + (image * C + ch) * P; };
+    const float* masked = nullptr;
+    if (relu_out) {
+      float* buffer = thread_scratch(m);
+      for (int64_t image = 0; image < n; ++image) {
+        const int64_t at = (image * C + ch) * P;
+        for (int64_t i = 0; i < P; ++i) buffer[image * P + i] = relu_out[at + i] > 0.0f ? g[at + i] : 0.0f;
+      }
+      masked = buffer;
+    }
+    auto grad_row = [&](int64_t image) { return masked ? masked + image * P : g_row(image); };
     double sum_g = 0, sum_gx = 0;  // sum g, sum g * (x - mean)
     if (need_sums) {
       for (int64_t image = 0; image < n; ++image) {
         const int64_t at = (image * C + ch) * P;
-        sum_g += sum_contiguous(g + at, P);
-        sum_gx += row_sum_prod_dev(g + at, x + at, P, mu);
+        sum_g += sum_contiguous(grad_row(image), P);
+        sum_gx += row_sum_prod_dev(grad_row(image), x + at, P, mu);
       }
     }
     if (dbias) dbias[ch] = static_cast<float>(sum_g);
@@ -344,7 +364,7 @@ void batch_norm_backward(const float* g, const float* x, const float* mean, cons
     const float slope = training && m > 0 ? static_cast<float>(sum_gx * is * is / static_cast<double>(m)) : 0.0f;
     for (int64_t image = 0; image < n; ++image) {
       const int64_t at = (image * C + ch) * P;
-      const float* __restrict gr = g + at;
+      const float* __restrict gr = grad_row(image);
       const float* __restrict xr = x + at;
       float* __restrict o = dx + at;
       if (training) {

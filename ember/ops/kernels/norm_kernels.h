@@ -48,20 +48,23 @@ void lrn_backward_naive(const float* g, const float* x, const float* scaled, con
 
 // Training forward: per channel, the batch mean and biased variance (two passes, double, fixed
 // order), invstd = 1 / sqrt(var + eps), out = (x - mean) * invstd * weight + bias.
-// Writes mean[C], var[C] (biased) and invstd[C]. M = n * p must be >= 1.
+// Writes mean[C], var[C] (biased) and invstd[C]. M = n * p must be >= 1. relu: out = max(out, 0)
+// in the same pass (batch norm + ReLU fused).
 void batch_norm_forward_train(const float* x, float* out, const float* weight, const float* bias, int64_t n, int64_t c,
-                              int64_t p, double eps, double* mean, double* var, float* invstd);
+                              int64_t p, double eps, double* mean, double* var, float* invstd, bool relu = false);
 
-// Forward with given statistics (eval mode): out = (x - mean) * invstd * weight + bias.
+// Forward with given statistics (eval mode): out = (x - mean) * invstd * weight + bias (then ReLU).
 void batch_norm_forward_apply(const float* x, float* out, const float* mean, const float* invstd, const float* weight,
-                              const float* bias, int64_t n, int64_t c, int64_t p);
+                              const float* bias, int64_t n, int64_t c, int64_t p, bool relu = false);
 
 // Backward. With xhat = (x - mean) * invstd, per channel (sums over N and P, in double):
 //   dbias   = sum g                 dweight = sum g * xhat
 //   training: dx = weight * invstd * (g - dbias / M - xhat * dweight / M)
 //   eval:     dx = weight * invstd * g
-// Any of dx, dweight, dbias may be null (not needed).
+// Any of dx, dweight, dbias may be null (not needed). relu_out: the output of a fused batch norm +
+// ReLU; g then counts only where relu_out > 0 (the ReLU's backward, in the same pass).
 void batch_norm_backward(const float* g, const float* x, const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias, int64_t n, int64_t c, int64_t p, bool training);
+                         float* dx, float* dweight, float* dbias, int64_t n, int64_t c, int64_t p, bool training,
+                         const float* relu_out = nullptr);
 
 }  // namespace ember::kernels
