@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "ember/core/error.h"
 #include "ember/core/file.h"
+#include "ember/core/profiler.h"
 #include "ember/models/registry.h"
 #include "ember/train/checkpoint.h"
 #include "ember/train/experiment.h"
@@ -31,7 +33,8 @@ train::Progress parse_progress(const std::string& text) {
 }
 
 // Trains to the configured epoch count and prints where everything went.
-int run_training(const train::Experiment& experiment, train::Trainer& trainer, bool resumed) {
+// With `profile`, ember's op profiler records the whole run and its table is printed at the end.
+int run_training(const train::Experiment& experiment, train::Trainer& trainer, bool resumed, bool profile = false) {
   const auto& c = experiment.config;
   const std::string out = c.resolved_out();
   fmt::print("{}{}: {} train / {} test images, {} parameters, {} -> {}\n", resumed ? "resuming " : "",
@@ -39,7 +42,10 @@ int run_training(const train::Experiment& experiment, train::Trainer& trainer, b
              models::parameter_count(*experiment.model), c.optim, out);
   if (resumed && trainer.epoch() < c.epochs) fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
   const int64_t start = trainer.epoch();
+  std::optional<Profiler> profiler;
+  if (profile) profiler.emplace();
   trainer.fit();
+  if (profiler) fmt::print("\nop profile (training and evaluation, all epochs):\n{}\n", profiler->table());
   if (trainer.epoch() == start) {
     fmt::print("nothing to do: the run already has {} epochs (pass --epochs to train longer)\n", c.epochs);
     return 0;
@@ -64,6 +70,7 @@ Command add_train(CLI::App& app) {
   auto width = std::make_shared<double>(1.0);
   auto progress = std::make_shared<std::string>("auto");
   auto overwrite = std::make_shared<bool>(false);
+  auto profile = std::make_shared<bool>(false);
   auto& c = *config;
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
@@ -122,6 +129,8 @@ Command add_train(CLI::App& app) {
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
   cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
+  cmd->add_flag("--profile", *profile, "Print ember's op profile (time and calls per op, forward and backward) at the end")
+      ->group("Run");
 
   return [=]() {
     train::ExperimentConfig config_copy = *config;
@@ -135,7 +144,7 @@ Command add_train(CLI::App& app) {
     if (width_opt->count()) config_copy.width = *width;
     const train::Experiment experiment = train::build_experiment(config_copy);
     auto trainer = train::make_trainer(experiment, parse_progress(*progress));
-    return run_training(experiment, *trainer, false);
+    return run_training(experiment, *trainer, false, *profile);
   };
 }
 

@@ -20,7 +20,8 @@ Adagrad::Adagrad(std::vector<Group> groups) : OptimizerWith("Adagrad", std::move
 
 std::vector<std::string> Adagrad::names_for(const AdagradOptions&) const { return {"sum"}; }
 
-void Adagrad::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
+void Adagrad::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                   detail::ElementRange range) {
   const AdagradOptions& o = options_[group];
   float* p = param.data<float>();
   const float* g = grad.data<float>();
@@ -32,7 +33,7 @@ void Adagrad::update(size_t group, const Tensor& param, const Tensor& grad, Para
   const bool first = state.step == 1;
   const double clr = o.lr() / (1 + static_cast<double>(state.step - 1) * o.lr_decay());
   const float neg_clr = static_cast<float>(-clr);
-  detail::for_each_element(param.numel(), [&](int64_t i) {
+  detail::for_each_element(range, [&](int64_t i) {
     float d = g[i];
     if (decay) d = d + wd * p[i];
     const float s = (first ? initial : sum[i]) + 1.0f * d * d;

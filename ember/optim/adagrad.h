@@ -33,7 +33,8 @@ class Adagrad : public OptimizerWith<AdagradOptions> {
 
  protected:
   std::vector<std::string> names_for(const AdagradOptions& options) const override;
-  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
+  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+              detail::ElementRange range) override;
 };
 
 }  // namespace ember::optim

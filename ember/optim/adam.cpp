@@ -25,7 +25,8 @@ std::vector<std::string> adam_names(bool amsgrad) {
 
 // One pass of Adam (decoupled = false) or AdamW (true) over a parameter.
 template <bool Decoupled>
-void adam_update(const AdamLikeOptions<Decoupled>& o, const Tensor& param, const Tensor& grad, ParamState& state) {
+void adam_update(const AdamLikeOptions<Decoupled>& o, const Tensor& param, const Tensor& grad, ParamState& state,
+                 detail::ElementRange range) {
   float* p = param.data<float>();
   const float* g = grad.data<float>();
   float* m = state.at("exp_avg").data<float>();
@@ -42,7 +43,7 @@ void adam_update(const AdamLikeOptions<Decoupled>& o, const Tensor& param, const
   const bool decay = o.weight_decay() != 0;
   const float wd = static_cast<float>(o.weight_decay());
   const float shrink = static_cast<float>(1 - o.lr() * o.weight_decay());
-  detail::for_each_element(param.numel(), [&](int64_t i) {
+  detail::for_each_element(range, [&](int64_t i) {
     float d = g[i];
     float x = p[i];
     if constexpr (Decoupled) {
@@ -69,15 +70,17 @@ void adam_update(const AdamLikeOptions<Decoupled>& o, const Tensor& param, const
 Adam::Adam(TensorList params, AdamOptions options) : Adam(single(std::move(params), options)) {}
 Adam::Adam(std::vector<Group> groups) : OptimizerWith("Adam", std::move(groups)) {}
 std::vector<std::string> Adam::names_for(const AdamOptions& options) const { return adam_names(options.amsgrad()); }
-void Adam::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
-  adam_update(options_[group], param, grad, state);
+void Adam::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                   detail::ElementRange range) {
+  adam_update(options_[group], param, grad, state, range);
 }
 
 AdamW::AdamW(TensorList params, AdamWOptions options) : AdamW(single(std::move(params), options)) {}
 AdamW::AdamW(std::vector<Group> groups) : OptimizerWith("AdamW", std::move(groups)) {}
 std::vector<std::string> AdamW::names_for(const AdamWOptions& options) const { return adam_names(options.amsgrad()); }
-void AdamW::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
-  adam_update(options_[group], param, grad, state);
+void AdamW::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                   detail::ElementRange range) {
+  adam_update(options_[group], param, grad, state, range);
 }
 
 }  // namespace ember::optim

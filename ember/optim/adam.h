@@ -46,7 +46,8 @@ class Adam : public OptimizerWith<AdamOptions> {
 
  protected:
   std::vector<std::string> names_for(const AdamOptions& options) const override;
-  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
+  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+              detail::ElementRange range) override;
 };
 
 class AdamW : public OptimizerWith<AdamWOptions> {
@@ -56,7 +57,8 @@ class AdamW : public OptimizerWith<AdamWOptions> {
 
  protected:
   std::vector<std::string> names_for(const AdamWOptions& options) const override;
-  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
+  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+              detail::ElementRange range) override;
 };
 
 }  // namespace ember::optim

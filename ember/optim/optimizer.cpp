@@ -1,10 +1,12 @@
 #include "ember/optim/optimizer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <set>
 
 #include "ember/autograd/grad_mode.h"
+#include "ember/core/parallel.h"
 #include "ember/core/profiler.h"
 
 namespace ember::optim {
@@ -48,6 +50,14 @@ void Optimizer::zero_grad() {
 void Optimizer::step() {
   profiler::Scope timed(name_, profiler::Phase::optimizer);
   NoGradGuard no_grad;
+  struct Piece {
+    size_t group;
+    Tensor param, grad;
+    ParamState* state;
+    int64_t offset;  // where this parameter starts in the concatenation of all of them
+  };
+  std::vector<Piece> work;
+  int64_t total = 0;
   size_t index = 0;
   for (size_t g = 0; g < groups_.size(); ++g) {
     for (const Tensor& p : groups_[g]) {
@@ -61,12 +71,27 @@ void Optimizer::step() {
           for (const auto& n : state_names(g)) state.tensors[n] = zeros(p.shape());
         }
         ++state.step;
-        update(g, p, grad, state);
-        p.bump_version();
-        for (auto& [n, t] : state.tensors) t.bump_version();
+        work.push_back({g, p, grad, &state, total});
+        total += p.numel();
       }
       ++index;
     }
+  }
+  // One parallel pass over every parameter's elements, in fixed chunks of the concatenation:
+  // many small parameters (LeNet's biases) share a task instead of each paying for its own
+  // parallel loop. Updates are elementwise, so the chunking cannot change a result.
+  parallel_for(0, total, detail::kUpdateGrain, [&](int64_t begin, int64_t end) {
+    auto it = std::upper_bound(work.begin(), work.end(), begin,
+                               [](int64_t at, const Piece& piece) { return at < piece.offset; });
+    for (--it; it != work.end() && it->offset < end; ++it) {
+      const int64_t lo = std::max(begin, it->offset) - it->offset;
+      const int64_t hi = std::min(end, it->offset + it->param.numel()) - it->offset;
+      if (lo < hi) update(it->group, it->param, it->grad, *it->state, {lo, hi});
+    }
+  });
+  for (const Piece& piece : work) {
+    piece.param.bump_version();
+    for (auto& [n, t] : piece.state->tensors) t.bump_version();
   }
 }
 

@@ -59,6 +59,15 @@ struct ParamState {
   const Tensor& at(const std::string& name) const;
 };
 
+namespace detail {
+// Elements per chunk of step()'s pass over all parameters; the chunks depend on the sizes alone.
+inline constexpr int64_t kUpdateGrain = int64_t{1} << 15;
+// A piece [begin, end) of one parameter's elements.
+struct ElementRange {
+  int64_t begin = 0, end = 0;
+};
+}  // namespace detail
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -94,9 +103,12 @@ class Optimizer {
   virtual std::vector<std::string> state_names(size_t group) const = 0;
   // Option name -> value text for the state_dict.
   virtual std::vector<std::pair<std::string, std::string>> option_items(size_t group) const = 0;
-  // Updates one parameter. `grad` is contiguous with the parameter's shape; `state.step` was
-  // already incremented and state tensors were created as zeros on the first update.
-  virtual void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) = 0;
+  // Updates elements [range.begin, range.end) of one parameter (step() calls it for pieces of
+  // every parameter in one parallel pass). `grad` is contiguous with the parameter's shape;
+  // `state.step` was already incremented and state tensors were created as zeros on the first
+  // update. Called serially per piece: no parallelism inside.
+  virtual void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                      detail::ElementRange range) = 0;
 
   // For load_state_dict: checks the name and group structure, reads the state for the given
   // per-group state names, appending every problem to `errors`.
@@ -209,14 +221,10 @@ class OptimizerWith : public Optimizer {
 };
 
 namespace detail {
-// Elements per chunk of an optimizer update; the chunks depend on the size alone.
-inline constexpr int64_t kUpdateGrain = int64_t{1} << 15;
-// Calls f(i) for every element index of a parameter, in fixed chunks on the TBB pool.
+// Calls f(i) for every element index in range (serially: step() already runs pieces in parallel).
 template <typename F>
-void for_each_element(int64_t n, F f) {
-  parallel_for(0, n, kUpdateGrain, [&f](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) f(i);
-  });
+void for_each_element(ElementRange range, F f) {
+  for (int64_t i = range.begin; i < range.end; ++i) f(i);
 }
 }  // namespace detail
 

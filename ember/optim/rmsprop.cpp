@@ -24,7 +24,8 @@ std::vector<std::string> RMSprop::names_for(const RMSpropOptions& options) const
   return names;
 }
 
-void RMSprop::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
+void RMSprop::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                   detail::ElementRange range) {
   const RMSpropOptions& o = options_[group];
   float* p = param.data<float>();
   const float* g = grad.data<float>();
@@ -37,7 +38,7 @@ void RMSprop::update(size_t group, const Tensor& param, const Tensor& grad, Para
   const float eps = static_cast<float>(o.eps());
   const float momentum = static_cast<float>(o.momentum());
   const float neg_lr = static_cast<float>(-o.lr());
-  detail::for_each_element(param.numel(), [&](int64_t i) {
+  detail::for_each_element(range, [&](int64_t i) {
     float d = g[i];
     if (decay) d = d + wd * p[i];
     const float s = sq[i] * alpha + one_minus_alpha * d * d;

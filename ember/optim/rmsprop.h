@@ -36,7 +36,8 @@ class RMSprop : public OptimizerWith<RMSpropOptions> {
 
  protected:
   std::vector<std::string> names_for(const RMSpropOptions& options) const override;
-  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
+  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+              detail::ElementRange range) override;
 };
 
 }  // namespace ember::optim

@@ -24,7 +24,8 @@ std::vector<std::string> SGD::names_for(const SGDOptions& options) const {
   return {};
 }
 
-void SGD::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
+void SGD::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+                   detail::ElementRange range) {
   const SGDOptions& o = options_[group];
   float* p = param.data<float>();
   const float* g = grad.data<float>();
@@ -32,7 +33,7 @@ void SGD::update(size_t group, const Tensor& param, const Tensor& grad, ParamSta
   const float neg_lr = static_cast<float>(-o.lr());
   const bool decay = o.weight_decay() != 0;
   if (o.momentum() == 0) {
-    detail::for_each_element(param.numel(), [&](int64_t i) {
+    detail::for_each_element(range, [&](int64_t i) {
       float d = g[i];
       if (decay) d = d + wd * p[i];
       p[i] = p[i] + neg_lr * d;
@@ -44,7 +45,7 @@ void SGD::update(size_t group, const Tensor& param, const Tensor& grad, ParamSta
   const float keep = static_cast<float>(1.0 - o.dampening());
   const bool first = state.step == 1;
   const bool nesterov = o.nesterov();
-  detail::for_each_element(param.numel(), [&](int64_t i) {
+  detail::for_each_element(range, [&](int64_t i) {
     float d = g[i];
     if (decay) d = d + wd * p[i];
     float b = d;

@@ -35,7 +35,8 @@ class SGD : public OptimizerWith<SGDOptions> {
 
  protected:
   std::vector<std::string> names_for(const SGDOptions& options) const override;
-  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
+  void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state,
+              detail::ElementRange range) override;
 };
 
 }  // namespace ember::optim

@@ -237,6 +237,13 @@ check_schedule multistep "0.1 0.1 0.010000000000000002 0.0010000000000000002" --
 check_schedule exponential "0.1 0.05 0.025 0.0125" --scheduler exponential --gamma 0.5
 check_schedule cosine "0.1 0.08535533905932738 0.05 0.014644660940672627" --scheduler cosine
 check_schedule warmup "0.03333333333333333 0.05555555555555556 0.07777777777777778 0.1" --warmup 3
+run profile train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 100 --test-limit 100 \
+  --batch 50 --epochs 1 --progress none --profile --out "$TMP/profile"
+expect_rc "ember train --profile" 0
+expect_contains "ember train --profile" "op profile (training and evaluation, all epochs):"
+expect_contains "ember train --profile" "self ms"
+expect_contains "ember train --profile" "Conv2dReluBackward"
+expect_contains "ember train --profile" "DataLoader.next"
 run sched_bad train --model lenet5 --data mnist --data-dir "$MNIST" --scheduler multistep --progress none --out "$TMP/x"
 expect_rc "multistep without milestones" 1
 expect_contains "multistep without milestones" "needs --milestones"

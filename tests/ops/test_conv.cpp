@@ -21,11 +21,14 @@ struct Config {
   int64_t groups = 1;
 };
 
-// Covers every kernel path: im2col (general), pointwise (1x1), depthwise (multiplier 1 and 2,
-// and single-channel input), Winograd (3x3 stride 1 with >= 16 channels).
+// Covers every kernel path: im2col (general, and with several images per GEMM: the batched_
+// cases, including an uneven last block), pointwise (1x1), depthwise (multiplier 1 and 2; strides 1, 2, 3
+// and 2x3; dilated), Winograd (3x3 stride 1, >= 16 channels).
 const std::vector<Config> kConfigs = {
     {"lenet1", 2, 1, 12, 12, 6, 5, 5, 1, 2},
     {"k3_p1", 3, 4, 9, 7, 5, 3, 3, 1, 1},
+    {"batched_lenet", 9, 1, 12, 12, 6, 5, 5, 1, 2},
+    {"batched_strided_uneven", 10, 3, 9, 8, 4, 3, 3, 2, {1, 0, 1, 2}},
     {"pointwise", 2, 8, 5, 6, 6, 1, 1},
     {"pointwise_groups", 2, 8, 5, 5, 6, 1, 1, 1, 0, 1, 2},
     {"pointwise_stride2", 2, 4, 7, 7, 3, 1, 1, 2},
@@ -33,6 +36,8 @@ const std::vector<Config> kConfigs = {
     {"depthwise_mult2_s2", 2, 3, 9, 8, 6, 3, 3, 2, 1, 1, 3},
     {"depthwise_dilated_asym", 1, 4, 10, 9, 4, 3, 2, {1, 2}, {2, 0, 1, 3}, {2, 1}, 4},
     {"depthwise_s1_dilated_asym", 2, 4, 9, 8, 8, 3, 2, 1, {2, 1, 0, 3}, 2, 4},
+    {"depthwise_s3_dilated", 3, 4, 13, 11, 4, 3, 3, 3, 2, 2, 4},
+    {"depthwise_s2x3_mult2", 2, 3, 10, 12, 6, 5, 3, {2, 3}, {2, 1, 0, 2}, 1, 3},
     {"single_channel_mult", 2, 1, 7, 9, 5, 4, 3, 1, {1, 2, 1, 1}},
     {"dilated", 2, 3, 11, 11, 4, 3, 3, 1, 2, 2},
     {"nonsquare_asym", 2, 3, 8, 9, 2, 3, 5, {2, 1}, {1, 0, 2, 1}},
