@@ -1,5 +1,6 @@
 #include "ember/models/resnet.h"
 
+#include "ember/nn/fusion.h"
 #include "ember/ops/elementwise.h"
 
 namespace ember::models {
@@ -24,8 +25,8 @@ Bottleneck::Bottleneck(int64_t in, int64_t mid, int64_t stride) : Module("Bottle
 }
 
 Tensor Bottleneck::forward(const Tensor& x) {
-  Tensor out = (*relu)((*bn1)((*conv1)(x)));
-  out = (*relu)((*bn2)((*conv2)(out)));
+  Tensor out = nn::layer_then(*bn1, *relu, (*conv1)(x));
+  out = nn::layer_then(*bn2, *relu, (*conv2)(out));
   out = (*bn3)((*conv3)(out));
   const Tensor shortcut = downsample ? (*downsample)(x) : x;
   return (*relu)(add(out, shortcut));
@@ -57,7 +58,7 @@ ResNet::ResNet(const ResNetOptions& o) : Module("ResNet") {
 }
 
 Tensor ResNet::forward(const Tensor& x) {
-  Tensor h = (*relu)((*bn1)((*conv1)(x)));
+  Tensor h = nn::layer_then(*bn1, *relu, (*conv1)(x));
   h = (*layer3)((*layer2)((*layer1)(h)));
   return (*fc)((*flatten)((*avgpool)(h)));
 }

@@ -1,6 +1,7 @@
 #include "ember/models/simple_convnet.h"
 
 #include "ember/core/error.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/init.h"
 
 namespace ember::models {
@@ -28,7 +29,7 @@ SimpleConvNet::SimpleConvNet(const SimpleConvNetOptions& o) : Module("SimpleConv
 }
 
 Tensor SimpleConvNet::forward(const Tensor& x) {
-  Tensor h = (*pool1)((*relu1)((*conv1)(x)));
+  Tensor h = (*pool1)(nn::layer_then(*conv1, *relu1, x));
   return (*fc2)((*relu2)((*fc1)((*flatten)(h))));
 }
 

@@ -21,4 +21,8 @@ class FusesReLU {
 // Whether `module` is exactly an nn::ReLU (not a subclass, which may do more).
 bool is_plain_relu(const Module& module);
 
+// activation(layer(x)), fused when the layer implements FusesReLU and the activation is a plain
+// ReLU (and summary() is not recording): for models with a hand-written forward.
+Tensor layer_then(Module& layer, Module& activation, const Tensor& x);
+
 }  // namespace ember::nn
