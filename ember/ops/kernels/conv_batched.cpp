@@ -42,6 +42,18 @@ Blocks blocks_of(const ConvPlan& p) {
   return {per, (p.batch + per - 1) / per};
 }
 
+// Runs block(first image, images, width = images * plane) for every block, blocks in parallel.
+template <typename F>
+void for_each_block(const ConvPlan& p, F&& block) {
+  const Blocks blocks = blocks_of(p);
+  parallel_for(0, blocks.count, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t index = b0; index < b1; ++index) {
+      const int64_t images = blocks.size(index, p.batch);
+      block(blocks.first(index), images, images * p.out_plane());
+    }
+  });
+}
+
 }  // namespace
 
 int64_t images_per_gemm(const ConvPlan& p) {
@@ -60,25 +72,21 @@ void conv_forward_batched(const ConvPlan& p, const float* x, const float* w, con
                           float* y) {
   const ConvGeometry& g = p.group;
   const int64_t rows = g.col_rows(), plane = p.out_plane(), k = p.out_channels;
-  const Blocks blocks = blocks_of(p);
-  parallel_for(0, blocks.count, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t block = b0; block < b1; ++block) {
-      const int64_t n0 = blocks.first(block), images = blocks.size(block, p.batch), width = images * plane;
-      float* columns = thread_scratch((rows + k) * width);
-      float* product = columns + rows * width;
-      for (int64_t i = 0; i < images; ++i) im2col(x + (n0 + i) * p.in_image(), g, columns + i * plane, width);
-      gemm_serial(false, false, k, width, rows, 1.0f, w, rows, columns, width, 0.0f, product, width);
-      // [k, images * plane] -> [images, k, plane], with the bias and ReLU on the way.
-      for (int64_t i = 0; i < images; ++i) {
-        for (int64_t c = 0; c < k; ++c) {
-          const float* src = product + c * width + i * plane;
-          float* dst = y + (n0 + i) * p.out_image() + c * plane;
-          const float b = bias ? bias[c] : 0.0f;
-          if (relu) {
-            for (int64_t j = 0; j < plane; ++j) dst[j] = relu_value(src[j] + b);
-          } else {
-            for (int64_t j = 0; j < plane; ++j) dst[j] = src[j] + b;
-          }
+  for_each_block(p, [&](int64_t n0, int64_t images, int64_t width) {
+    float* columns = thread_scratch((rows + k) * width);
+    float* product = columns + rows * width;
+    for (int64_t i = 0; i < images; ++i) im2col(x + (n0 + i) * p.in_image(), g, columns + i * plane, width);
+    gemm_serial(false, false, k, width, rows, 1.0f, w, rows, columns, width, 0.0f, product, width);
+    // [k, images * plane] -> [images, k, plane], with the bias and ReLU on the way.
+    for (int64_t i = 0; i < images; ++i) {
+      for (int64_t c = 0; c < k; ++c) {
+        const float* src = product + c * width + i * plane;
+        float* dst = y + (n0 + i) * p.out_image() + c * plane;
+        const float b = bias ? bias[c] : 0.0f;
+        if (relu) {
+          for (int64_t j = 0; j < plane; ++j) dst[j] = relu_value(src[j] + b);
+        } else {
+          for (int64_t j = 0; j < plane; ++j) dst[j] = src[j] + b;
         }
       }
     }
@@ -103,20 +111,16 @@ void gather_output_grad(const ConvPlan& p, const float* dy, int64_t n0, int64_t 
 void conv_backward_input_batched(const ConvPlan& p, const float* dy, const float* w, float* dx) {
   const ConvGeometry& g = p.group;
   const int64_t rows = g.col_rows(), plane = p.out_plane(), k = p.out_channels;
-  const Blocks blocks = blocks_of(p);
-  parallel_for(0, blocks.count, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t block = b0; block < b1; ++block) {
-      const int64_t n0 = blocks.first(block), images = blocks.size(block, p.batch), width = images * plane;
-      float* grads = thread_scratch((rows + k) * width);
-      float* columns = grads + k * width;
-      gather_output_grad(p, dy, n0, images, grads);
-      // columns [rows, width] = W^T [rows, k] @ dy [k, width], then scattered back onto each image.
-      gemm_serial(true, false, rows, width, k, 1.0f, w, rows, grads, width, 0.0f, columns, width);
-      for (int64_t i = 0; i < images; ++i) {
-        float* dxn = dx + (n0 + i) * p.in_image();
-        std::memset(dxn, 0, static_cast<size_t>(p.in_image()) * sizeof(float));
-        col2im(columns + i * plane, g, dxn, width);
-      }
+  for_each_block(p, [&](int64_t n0, int64_t images, int64_t width) {
+    float* grads = thread_scratch((rows + k) * width);
+    float* columns = grads + k * width;
+    gather_output_grad(p, dy, n0, images, grads);
+    // columns [rows, width] = W^T [rows, k] @ dy [k, width], then scattered back onto each image.
+    gemm_serial(true, false, rows, width, k, 1.0f, w, rows, grads, width, 0.0f, columns, width);
+    for (int64_t i = 0; i < images; ++i) {
+      float* dxn = dx + (n0 + i) * p.in_image();
+      std::memset(dxn, 0, static_cast<size_t>(p.in_image()) * sizeof(float));
+      col2im(columns + i * plane, g, dxn, width);
     }
   });
 }
