@@ -57,6 +57,7 @@ void Optimizer::step() {
     int64_t offset;  // where this parameter starts in the concatenation of all of them
   };
   std::vector<Piece> work;
+  work.reserve(states_.size());
   int64_t total = 0;
   size_t index = 0;
   for (size_t g = 0; g < groups_.size(); ++g) {

@@ -73,62 +73,40 @@ std::vector<Shape> inputs_for(const std::string& column) {
   return {};
 }
 
+// Options of type O with the config's channels and classes (the fields every zoo model has).
+template <typename O>
+O io_options(const ModelConfig& c) {
+  O o;
+  o.in_channels = c.in_channels;
+  o.num_classes = c.num_classes;
+  return o;
+}
+
 // The model built directly from its class with the values make_model should pass on.
 std::shared_ptr<nn::Module> build_directly(const std::string& name, const ModelConfig& c) {
   if (name == "lenet5") return std::make_shared<LeNet5>(LeNet5Options{c.in_channels, c.num_classes, Activation::relu});
   if (name == "lenet5_classic")
     return std::make_shared<LeNet5Classic>(LeNet5Options{c.in_channels, c.num_classes, Activation::tanh});
   if (name == "simplecnn") {
-    SimpleConvNetOptions o;
-    o.in_channels = c.in_channels;
+    auto o = io_options<SimpleConvNetOptions>(c);
     o.input_size = c.input_size;
-    o.num_classes = c.num_classes;
     return std::make_shared<SimpleConvNet>(o);
   }
   if (name == "mnist_cnn") {
-    MnistCnnOptions o;
-    o.in_channels = c.in_channels;
+    auto o = io_options<MnistCnnOptions>(c);
     o.input_size = c.input_size;
-    o.num_classes = c.num_classes;
     return std::make_shared<MnistCnn>(o);
   }
-  if (name == "alexnet_cifar") {
-    AlexNetCifarOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
-    return std::make_shared<AlexNetCifar>(o);
-  }
-  if (name == "nin") {
-    NiNOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
-    return std::make_shared<NiN>(o);
-  }
-  if (name == "mobilenet") {
-    MobileNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
-    return std::make_shared<MobileNet>(o);
-  }
+  if (name == "alexnet_cifar") return std::make_shared<AlexNetCifar>(io_options<AlexNetCifarOptions>(c));
+  if (name == "nin") return std::make_shared<NiN>(io_options<NiNOptions>(c));
+  if (name == "mobilenet") return std::make_shared<MobileNet>(io_options<MobileNetOptions>(c));
   if (name == "dilated") {
-    DilatedNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
+    auto o = io_options<DilatedNetOptions>(c);
     o.dense = false;
     return std::make_shared<DilatedNet>(o);
   }
-  if (name == "inception") {
-    InceptionNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
-    return std::make_shared<InceptionNet>(o);
-  }
-  if (name == "resnet") {
-    ResNetOptions o;
-    o.in_channels = c.in_channels;
-    o.num_classes = c.num_classes;
-    return std::make_shared<ResNet>(o);
-  }
+  if (name == "inception") return std::make_shared<InceptionNet>(io_options<InceptionNetOptions>(c));
+  if (name == "resnet") return std::make_shared<ResNet>(io_options<ResNetOptions>(c));
   if (name == "conv_autoencoder") {
     ConvAutoencoderOptions o;
     o.in_channels = c.in_channels;

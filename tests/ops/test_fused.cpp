@@ -170,3 +170,15 @@ TEST_CASE("summary() still lists every layer of a fused pair") {
   CHECK(text.find("Conv2d") != std::string::npos);
   CHECK(text.find("ReLU") != std::string::npos);
 }
+
+TEST_CASE("fused ops reject bad input with the op's errors") {
+  using ember::test::check_error;
+  const Tensor x = random_tensor({2, 3, 6, 6}, 21);
+  check_error([&] { (void)conv2d_relu(x, random_tensor({4, 2, 3, 3}, 22)); }, {"conv2d", "3 channels", "weight expects 2"});
+  check_error([&] { (void)conv2d_relu(x, random_tensor({4, 3, 3, 3}, 23), random_tensor({5}, 24)); },
+              {"conv2d", "bias", "[4]"});
+  check_error([&] { (void)batch_norm2d_relu(random_tensor({2, 3}, 25), Tensor(), Tensor(), Tensor(), Tensor(), true); },
+              {"batch_norm2d", "4-D"});
+  check_error([&] { (void)batch_norm2d_relu(x, Tensor(), Tensor(), random_tensor({2}, 26), Tensor(), true); },
+              {"batch_norm2d", "weight", "3 channels"});
+}
