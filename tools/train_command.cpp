@@ -1,6 +1,8 @@
 // ember train / ember resume.
 #include <fmt/format.h>
 
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -32,6 +34,39 @@ train::Progress parse_progress(const std::string& text) {
   return train::Progress::automatic;
 }
 
+// SIGINT/SIGTERM ask the running trainer to stop after its current step (it then writes a
+// checkpoint); a second signal is not caught (SA_RESETHAND) and ends the process at once.
+std::atomic<train::Trainer*> g_running_trainer{nullptr};
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int signal) {
+  g_stop_signal = signal;
+  if (train::Trainer* trainer = g_running_trainer.load()) trainer->request_stop();
+}
+
+class StopSignalsGuard {
+ public:
+  explicit StopSignalsGuard(train::Trainer& trainer) {
+    g_running_trainer.store(&trainer);
+    struct sigaction action = {};
+    action.sa_handler = on_stop_signal;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignalsGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_running_trainer.store(nullptr);
+  }
+  StopSignalsGuard(const StopSignalsGuard&) = delete;
+  StopSignalsGuard& operator=(const StopSignalsGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ = {}, old_term_ = {};
+};
+
 // Trains to the configured epoch count and prints where everything went.
 // With `profile`, ember's op profiler records the whole run and its table is printed at the end.
 int run_training(const train::Experiment& experiment, train::Trainer& trainer, bool resumed, bool profile = false) {
@@ -40,13 +75,29 @@ int run_training(const train::Experiment& experiment, train::Trainer& trainer, b
   fmt::print("{}{}: {} train / {} test images, {} parameters, {} -> {}\n", resumed ? "resuming " : "",
              experiment.title, experiment.train_data->num_examples(), experiment.test_data->num_examples(),
              models::parameter_count(*experiment.model), c.optim, out);
-  if (resumed && trainer.epoch() < c.epochs) fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
-  const int64_t start = trainer.epoch();
+  if (resumed && trainer.epoch() < c.epochs) {
+    if (trainer.batch() > 0) {
+      fmt::print("continuing epoch {} of {} after batch {}\n", trainer.epoch() + 1, c.epochs, trainer.batch());
+    } else {
+      fmt::print("continuing after epoch {} of {}\n", trainer.epoch(), c.epochs);
+    }
+  }
+  const int64_t start = trainer.epoch(), start_step = trainer.step();
   std::optional<Profiler> profiler;
   if (profile) profiler.emplace();
-  trainer.fit();
+  {
+    StopSignalsGuard signals(trainer);
+    trainer.fit();
+  }
   if (profiler) fmt::print("\nop profile (training and evaluation, all epochs):\n{}\n", profiler->table());
-  if (trainer.epoch() == start) {
+  if (trainer.stopped()) {
+    fmt::print("stopped by signal {} at epoch {} batch {} (step {}); the checkpoint {}/checkpoints/last.safetensors "
+               "holds this point: continue with `ember resume {}`\n",
+               static_cast<int>(g_stop_signal), trainer.epoch() + (trainer.batch() > 0 ? 1 : 0), trainer.batch(),
+               trainer.step(), out, out);
+    return 128 + static_cast<int>(g_stop_signal);
+  }
+  if (trainer.epoch() == start && trainer.step() == start_step) {
     fmt::print("nothing to do: the run already has {} epochs (pass --epochs to train longer)\n", c.epochs);
     return 0;
   }
@@ -128,6 +179,10 @@ Command add_train(CLI::App& app) {
   cmd->add_option("--topk", c.topk, "k of the top-k accuracy")->check(CLI::PositiveNumber)->capture_default_str()->group("Run");
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
+  cmd->add_option("--checkpoint-every", c.checkpoint_every,
+                  "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
+                  "SIGINT/SIGTERM always checkpoint before stopping")
+      ->check(CLI::NonNegativeNumber)->group("Run");
   cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
   cmd->add_flag("--profile", *profile, "Print ember's op profile (time and calls per op, forward and backward) at the end")
       ->group("Run");

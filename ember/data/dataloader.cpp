@@ -94,7 +94,8 @@ struct DataLoader::Epoch::State {
   const DataLoader* loader;
   int64_t epoch;
   std::vector<int64_t> order;
-  int64_t next_index = 0;  // the batch the iterator will hand out next
+  int64_t first_index = 0;  // where the iteration starts
+  int64_t next_index = 0;   // the batch the iterator will hand out next
   std::optional<Batch> current;
   std::optional<Batch> prefetched;
   std::exception_ptr prefetch_error;
@@ -138,18 +139,23 @@ struct DataLoader::Epoch::State {
   }
 };
 
-DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch) : state_(std::make_unique<State>()) {
+DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch, int64_t first_batch)
+    : state_(std::make_unique<State>()) {
   EMBER_CHECK(epoch >= 0, "DataLoader: epoch must be >= 0, got {}", epoch);
+  EMBER_CHECK(first_batch >= 0 && first_batch <= loader.num_batches(),
+              "DataLoader: first batch {} is outside the epoch's 0..{}", first_batch, loader.num_batches());
   state_->loader = &loader;
   state_->epoch = epoch;
   state_->order = loader.order(epoch);
+  state_->first_index = state_->next_index = first_batch;
 }
 
 DataLoader::Epoch::~Epoch() = default;
 DataLoader::Epoch::Epoch(Epoch&&) noexcept = default;
 
 DataLoader::Epoch::Iterator DataLoader::Epoch::begin() {
-  EMBER_CHECK(state_->next_index == 0, "DataLoader: an epoch can be iterated only once");
+  EMBER_CHECK(state_->next_index == state_->first_index && !state_->current,
+              "DataLoader: an epoch can be iterated only once");
   state_->advance();
   return Iterator(this);
 }
@@ -163,6 +169,8 @@ DataLoader::Epoch::Iterator& DataLoader::Epoch::Iterator::operator++() {
 
 bool DataLoader::Epoch::Iterator::operator!=(End) const { return epoch_->state_->current.has_value(); }
 
-DataLoader::Epoch DataLoader::epoch(int64_t epoch) const { return Epoch(*this, epoch); }
+DataLoader::Epoch DataLoader::epoch(int64_t epoch, int64_t first_batch) const {
+  return Epoch(*this, epoch, first_batch);
+}
 
 }  // namespace ember::data

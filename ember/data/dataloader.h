@@ -55,8 +55,9 @@ class DataLoader {
   Batch make_batch(const std::vector<int64_t>& order, int64_t epoch, int64_t index) const;
 
   class Epoch;
-  // One pass over the data; iterate it once with a range-for.
-  Epoch epoch(int64_t epoch) const;
+  // One pass over the data; iterate it once with a range-for. From `first_batch` on, for a run
+  // resumed in the middle of an epoch: the batches are the ones an uninterrupted pass hands out.
+  Epoch epoch(int64_t epoch, int64_t first_batch = 0) const;
 
  private:
   std::shared_ptr<const Dataset> dataset_;
@@ -65,7 +66,7 @@ class DataLoader {
 
 class DataLoader::Epoch {
  public:
-  Epoch(const DataLoader& loader, int64_t epoch);
+  Epoch(const DataLoader& loader, int64_t epoch, int64_t first_batch = 0);
   ~Epoch();
   Epoch(Epoch&&) noexcept;
   Epoch& operator=(Epoch&&) = delete;

@@ -6,6 +6,9 @@
 //             optimizer.<key>               the optimizer's state tensors ("optimizer.state.0.momentum_buffer")
 //   metadata  format = "ember-checkpoint/1"
 //             epoch                         completed epochs
+//             batch                         batches done in the epoch in progress (0 at an epoch's end)
+//             step                          optimizer steps since the run began
+//             epoch_counts                  that epoch's running train metrics (count,correct,topk_correct,classes,loss_sum)
 //             optimizer.<key>, scheduler.<key>   their state_dict metadata
 //             rng                           the default generator's state, 4 decimal u64s
 //             history                       JSON array of the per-epoch metrics so far

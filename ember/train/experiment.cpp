@@ -59,6 +59,7 @@ void visit_fields(Config& c, F&& f) {
   f("seed", c.seed);
   f("threads", c.threads);
   f("out", c.out);
+  f("checkpoint_every", c.checkpoint_every);
   f("topk", c.topk);
 }
 
@@ -161,6 +162,7 @@ void ExperimentConfig::validate() const {
   require(warmup == 0 || (scheduler != "plateau"), "--warmup cannot be combined with the plateau scheduler");
   require(clip_grad_norm >= 0, "clip_grad_norm must be >= 0");
   require(threads >= 0, fmt::format("threads must be >= 0, got {}", threads));
+  require(checkpoint_every >= 0, fmt::format("checkpoint_every must be >= 0, got {}", checkpoint_every));
   require(topk >= 1, fmt::format("topk must be at least 1, got {}", topk));
   require(!dropout || (*dropout >= 0 && *dropout < 1), fmt::format("dropout must be in [0, 1), got {}", dropout.value_or(0)));
   if (!errors.empty()) fail("invalid experiment: {}", fmt::join(errors, "; "));
@@ -310,6 +312,7 @@ std::unique_ptr<Trainer> make_trainer(const Experiment& e, Progress progress) {
           .epochs(e.config.epochs)
           .topk(e.config.topk)
           .clip_grad_norm(e.config.clip_grad_norm)
+          .checkpoint_every(e.config.checkpoint_every)
           .run_dir(e.config.resolved_out())
           .title(e.title)
           .config_json(e.config.to_json())

@@ -48,6 +48,7 @@ struct ExperimentConfig {
   uint64_t seed = 1;
   int threads = 0;                        // 0: all cores
   std::string out;                        // run directory; empty: runs/<model>-<data>
+  int64_t checkpoint_every = 0;           // also checkpoint every N steps; 0: at epoch ends only
   int64_t topk = 5;
 
   std::string to_json() const;

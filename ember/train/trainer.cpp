@@ -48,6 +48,20 @@ int64_t parse_int(const std::map<std::string, std::string>& metadata, const std:
   }
 }
 
+ClassificationCounts counts_from_text(const std::string& text) {
+  ClassificationCounts c;
+  std::istringstream in(text);
+  char comma[4] = {};
+  std::string loss_sum;
+  const bool read = static_cast<bool>(in >> c.count >> comma[0] >> c.correct >> comma[1] >> c.topk_correct >> comma[2] >>
+                                      c.num_classes >> comma[3] >> loss_sum);
+  EMBER_CHECK(read && comma[0] == ',' && comma[1] == ',' && comma[2] == ',' && comma[3] == ',' &&
+                  optim::detail::parse_double(loss_sum, c.loss_sum) && c.count >= 0 && c.correct >= 0 &&
+                  c.correct <= c.count && c.topk_correct >= 0 && c.topk_correct <= c.count && c.num_classes >= 0,
+              "checkpoint: malformed epoch_counts '{}' (expected count,correct,topk_correct,classes,loss_sum)", text);
+  return c;
+}
+
 std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
 }  // namespace
 
@@ -96,7 +110,7 @@ const std::vector<EpochRecord>& Trainer::fit() {
     write_file_atomically(options_.run_dir() + "/config.json", options_.config_json() + "\n");
     if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
   }
-  while (epoch_ < options_.epochs()) run_epoch();
+  while (epoch_ < options_.epochs() && !stopped()) run_epoch();
   return history_;
 }
 
@@ -104,6 +118,8 @@ EpochRecord Trainer::run_epoch() {
   const int64_t epoch = epoch_ + 1;
   int64_t num_batches = train_data_->num_batches();
   if (options_.max_batches_per_epoch() > 0) num_batches = std::min(num_batches, options_.max_batches_per_epoch());
+  EMBER_CHECK(batch_ <= num_batches, "Trainer: the restored position, batch {} of epoch {}, is past the epoch's {} batches",
+              batch_, epoch, num_batches);
   EpochRecord record;
   record.epoch = epoch;
   record.topk = options_.topk();
@@ -111,17 +127,18 @@ EpochRecord Trainer::run_epoch() {
 
   model_->train();
   progress_.start_epoch(epoch, options_.epochs(), num_batches);
-  ClassificationCounts counts;
+  ClassificationCounts& counts = epoch_counts_;
+  int64_t images = 0, saved_at = -1;  // images trained in this call; the step last checkpointed
   const auto start = std::chrono::steady_clock::now();
-  int64_t done = 0;
-  for (const data::Batch& batch : train_data_->epoch(epoch_)) {
-    if (done == num_batches) break;
+  const bool write = !options_.run_dir().empty();
+  for (const data::Batch& batch : train_data_->epoch(epoch_, batch_)) {
+    if (batch_ == num_batches || stopped()) break;
     const Tensor logits = (*model_)(batch.images);
     const Tensor loss = cross_entropy(logits, batch.labels);
     const double loss_value = loss.item();
     EMBER_CHECK(std::isfinite(loss_value),
                 "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
-                epoch, done + 1, optimizer_->lr(0));
+                epoch, batch_ + 1, optimizer_->lr(0));
     optimizer_->zero_grad();
     loss.backward();
     if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
@@ -130,18 +147,33 @@ EpochRecord Trainer::run_epoch() {
       NoGradGuard no_grad;
       counts.add(logits.detach(), batch.labels, loss_value, options_.topk(), false);
     }
-    ++done;
+    ++batch_;
+    ++step_;
+    images += batch.labels.size(0);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress_.update(done, counts.loss(), counts.accuracy(), static_cast<double>(counts.count) / seconds);
+    progress_.update(batch_, counts.loss(), counts.accuracy(), static_cast<double>(images) / seconds);
     if (!batch_callbacks_.empty()) {
-      BatchEnd end{epoch, done, num_batches, loss_value, counts.loss(), counts.accuracy()};
+      BatchEnd end{epoch, batch_, num_batches, loss_value, counts.loss(), counts.accuracy()};
       for (const auto& callback : batch_callbacks_) callback(end);
+    }
+    // A step checkpoint at the epoch's last batch would be overwritten by the epoch's own.
+    const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
+    if (write && periodic && batch_ < num_batches) {
+      save_checkpoint(options_.run_dir() + "/checkpoints/last.safetensors");
+      saved_at = step_;
     }
   }
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  record.images_per_second = static_cast<double>(counts.count) / record.seconds;
+  record.images_per_second = static_cast<double>(images) / record.seconds;
   record.train_loss = counts.loss();
   record.train_accuracy = counts.accuracy();
+  if (batch_ < num_batches) {  // stopped inside the epoch: keep the position so that resuming loses nothing
+    if (write && saved_at != step_) save_checkpoint(options_.run_dir() + "/checkpoints/last.safetensors");
+    record.test_loss = record.test_accuracy = record.test_topk_accuracy = kNaN;
+    return record;
+  }
+  batch_ = 0;
+  epoch_counts_ = {};
 
   record.test_loss = record.test_accuracy = record.test_topk_accuracy = kNaN;
   if (test_data_) {
@@ -159,7 +191,7 @@ EpochRecord Trainer::run_epoch() {
   const bool best = score > best_accuracy_;
   if (best) best_accuracy_ = score;
   progress_.end_epoch(record, options_.epochs());
-  if (!options_.run_dir().empty()) write_run_files(record, best);
+  if (write) write_run_files(record, best);
   for (const auto& callback : epoch_callbacks_) callback(record);
   return record;
 }
@@ -211,6 +243,12 @@ nn::StateDict Trainer::checkpoint() const {
   if (plateau_) add_prefixed(ck, "scheduler", plateau_->state_dict());
   ck.metadata["format"] = kCheckpointFormat;
   ck.metadata["epoch"] = std::to_string(epoch_);
+  ck.metadata["batch"] = std::to_string(batch_);
+  ck.metadata["step"] = std::to_string(step_);
+  // The running train metrics of the epoch in progress; loss_sum in shortest round-trip form.
+  ck.metadata["epoch_counts"] = fmt::format("{},{},{},{},{}", epoch_counts_.count, epoch_counts_.correct,
+                                            epoch_counts_.topk_correct, epoch_counts_.num_classes,
+                                            epoch_counts_.loss_sum);
   ck.metadata["rng"] = rng_to_text(default_generator().state());
   ck.metadata["history"] = history_to_json(history_);
   ck.metadata["best_accuracy"] = fmt::format("{}", best_accuracy_);
@@ -222,6 +260,13 @@ void Trainer::restore(const nn::StateDict& ck) {
   EMBER_CHECK(is_checkpoint(ck), "restore: not an ember checkpoint (metadata format must be {})", kCheckpointFormat);
   const int64_t epoch = parse_int(ck.metadata, "epoch");
   EMBER_CHECK(epoch >= 0, "restore: epoch {} is negative", epoch);
+  // Checkpoints written before step checkpoints existed are at an epoch boundary.
+  const int64_t batch = ck.metadata.count("batch") ? parse_int(ck.metadata, "batch") : 0;
+  const int64_t step = ck.metadata.count("step") ? parse_int(ck.metadata, "step") : 0;
+  EMBER_CHECK(batch >= 0 && step >= 0, "restore: batch {} and step {} must be >= 0", batch, step);
+  const ClassificationCounts counts =
+      batch > 0 ? counts_from_text(ck.metadata.count("epoch_counts") ? ck.metadata.at("epoch_counts") : "")
+                : ClassificationCounts{};
   const auto rng = rng_from_text(ck.metadata.count("rng") ? ck.metadata.at("rng") : "");
   std::vector<EpochRecord> history = history_from_json(ck.metadata.count("history") ? ck.metadata.at("history") : "[]");
   const nn::StateDict scheduler = take_prefixed(ck, "scheduler");
@@ -235,6 +280,9 @@ void Trainer::restore(const nn::StateDict& ck) {
   if (plateau_) plateau_->load_state_dict(scheduler);
   default_generator().set_state(rng);
   epoch_ = epoch;
+  batch_ = batch;
+  step_ = step;
+  epoch_counts_ = counts;
   history_ = std::move(history);
   auto best = ck.metadata.find("best_accuracy");
   best_accuracy_ = -1;

@@ -15,13 +15,20 @@
 // Run directory:
 //   config.json                 the exact config given in TrainerOptions::config_json
 //   metrics.csv, metrics.jsonl  one row per epoch
-//   checkpoints/last.safetensors   after every epoch (checkpoint.h); best.safetensors: best test accuracy
+//   checkpoints/last.safetensors   after every epoch (checkpoint.h), and every checkpoint_every steps;
+//                               best.safetensors: best test accuracy
 //   report/                     index.html, accuracy.svg, loss.svg, confusion.svg,
 //                               filters_before.png / filters_after.png (first conv layer)
 //
 // Resume: restore(checkpoint) (or resume_from(path)) puts model, optimizer, scheduler, the default
-// generator (dropout) and the epoch count back; since the loaders' batches depend only on
-// (seed, epoch), the rest of the run is bit-identical to an uninterrupted one.
+// generator (dropout), the epoch count, and for a checkpoint taken inside an epoch the batches done
+// and the epoch's running loss/accuracy back; since the loaders' batches depend only on
+// (seed, epoch, batch), the rest of the run is bit-identical to an uninterrupted one.
+//
+// Stopping: request_stop() (async-signal-safe: `ember train` calls it on SIGINT/SIGTERM) ends the
+// run after the step in progress; with a run directory a checkpoint of that point is written
+// first, so a preempted or interrupted run loses nothing.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,6 +50,7 @@ struct TrainerOptions {
   EMBER_ARG(int64_t, topk, 5);
   EMBER_ARG(double, clip_grad_norm, 0.0);        // 0: no clipping
   EMBER_ARG(int64_t, max_batches_per_epoch, 0);  // 0: all (a cap is for smoke tests and benchmarks)
+  EMBER_ARG(int64_t, checkpoint_every, 0);       // also checkpoint every N steps (0: at epoch ends only)
   EMBER_ARG(std::string, run_dir, "");           // empty: write nothing
   EMBER_ARG(std::string, title, "");             // the report's title
   EMBER_ARG(std::string, config_json, "{}");
@@ -70,12 +78,21 @@ class Trainer {
   void on_batch_end(std::function<void(const BatchEnd&)> callback);
   void on_epoch_end(std::function<void(const EpochRecord&)> callback);
 
-  // Trains until options().epochs() epochs are complete (none if already there).
+  // Trains until options().epochs() epochs are complete (none if already there) or a stop is
+  // requested.
   const std::vector<EpochRecord>& fit();
-  // One epoch of training, evaluation, scheduling and writing.
+  // One epoch of training (the rest of it, after a mid-epoch restore), evaluation, scheduling and
+  // writing. If a stop is requested it returns after the current step with the partial epoch's
+  // train metrics (no evaluation, nothing added to the history).
   EpochRecord run_epoch();
 
+  // Ends fit()/run_epoch() after the current step. Only sets an atomic flag: safe from a signal handler.
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+  bool stopped() const { return stop_requested_.load(std::memory_order_relaxed); }
+
   int64_t epoch() const { return epoch_; }  // completed epochs
+  int64_t batch() const { return batch_; }  // batches done in the epoch in progress (0 between epochs)
+  int64_t step() const { return step_; }    // optimizer steps since the run began
   const std::vector<EpochRecord>& history() const { return history_; }
   const Evaluation& last_evaluation() const { return last_evaluation_; }
   TrainerOptions& options() { return options_; }
@@ -100,7 +117,9 @@ class Trainer {
   std::vector<std::function<void(const BatchEnd&)>> batch_callbacks_;
   std::vector<std::function<void(const EpochRecord&)>> epoch_callbacks_;
   ProgressPrinter progress_;
-  int64_t epoch_ = 0;
+  int64_t epoch_ = 0, batch_ = 0, step_ = 0;
+  ClassificationCounts epoch_counts_;  // the epoch in progress, kept across a mid-epoch stop
+  std::atomic<bool> stop_requested_{false};
   double best_accuracy_ = -1;
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;

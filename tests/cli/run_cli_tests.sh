@@ -220,6 +220,31 @@ run resume_missing resume "$TMP/empty"
 expect_rc "ember resume of a folder without checkpoints" 1
 expect_contains "ember resume of a folder without checkpoints" "has no checkpoint"
 
+# ---- stopped by a signal: a checkpoint of that step, then resume ----
+STOP=$TMP/stopped
+"$EMBER" train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 1000 --test-limit 100 --batch 10 \
+  --epochs 3 --checkpoint-every 5 --progress none --out "$STOP" >"$TMP/stop.out" 2>&1 &
+pid=$!
+for _ in $(seq 600); do  # the first step checkpoint (step 5) shows training is under way
+  [[ -s $STOP/checkpoints/last.safetensors ]] && break
+  sleep 0.05
+done
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+out=$(cat "$TMP/stop.out")
+expect_rc "ember train interrupted by SIGINT" 130
+expect_contains "ember train interrupted by SIGINT" "stopped by signal 2 at epoch"
+expect_contains "ember train interrupted by SIGINT" "continue with \`ember resume $STOP\`"
+run stop_resume resume "$STOP" --progress none
+expect_rc "ember resume after SIGINT" 0
+expect_contains "ember resume after SIGINT" "continuing"
+expect_contains "ember resume after SIGINT" "after 3 epochs"
+[[ $(line_count "$STOP/metrics.csv") -eq 4 ]] || fail "after SIGINT and resume, metrics.csv:"$'\n'"$(cat "$STOP/metrics.csv")"
+run checkpoint_every_bad train --model lenet5 --data mnist --data-dir "$MNIST" --checkpoint-every -3 --out "$TMP/x"
+expect_failure "--checkpoint-every -3"
+expect_contains "--checkpoint-every -3" "--checkpoint-every"
+
 # ---- schedulers: the lr column of metrics.csv follows each schedule ----
 lr_column() { tail -n +2 "$1/metrics.csv" | cut -d, -f8 | tr '\n' ' ' | sed 's/ $//'; }
 check_schedule() {  # check_schedule NAME "EXPECTED LRS" ARGS...

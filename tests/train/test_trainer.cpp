@@ -6,15 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "support/helpers.h"
+#include "train_fixtures.h"
 
 using namespace ember;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kMnist = EMBER_FIXTURES_DIR "/mnist-small";
-
+using ember::test::check_same_weights;
+using ember::test::small_config;
 using ember::test::TempDir;
 
 std::string slurp(const fs::path& p) {
@@ -22,31 +22,6 @@ std::string slurp(const fs::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-train::ExperimentConfig small_config(const std::string& out) {
-  train::ExperimentConfig c;
-  c.model = "lenet5";
-  c.data = "mnist";
-  c.data_dir = kMnist;
-  c.train_limit = 1000;
-  c.epochs = 2;
-  c.batch = 50;
-  c.lr = 0.05;
-  c.momentum = 0.9;
-  c.out = out;
-  c.seed = 7;
-  return c;
-}
-
-// Every parameter and buffer of two models, bit for bit.
-void check_same_weights(nn::Module& a, nn::Module& b) {
-  const auto sa = a.state_dict(), sb = b.state_dict();
-  REQUIRE(sa.keys() == sb.keys());
-  for (const auto& [name, tensor] : sa) {
-    INFO(name);
-    test::check_bitwise_equal(tensor, sb.at(name));
-  }
 }
 
 }  // namespace
@@ -165,10 +140,7 @@ void check_resume_is_exact(train::ExperimentConfig config, int64_t first, int64_
   resumed_trainer->fit();
 
   check_same_weights(*resumed.model, *straight.model);
-  const auto a = resumed.optimizer->state_dict(), b = straight.optimizer->state_dict();
-  REQUIRE(a.keys() == b.keys());
-  for (const auto& [name, t] : a) test::check_bitwise_equal(t, b.at(name));
-  CHECK(a.metadata == b.metadata);
+  test::check_same_optimizer_state(*resumed.optimizer, *straight.optimizer);
   REQUIRE(resumed_trainer->history().size() == static_cast<size_t>(total));
   for (size_t i = 0; i < static_cast<size_t>(total); ++i) {
     CHECK(resumed_trainer->history()[i].test_accuracy == straight_trainer->history()[i].test_accuracy);
