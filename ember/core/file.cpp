@@ -1,6 +1,7 @@
 #include "ember/core/file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,9 +22,27 @@ std::string folder_of(const std::string& path) {
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
+
+// A process killed while writing `path` (SIGKILL, power loss) leaves its "<path>.tmp.<pid>" behind;
+// without this, a run preempted every day would pile up a checkpoint-sized file per preemption.
+// Only temporaries of processes that no longer exist are removed: a live writer's file is its own.
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp.";
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder_of(path), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(entry.path(), error);
+  }
+}
 }  // namespace
 
 AtomicWriter::AtomicWriter(std::string path) : path_(std::move(path)) {
+  remove_stale_temporaries(path_);
   temporary_ = path_ + ".tmp." + std::to_string(::getpid());
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   EMBER_CHECK(fd_ >= 0, "cannot create {}: {}", temporary_, system_error());

@@ -2,8 +2,10 @@
 // Writing files so that nothing is lost: AtomicWriter writes to a temporary file in the target's
 // folder, and commit() fsyncs it, renames it over the target and fsyncs the folder. A crash or an
 // exception at any point leaves either the old file or the complete new one, never a torn file;
-// an uncommitted writer removes its temporary file. Errors (unwritable folder, full disk) are
-// ember::Errors naming the file and the system's reason, raised by the operation that failed.
+// an uncommitted writer removes its temporary file, and a new writer removes the ones left by
+// writers of the same file that were killed (their process is gone). Errors (unwritable folder,
+// full disk) are ember::Errors naming the file and the system's reason, raised by the operation
+// that failed.
 #include <string>
 #include <string_view>
 
