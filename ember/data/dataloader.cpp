@@ -1,8 +1,5 @@
 #include "ember/data/dataloader.h"
 
-#include <tbb/task_arena.h>
-#include <tbb/task_group.h>
-
 #include <optional>
 
 #include "ember/core/error.h"
@@ -99,13 +96,13 @@ struct DataLoader::Epoch::State {
   std::optional<Batch> current;
   std::optional<Batch> prefetched;
   std::exception_ptr prefetch_error;
-  tbb::task_group group;
+  BackgroundTask prefetch;
   bool pending = false;
 
   void start_prefetch(int64_t index) {
     if (index >= loader->num_batches()) return;
     pending = true;
-    group.run([this, index] {
+    prefetch.run([this, index] {
       try {
         prefetched = loader->make_batch(order, epoch, index);
       } catch (...) {
@@ -122,7 +119,7 @@ struct DataLoader::Epoch::State {
       return;
     }
     if (pending) {
-      group.wait();
+      prefetch.wait();
       pending = false;
       if (prefetch_error) std::rethrow_exception(prefetch_error);
       current = std::move(prefetched);
@@ -135,7 +132,7 @@ struct DataLoader::Epoch::State {
   }
 
   ~State() {
-    if (pending) group.wait();  // a task still refers to this state
+    if (pending) prefetch.wait();  // a task still refers to this state
   }
 };
 
