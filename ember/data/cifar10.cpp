@@ -29,9 +29,8 @@ std::vector<std::string> missing_in(const std::filesystem::path& folder, const s
   return missing;
 }
 
-// Appends the records of one batch file to `data`.
-void read_batch(const std::string& path, ImageData& data) {
-  const std::string bytes = read_file(path);
+// Appends the records of one batch file's bytes to `data`; `path` names it in messages.
+void append_batch(std::string_view bytes, const std::string& path, ImageData& data) {
   const auto size = static_cast<int64_t>(bytes.size());
   EMBER_CHECK(size > 0 && size % kRecord == 0, "CIFAR-10: {} is {} bytes, not a positive multiple of the "
               "{}-byte record (1 label byte + 3072 pixel bytes): not a CIFAR-10 binary batch, or a "
@@ -47,7 +46,23 @@ void read_batch(const std::string& path, ImageData& data) {
   data.count += records;
 }
 
+void set_cifar10_info(ImageData& data) {
+  data.channels = 3;
+  data.height = 32;
+  data.width = 32;
+  data.num_classes = 10;
+  data.class_names = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
+}
+
 }  // namespace
+
+ImageData parse_cifar10_batch(std::string_view bytes, const std::string& name) {
+  ImageData data;
+  data.name = fmt::format("CIFAR-10 {}", name);
+  set_cifar10_info(data);
+  append_batch(bytes, name, data);
+  return data;
+}
 
 ImageData load_cifar10(const std::string& dir, Split split) {
   const std::vector<std::string> names = batch_names(split);
@@ -70,12 +85,11 @@ ImageData load_cifar10(const std::string& dir, Split split) {
 
   ImageData data;
   data.name = fmt::format("CIFAR-10 {}", to_string(split));
-  data.channels = 3;
-  data.height = 32;
-  data.width = 32;
-  for (const std::string& name : names) read_batch((folder / name).string(), data);
-  data.num_classes = 10;
-  data.class_names = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
+  set_cifar10_info(data);
+  for (const std::string& name : names) {
+    const std::string path = (folder / name).string();
+    append_batch(read_file(path), path, data);
+  }
   return data;
 }
 

@@ -10,6 +10,7 @@
 // 1024 red, 1024 green, 1024 blue, each a row-major 32x32 plane: exactly the [3, 32, 32] CHW
 // layout of an image. A file may hold any positive whole number of records (for subsets).
 #include <string>
+#include <string_view>
 
 #include "ember/data/dataset.h"
 
@@ -19,6 +20,10 @@ namespace ember::data {
 // ember::Error naming the folder and the missing files if any is missing, and naming the file
 // for a size that is not a multiple of 3073 bytes or a label >= 10.
 ImageData load_cifar10(const std::string& dir, Split split);
+
+// One batch file's records from its bytes in memory, with the same checks; `name` stands for the
+// file in the messages.
+ImageData parse_cifar10_batch(std::string_view bytes, const std::string& name);
 
 // Writes `data` (3x32x32 images, labels 0..9) as one batch file in the same format, atomically.
 void write_cifar10_batch(const std::string& path, const ImageData& data);

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "ember/core/error.h"
+#include "ember/core/memory_stream.h"
 
 namespace ember::data {
 
@@ -44,14 +45,14 @@ class Source {
 
 class RawSource : public Source {
  public:
-  explicit RawSource(std::ifstream& in) : in_(in) {}
+  explicit RawSource(std::istream& in) : in_(in) {}
   size_t read(uint8_t* out, size_t n) override {
     in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
     return static_cast<size_t>(in_.gcount());
   }
 
  private:
-  std::ifstream& in_;
+  std::istream& in_;
 };
 
 // Inflates the file in 64 KiB chunks straight into the caller's buffer. Concatenated gzip
@@ -60,7 +61,7 @@ class RawSource : public Source {
 // (the CRC that proves the data intact).
 class GzipSource : public Source {
  public:
-  GzipSource(std::ifstream& in, const std::string& path, uint64_t file_size)
+  GzipSource(std::istream& in, const std::string& path, uint64_t file_size)
       : in_(in), path_(path), file_size_(file_size), buffer_(1 << 16) {
     // 15 + 32: the largest window, and accept a gzip or zlib header (detected automatically).
     EMBER_CHECK(inflateInit2(&z_, 15 + 32) == Z_OK, "read_idx: {}: cannot initialize zlib", path_);
@@ -115,7 +116,7 @@ class GzipSource : public Source {
     member_ended_ = false;
   }
 
-  std::ifstream& in_;
+  std::istream& in_;
   const std::string& path_;
   uint64_t file_size_, consumed_ = 0;
   std::vector<unsigned char> buffer_;
@@ -123,15 +124,8 @@ class GzipSource : public Source {
   bool member_ended_ = false;
 };
 
-}  // namespace
-
-IdxArray read_idx(const std::string& path) {
-  std::error_code error;
-  const uint64_t file_size = std::filesystem::file_size(path, error);
-  EMBER_CHECK(!error, "read_idx: {}: cannot open: {}", path, error.message());
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
-
+// The whole reader, over a file or a buffer of `file_size` bytes; `path` names it in messages.
+IdxArray read_stream(std::istream& in, uint64_t file_size, const std::string& path) {
   std::array<uint8_t, 2> first{};
   in.read(reinterpret_cast<char*>(first.data()), 2);
   in.clear();  // a file shorter than 2 bytes set failbit
@@ -196,6 +190,22 @@ IdxArray read_idx(const std::string& path) {
               path, declared, gzip ? "gzip stream" : "file", got);
   if (gzip) gz->expect_end(count);
   return result;
+}
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) {
+  std::error_code error;
+  const uint64_t file_size = std::filesystem::file_size(path, error);
+  EMBER_CHECK(!error, "read_idx: {}: cannot open: {}", path, error.message());
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
+  return read_stream(in, file_size, path);
+}
+
+IdxArray parse_idx(std::string_view bytes, const std::string& name) {
+  MemoryStream in(bytes);
+  return read_stream(in, bytes.size(), name);
 }
 
 }  // namespace ember::data

@@ -17,6 +17,7 @@
 // Every problem is an ember::Error starting "read_idx: <path>: ".
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ember::data {
@@ -27,5 +28,8 @@ struct IdxArray {
 };
 
 IdxArray read_idx(const std::string& path);
+// The same reader over the bytes of a file already in memory; `name` stands for the path in the
+// messages ("read_idx: <name>: ...").
+IdxArray parse_idx(std::string_view bytes, const std::string& name);
 
 }  // namespace ember::data

@@ -1,7 +1,7 @@
 #include "ember/nn/serialize.h"
 
 #include "ember/core/file.h"
-
+#include "ember/core/memory_stream.h"
 
 #include <algorithm>
 #include <bit>
@@ -59,9 +59,10 @@ void save(const StateDict& state, const std::string& path) {
   }
 }
 
-StateDict load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "load: cannot open {}: {}", path, system_error());
+namespace {
+
+// The whole reader, over a file or a buffer; `path` names it in messages.
+StateDict load_stream(std::istream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
   const uint64_t file_size = static_cast<uint64_t>(in.tellg());
   in.seekg(0);
@@ -162,6 +163,19 @@ StateDict load(const std::string& path) {
     out.insert(e.name, t);
   }
   return out;
+}
+
+}  // namespace
+
+StateDict load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "load: cannot open {}: {}", path, system_error());
+  return load_stream(in, path);
+}
+
+StateDict parse_safetensors(std::string_view bytes, const std::string& name) {
+  MemoryStream in(bytes);
+  return load_stream(in, name);
 }
 
 void save(const Module& module, const std::string& path) { save(module.state_dict(), path); }

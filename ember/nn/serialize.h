@@ -14,6 +14,7 @@
 // file and the problem. Writing is atomic: a temporary file in the same folder, fsync, rename,
 // so a crash leaves either the old file or the new one, never a torn one.
 #include <string>
+#include <string_view>
 
 #include "ember/nn/module.h"
 #include "ember/nn/state_dict.h"
@@ -22,6 +23,8 @@ namespace ember::nn {
 
 void save(const StateDict& state, const std::string& path);
 StateDict load(const std::string& path);
+// The same reader over a file's bytes already in memory; `name` stands for the path in messages.
+StateDict parse_safetensors(std::string_view bytes, const std::string& name);
 
 // A module's state_dict to a file, and back (strict: every key must match).
 void save(const Module& module, const std::string& path);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ember/core/file.h"
 #include "support/helpers.h"
 
 using namespace ember;
@@ -139,6 +140,21 @@ TEST_CASE("a batch must be a positive multiple of 3073 bytes with labels 0..9") 
   write_bytes(dir.file("test_batch.bin"), two);
   check_error([&] { load_cifar10(dir.str(), Split::test); },
               {dir.file("test_batch.bin") + ": record 1 has label 10, expected 0..9"});
+}
+
+TEST_CASE("parse_cifar10_batch reads one batch's bytes in memory, naming what it is given") {
+  TempDir dir;
+  const ImageData images = make_images(4, 2);
+  write_cifar10_batch(dir.file("b.bin"), images);
+  const std::string bytes = read_file(dir.file("b.bin"));
+  const ImageData parsed = parse_cifar10_batch(bytes, "batch-in-memory");
+  CHECK(parsed.count == 2);
+  CHECK(parsed.channels == 3);
+  CHECK(parsed.height == 32);
+  CHECK(parsed.labels == images.labels);
+  CHECK(parsed.pixels == images.pixels);
+  CHECK(parsed.class_names.size() == 10);
+  check_error([&] { parse_cifar10_batch(bytes.substr(1), "cut"); }, {"CIFAR-10: cut is 6145 bytes"});
 }
 
 TEST_CASE("write_cifar10_batch accepts only 3x32x32 images with labels 0..9") {

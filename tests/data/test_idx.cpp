@@ -150,6 +150,18 @@ TEST_CASE("huge declared sizes in a tiny file fail before anything is allocated"
   CHECK(largest_allocation.load() >= 784000);  // the tracking works: a real file's data is seen
 }
 
+TEST_CASE("parse_idx reads bytes in memory as read_idx reads the file, naming what it is given") {
+  const std::string raw = idx({2, 3}, kSix);
+  for (const std::string& bytes : {raw, gzip(raw)}) {
+    const IdxArray a = parse_idx(bytes, "in-memory");
+    CHECK(a.dims == std::vector<int64_t>{2, 3});
+    CHECK(a.data == std::vector<uint8_t>{0, 1, 2, 3, 254, 255});
+  }
+  check_error([&] { parse_idx(raw.substr(0, 10), "cut-short"); }, {"read_idx: cut-short: truncated"});
+  check_error([&] { parse_idx(gzip(raw) + "!", "with-junk"); }, {"read_idx: with-junk: trailing data"});
+  check_error([&] { parse_idx("", "nothing"); }, {"read_idx: nothing: truncated"});
+}
+
 TEST_CASE("a raw IDX file must hold exactly the declared bytes") {
   TempDir dir;
   const std::string truncated = dir.write("t", idx({2, 3}, kSix.substr(0, 4)));

@@ -148,6 +148,24 @@ TEST_CASE("hostile files get an error naming the file and the problem, never a c
   std::remove(tiny.c_str());
 }
 
+TEST_CASE("parse_safetensors reads a file's bytes in memory as load reads the file") {
+  StateDict state;
+  state.insert("w", from_vector(std::vector<float>{1.5f, -2.0f, 3.0f}, {3}));
+  state.insert("n", from_vector(std::vector<int64_t>{7}, {}));
+  state.metadata["k"] = "v";
+  const std::string path = temp_path("in_memory");
+  save(state, path);
+  const std::string bytes = read_file(path);
+  std::remove(path.c_str());
+  const StateDict back = parse_safetensors(bytes, "in-memory");
+  CHECK(back.keys() == std::vector<std::string>{"w", "n"});
+  CHECK(back.at("w").to_vector() == std::vector<float>{1.5f, -2.0f, 3.0f});
+  CHECK(back.at("n").item<int64_t>() == 7);
+  CHECK(back.metadata.at("k") == "v");
+  check_error([&] { (void)parse_safetensors(bytes.substr(0, bytes.size() - 1), "cut"); }, {"load: cut:", "outside"});
+  check_error([&] { (void)parse_safetensors("abc", "tiny"); }, {"load: tiny is 3 bytes, too short"});
+}
+
 TEST_CASE("files from other writers load in offset order whatever the JSON key order") {
   const std::string json =
       R"({"__metadata__":{"from":"python"},"b":{"dtype":"I64","shape":[],"data_offsets":[0,8]},)"

@@ -1,0 +1,25 @@
+#pragma once
+// The `ember` program's command line, built in one place so that main() and the command-line fuzz
+// target (fuzz/fuzz_cli.cpp) parse exactly the same flags.
+#include <CLI/CLI.hpp>
+
+#include <map>
+
+#include "commands.h"
+
+namespace ember::tool {
+
+// Every subcommand registered on one CLI::App. After cli.parse(), run() runs the parsed one.
+struct App {
+  App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // The parsed subcommand's exit status; exceptions (ember::Error, ...) are the caller's to report.
+  int run() const;
+
+  CLI::App cli;
+  std::map<CLI::App*, Command> commands;  // each subcommand's run function
+};
+
+}  // namespace ember::tool
