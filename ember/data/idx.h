@@ -12,7 +12,8 @@
 // The file may be raw or gzip-compressed (recognized by its 1f 8b magic, not by its name).
 // Everything the header declares is checked before any allocation: the data size is capped at
 // 2^31 bytes and, for gzip, must be reachable from the compressed size (deflate expands at most
-// ~1032:1), so a small hostile file cannot make the reader allocate gigabytes. The data must
+// 1032:1), so no allocation exceeds the file's size, or 1032 times it for gzip, beyond the
+// reader's fixed 64 KiB buffer (fuzz/fuzz_idx.cpp checks this bound). The data must
 // end exactly where the header says: missing bytes are "truncated", extra ones "trailing".
 // Every problem is an ember::Error starting "read_idx: <path>: ".
 #include <cstdint>

@@ -24,7 +24,10 @@ double get_double(const nn::StateDict& dict, const std::string& who, const std::
 
 int64_t get_int(const nn::StateDict& dict, const std::string& who, const std::string& key) {
   const double v = get_double(dict, who, key);
-  EMBER_CHECK(v == std::floor(v), "{}: load_state_dict: metadata '{}' = {} is not an integer", who, key, v);
+  // The range too: converting a double outside int64_t's range is undefined behaviour ("1e300"
+  // in a checkpoint; found by fuzz/fuzz_safetensors.cpp).
+  EMBER_CHECK(v == std::floor(v) && v >= -0x1p63 && v < 0x1p63,
+              "{}: load_state_dict: metadata '{}' = {} is not an integer", who, key, v);
   return static_cast<int64_t>(v);
 }
 

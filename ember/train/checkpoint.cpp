@@ -56,6 +56,15 @@ double read_number(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::numeric_limits<double>::quiet_NaN();
   return j.at(key).get<double>();
 }
+// Only a JSON integer that fits: get<int64_t>() would cast any number, and 1e300 is undefined
+// behaviour (found by fuzz/fuzz_safetensors.cpp).
+int64_t read_integer(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  const bool fits = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t{std::numeric_limits<int64_t>::max()}
+                                           : v.is_number_integer();
+  EMBER_CHECK(fits, "history: malformed metrics history: '{}' must be an integer, got {}", key, v.dump());
+  return v.get<int64_t>();
+}
 }  // namespace
 
 namespace {
@@ -88,13 +97,13 @@ std::vector<EpochRecord> history_from_json(const std::string& text) {
     EMBER_CHECK(rows.is_array(), "history: expected a JSON array");
     for (const auto& j : rows) {
       EpochRecord r;
-      r.epoch = j.at("epoch").get<int64_t>();
+      r.epoch = read_integer(j, "epoch");
       r.train_loss = read_number(j, "train_loss");
       r.train_accuracy = read_number(j, "train_accuracy");
       r.test_loss = read_number(j, "test_loss");
       r.test_accuracy = read_number(j, "test_accuracy");
       r.test_topk_accuracy = read_number(j, "test_topk_accuracy");
-      r.topk = j.at("topk").get<int64_t>();
+      r.topk = read_integer(j, "topk");
       r.lr = read_number(j, "lr");
       r.seconds = read_number(j, "seconds");
       r.images_per_second = read_number(j, "images_per_second");

@@ -4,7 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
@@ -71,16 +74,49 @@ template <typename T>
 json to_json_value(const std::optional<T>& value) {
   return value ? json(*value) : json(nullptr);
 }
+// An integer field takes a JSON integer within its type's range, nothing else: nlohmann's
+// get<T>() casts any number, so 2.5 would silently become 2 and 1e300 is undefined behaviour
+// (found by fuzz/fuzz_cli.cpp).
 template <typename T>
-void from_json_value(const json& j, T& value) {
-  value = j.get<T>();
+T integer_from_json(const json& j, const char* name) {
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<uint64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  } else if (j.is_number_integer()) {
+    const auto v = j.get<int64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  }
+  fail("experiment config: '{}' has the wrong type: expected an integer from {} to {}, got {}", name,
+       std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), j.dump());
+}
+
+template <typename T>
+void from_json_value(const json& j, const char* name, T& value) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    value = integer_from_json<T>(j, name);
+  } else if constexpr (std::is_same_v<T, float>) {
+    // A double beyond float's range has no float to become (undefined behaviour again).
+    const auto v = j.get<double>();
+    EMBER_CHECK(std::abs(v) <= std::numeric_limits<float>::max(),
+                "experiment config: '{}' is out of range: {}", name, j.dump());
+    value = static_cast<float>(v);
+  } else {
+    value = j.get<T>();
+  }
 }
 template <typename T>
-void from_json_value(const json& j, std::optional<T>& value) {
+void from_json_value(const json& j, const char* name, std::vector<T>& value) {
+  EMBER_CHECK(j.is_array(), "experiment config: '{}' has the wrong type: expected an array, got {}", name,
+              j.type_name());
+  value.clear();
+  for (const json& item : j) from_json_value(item, name, value.emplace_back());
+}
+template <typename T>
+void from_json_value(const json& j, const char* name, std::optional<T>& value) {
   if (j.is_null()) {
     value.reset();
   } else {
-    value = j.get<T>();
+    from_json_value(j, name, value.emplace());
   }
 }
 
@@ -117,7 +153,7 @@ ExperimentConfig ExperimentConfig::from_json(const std::string& text) {
   visit_fields(c, [&](const char* name, auto& value) {
     if (!j.contains(name)) return;
     try {
-      from_json_value(j.at(name), value);
+      from_json_value(j.at(name), name, value);
     } catch (const json::exception& e) {
       fail("experiment config: '{}' has the wrong type: {}", name, e.what());
     }

@@ -150,6 +150,19 @@ TEST_CASE("huge declared sizes in a tiny file fail before anything is allocated"
   CHECK(largest_allocation.load() >= 784000);  // the tracking works: a real file's data is seen
 }
 
+TEST_CASE("a gzip file cannot make the reader allocate more than 1032 times its size") {
+  // Found by fuzz/fuzz_idx.cpp: a flat 1 MiB allowance on top of the 1032:1 bound let an 86-byte
+  // file declare 135,200 bytes and have them allocated before the stream turned out short.
+  TempDir dir;
+  const std::string packed = gzip(idx({100000}, kSix));
+  REQUIRE(1032 * packed.size() < 100000);
+  const std::string small = dir.write("small.gz", packed);
+  largest_allocation = 0;
+  check_error([&] { read_idx(small); }, {"read_idx: " + small + ": header declares 100000 = 100000 bytes of data, "
+                                         "more than a", "1032:1"});
+  CHECK(largest_allocation.load() <= 65536);  // the inflate buffer
+}
+
 TEST_CASE("parse_idx reads bytes in memory as read_idx reads the file, naming what it is given") {
   const std::string raw = idx({2, 3}, kSix);
   for (const std::string& bytes : {raw, gzip(raw)}) {

@@ -90,6 +90,23 @@ TEST_CASE("schedulers resume from a state_dict") {
   check_error([&] { exp.load_state_dict(step.state_dict()); }, {"ExponentialLR", "saved by StepLR"});
 }
 
+TEST_CASE("a scheduler state's integers must fit in int64") {
+  // fuzz/fuzz_safetensors.cpp found last_epoch = "1e300" in a checkpoint cast to int64_t
+  // (undefined behaviour) instead of being rejected.
+  SGD o({zeros({1}).requires_grad_()}, SGDOptions(0.1));
+  StepLR step(o, 2);
+  for (const char* bad : {"1e300", "-1e300", "9223372036854775808", "inf", "nan"}) {
+    CAPTURE(bad);
+    nn::StateDict state = step.state_dict();
+    state.metadata["last_epoch"] = bad;
+    check_error([&] { step.load_state_dict(state); }, {"StepLR", "'last_epoch'"});
+  }
+  ReduceLROnPlateau plateau(o);
+  nn::StateDict state = plateau.state_dict();
+  state.metadata["num_bad_epochs"] = "1e300";
+  check_error([&] { plateau.load_state_dict(state); }, {"ReduceLROnPlateau", "'num_bad_epochs'", "not an integer"});
+}
+
 TEST_CASE("ReduceLROnPlateau matches PyTorch") {
   const std::vector<std::pair<std::string, PlateauOptions>> cases{
       {"plateau_min", PlateauOptions().mode("min").factor(0.5).patience(2).threshold(0.01).cooldown(1).min_lr(0.01)},
