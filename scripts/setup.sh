@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what ember needs to build and test, from Debian's packages. Idempotent: when every
 # package is already there it asks apt nothing and returns in a fraction of a second.
+# Extra packages a script needs can be named as arguments (scripts/fuzz.sh: clang ...).
 set -euo pipefail
 
-packages=(cmake g++ make pkg-config libeigen3-dev libtbb-dev libfmt-dev doctest-dev libbenchmark-dev zlib1g-dev libopenblas-pthread-dev nlohmann-json3-dev libcli11-dev libstb-dev)
+packages=(cmake g++ make pkg-config libeigen3-dev libtbb-dev libfmt-dev doctest-dev libbenchmark-dev zlib1g-dev libopenblas-pthread-dev nlohmann-json3-dev libcli11-dev libstb-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
