@@ -217,6 +217,9 @@ def safetensors_corpus():
     for name, entry in bad_entries.items():
         header = json.dumps({"t": entry})
         write("safetensors", name + ".safetensors", safetensors([], header_override=header, extra=f32(1, 2)))
+    write("safetensors", "empty-name.safetensors",
+          safetensors([], header_override='{"": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}',
+                      extra=f32(1, 2)))
     write("safetensors", "metadata-not-strings.safetensors",
           safetensors([], header_override='{"__metadata__": {"format": 1}}'))
     write("safetensors", "metadata-reserved-as-tensor.safetensors",

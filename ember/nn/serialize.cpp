@@ -102,6 +102,8 @@ StateDict load_stream(std::istream& in, const std::string& path) {
       }
       continue;
     }
+    // The StateDict would refuse it too, but without naming the file (fuzz/fuzz_safetensors.cpp).
+    EMBER_CHECK(!name.empty(), "load: {}: a tensor has an empty name", path);
     EMBER_CHECK(value.is_object() && value.contains("dtype") && value.contains("shape") &&
                     value.contains("data_offsets"),
                 "load: {}: entry '{}' needs dtype, shape and data_offsets", path, name);

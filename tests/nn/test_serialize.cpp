@@ -133,6 +133,7 @@ TEST_CASE("hostile files get an error naming the file and the problem, never a c
       {"hole", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", two, std::nullopt, {"hole"}},
       {"trailing", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", two, std::nullopt, {"4 bytes of data follow"}},
       {"metadata", R"({"__metadata__":{"k":1}})", "", std::nullopt, {"metadata", "'k'"}},
+      {"empty_name", R"({"":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", two, std::nullopt, {"empty name"}},
   };
   for (const Case& c : cases) {
     INFO(c.name);
