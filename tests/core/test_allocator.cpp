@@ -81,7 +81,9 @@ TEST_CASE("a training step after warm-up allocates nothing from the system") {
     CHECK(after.system_frees == before.system_frees);
     CHECK(after.cache_hits > before.cache_hits);
     CHECK(after.bytes_in_use == before.bytes_in_use);
-    // At most one 128 KiB arena growth per worker thread (glibc's default M_TOP_PAD), never per step.
-    CHECK(malloc_system_bytes() <= malloc_before + 2 * (size_t{132} << 10));
+    // glibc's heap may grow by a few 128 KiB increments (its default M_TOP_PAD) when a TBB worker
+    // first runs a kernel whose small temporaries it had not needed during the warm-up (seen: up to
+    // 324 KiB on a loaded machine, once); growth per step would be 20 times that.
+    CHECK(malloc_system_bytes() <= malloc_before + 4 * (size_t{132} << 10));
   }
 }
