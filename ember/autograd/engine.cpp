@@ -4,6 +4,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "ember/autograd/anomaly.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
@@ -63,6 +64,7 @@ Tensor fit_to_input(const Node& node, size_t i, const Tensor& grad) {
 }  // namespace
 
 void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
+  EMBER_CHECK(root.defined(), "backward: called on an undefined tensor (default-constructed or moved from)");
   EMBER_CHECK(root.requires_grad(),
               "backward: the tensor ({}) does not require grad and has no grad_fn; did you forget "
               "requires_grad_() on a parameter, or compute it under NoGradGuard?",
@@ -78,6 +80,9 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   EMBER_CHECK(seed.dtype() == DType::f32 && seed.shape() == root.shape(),
               "backward: the gradient is {} but the output is {}; they must match", seed.describe(),
               root.describe());
+
+  const bool anomaly = is_anomaly_enabled();  // read once: a pass is checked all through or not at all
+  if (anomaly) check_backward_seed(seed);
 
   NoGradGuard no_grad;  // backward formulas are not themselves recorded
   const Edge root_edge = edge_to(root);
@@ -113,6 +118,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       EMBER_CHECK(input_grads.size() == node->next_edges().size() || node->next_edges().empty(),
                   "backward: {} returned {} gradients for {} inputs", node->name(), input_grads.size(),
                   node->next_edges().size());
+      if (anomaly) check_backward_grads(*node, input_grads);
     }
     state.grads.clear();  // free this node's incoming gradients as soon as it is done
     if (!retain_graph) node->release();

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <typeinfo>
 
+#include "ember/autograd/anomaly.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
 
@@ -134,6 +135,7 @@ struct Function {
       // A fresh handle per output, so marking it as this node's output never touches an input.
       out = make_view(out, out.shape(), out.strides(), out.offset());
     }
+    if (record && is_anomaly_enabled()) [[unlikely]] check_forward_outputs(ctx.name_, outputs, inputs);
     if (record) {
       std::vector<Edge> edges;
       std::vector<Shape> input_shapes, output_shapes;

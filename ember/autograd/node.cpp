@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "ember/autograd/anomaly.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -120,6 +121,8 @@ Edge edge_to(const Tensor& t) {
 }
 
 Tensor attach(const Tensor& output, std::string name, const TensorList& inputs, BackwardFn backward) {
+  // Every recorded op passes here right after its forward: the one place anomaly mode needs.
+  if (is_anomaly_enabled()) [[unlikely]] check_forward_outputs(name, {output}, inputs);
   std::vector<Edge> edges;
   std::vector<Shape> shapes;
   edges.reserve(inputs.size());

@@ -28,7 +28,7 @@ Tensor relu(const Tensor& x) {
   if (autograd::needs_graph({x})) {
     SavedTensor saved_out(out);  // out > 0 exactly where x > 0
     autograd::attach(out, "ReluBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
-      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return y > 0.0f ? gv : 0.0f; }, "relu")};
+      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return kernels::relu_grad(gv, y); }, "relu")};
     });
   }
   return out;

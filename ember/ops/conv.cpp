@@ -7,6 +7,7 @@
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/ops/kernels/relu_value.h"
 #include "ember/ops/kernels/winograd.h"
 #include "ember/ops/shape.h"
 
@@ -100,34 +101,34 @@ Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kern
 Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o,
                    bool relu) {
   EMBER_PROFILE_OP(op);
-  check_float("conv2d", "input", x);
-  check_float("conv2d", "weight", weight);
+  check_float(op, "input", x);
+  check_float(op, "weight", weight);
   if (x.dim() == 3) return squeeze(conv2d_impl(op, unsqueeze(x, 0), weight, bias, o, relu), 0);
-  EMBER_CHECK(x.dim() == 4, "conv2d: input must be [N, C, H, W] or [C, H, W], got {}", x.describe());
-  EMBER_CHECK(weight.dim() == 4, "conv2d: weight must be [out_channels, in_channels / groups, kh, kw], got {}",
+  EMBER_CHECK(x.dim() == 4, "{}: input must be [N, C, H, W] or [C, H, W], got {}", op, x.describe());
+  EMBER_CHECK(weight.dim() == 4, "{}: weight must be [out_channels, in_channels / groups, kh, kw], got {}", op,
               weight.describe());
-  conv_detail::check_window("conv2d", o.stride_, o.padding_, o.dilation_, o.groups_);
+  conv_detail::check_window(op, o.stride_, o.padding_, o.dilation_, o.groups_);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   const int64_t k = weight.size(0), kh = weight.size(2), kw = weight.size(3), groups = o.groups_;
   EMBER_CHECK(c % groups == 0 && k % groups == 0,
-              "conv2d: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
+              "{}: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
               "weight {})",
-              groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
+              op, groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
   EMBER_CHECK(weight.size(1) * groups == c,
-              "conv2d: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", c,
-              weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
-  EMBER_CHECK(kh >= 1 && kw >= 1, "conv2d: kernel must be at least 1x1, got weight {}", shape_str(weight.shape()));
+              "{}: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", op,
+              c, weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
+  EMBER_CHECK(kh >= 1 && kw >= 1, "{}: kernel must be at least 1x1, got weight {}", op, shape_str(weight.shape()));
   if (bias.defined()) {
-    check_float("conv2d", "bias", bias);
-    EMBER_CHECK(bias.shape() == Shape{k}, "conv2d: bias must be [{}] (one per output channel), got {}", k,
+    check_float(op, "bias", bias);
+    EMBER_CHECK(bias.shape() == Shape{k}, "{}: bias must be [{}] (one per output channel), got {}", op, k,
                 shape_str(bias.shape()));
   }
   const Padding2d pad = resolve_padding(o, kh, kw);
   const int64_t span_h = o.dilation_.h * (kh - 1) + 1, span_w = o.dilation_.w * (kw - 1) + 1;
   EMBER_CHECK(h + pad.top + pad.bottom >= span_h && w + pad.left + pad.right >= span_w,
-              "conv2d: the kernel ({}x{}, spanning {}x{} with dilation {}) is larger than the padded input ({}x{}) "
+              "{}: the kernel ({}x{}, spanning {}x{} with dilation {}) is larger than the padded input ({}x{}) "
               "(input {}, padding {})",
-              kh, kw, span_h, span_w, to_string(o.dilation_), h + pad.top + pad.bottom, w + pad.left + pad.right,
+              op, kh, kw, span_h, span_w, to_string(o.dilation_), h + pad.top + pad.bottom, w + pad.left + pad.right,
               shape_str(x.shape()), to_string(pad));
   const int64_t oh = window_output_size(h, kh, o.stride_.h, pad.top, pad.bottom, o.dilation_.h);
   const int64_t ow = window_output_size(w, kw, o.stride_.w, pad.left, pad.right, o.dilation_.w);
@@ -152,7 +153,7 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const 
                        const Tensor gd =
                            saved_out.defined()
                                ? kernels::map_binary(g, saved_out.get(),
-                                                     [](float gv, float y) { return y > 0.0f ? gv : 0.0f; },
+                                                     [](float gv, float y) { return kernels::relu_grad(gv, y); },
                                                      "conv2d_relu")
                                : conv_detail::dense(g);
                        Tensor dx, dw, db;

@@ -99,10 +99,19 @@ const Tensor& Tensor::fill_(float value) const {
   return map(*this, "fill_", [value](float) { return value; });
 }
 
-const Tensor& Tensor::zero_() const { return fill_(0.0f); }
+const Tensor& Tensor::zero_() const {
+  return map(*this, "zero_", [](float) { return 0.0f; });
+}
 
 const Tensor& Tensor::copy_(const Tensor& source) const {
+  ops_detail::check_defined("copy_", "self", *this);
   ops_detail::check_defined("copy_", "source", source);
+  // Checked here so the error names copy_, not the copy kernel.
+  EMBER_CHECK(source.dtype() == dtype(), "copy_: the source is {} but the tensor written to is {}; dtypes must match",
+              source.describe(), describe());
+  EMBER_CHECK(broadcast_shapes(shape(), source.shape(), "copy_") == shape(),
+              "copy_: a source of shape {} cannot be broadcast to the tensor's shape {}", shape_str(source.shape()),
+              shape_str(shape()));
   EMBER_CHECK(!(requires_grad() && autograd::is_grad_enabled()),
               "copy_: in-place update of a tensor that requires grad ({}) while grad mode is on; use NoGradGuard",
               describe());

@@ -1,6 +1,8 @@
 // Matrix products: each forward, then its backward right below it.
 #include "ember/ops/linalg.h"
 
+#include <algorithm>
+
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
 #include "ember/core/profiler.h"
@@ -75,6 +77,15 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
               "matmul: inner dimensions differ: a is {} and b is {} (a's last size {} must equal b's second-to-last "
               "size {})",
               shape_str(a.shape()), shape_str(b.shape()), k, b.shape()[b.dim() - 2]);
+  // The batch dims are broadcast again inside matmul_batched; checked here so the error shows
+  // the whole shapes, not just their batch parts.
+  for (int64_t i = 3; i <= std::min(a.dim(), b.dim()); ++i) {
+    const int64_t sa = a.shape()[a.dim() - i], sb = b.shape()[b.dim() - i];
+    EMBER_CHECK(sa == sb || sa == 1 || sb == 1,
+                "matmul: the batch dims of a {} and b {} cannot be broadcast together (dimension {} from the end is "
+                "{} vs {}; each pair must be equal or contain a 1)",
+                shape_str(a.shape()), shape_str(b.shape()), i, sa, sb);
+  }
   Tensor out = matmul_batched(a, b);
   if (autograd::needs_graph({a, b})) {
     SavedTensor saved_a(b.requires_grad() ? a : Tensor()), saved_b(a.requires_grad() ? b : Tensor());

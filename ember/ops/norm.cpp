@@ -69,15 +69,16 @@ Tensor local_response_norm(const Tensor& x, int64_t size, float alpha, float bet
 namespace {
 
 // A [C] argument: float32 of shape [C] if defined; `required` ones must be defined (`why` says why).
-void check_per_channel(const char* arg, const Tensor& t, const Tensor& x, bool required, const char* why = "") {
+void check_per_channel(const char* op, const char* arg, const Tensor& t, const Tensor& x, bool required,
+                       const char* why = "") {
   if (!t.defined()) {
-    EMBER_CHECK(!required, "batch_norm2d: argument '{}' is undefined but {}", arg, why);
+    EMBER_CHECK(!required, "{}: argument '{}' is undefined but {}", op, arg, why);
     return;
   }
-  check_float("batch_norm2d", arg, t);
+  check_float(op, arg, t);
   const int64_t c = x.size(1);
   EMBER_CHECK(t.shape() == Shape{c},
-              "batch_norm2d: argument '{}' has shape {} but the input has {} channels, expected [{}] (input {})", arg,
+              "{}: argument '{}' has shape {} but the input has {} channels, expected [{}] (input {})", op, arg,
               shape_str(t.shape()), c, c, shape_str(x.shape()));
 }
 
@@ -88,22 +89,22 @@ namespace {
 Tensor batch_norm2d_impl(const char* op, const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
                          const Tensor& weight, const Tensor& bias, bool training, float momentum, float eps, bool relu) {
   EMBER_PROFILE_OP(op);
-  check_float("batch_norm2d", "x", x);
-  EMBER_CHECK(x.dim() == 4, "batch_norm2d: argument 'x' must be 4-D [N, C, H, W], got {}", x.describe());
+  check_float(op, "x", x);
+  EMBER_CHECK(x.dim() == 4, "{}: argument 'x' must be 4-D [N, C, H, W], got {}", op, x.describe());
   const char* why = "eval mode (training = false) needs the running stats";
-  check_per_channel("running_mean", running_mean, x, /*required=*/!training, why);
-  check_per_channel("running_var", running_var, x, /*required=*/!training, why);
+  check_per_channel(op, "running_mean", running_mean, x, /*required=*/!training, why);
+  check_per_channel(op, "running_var", running_var, x, /*required=*/!training, why);
   EMBER_CHECK(running_mean.defined() == running_var.defined(),
-              "batch_norm2d: running_mean and running_var must both be defined or both undefined, got running_mean "
+              "{}: running_mean and running_var must both be defined or both undefined, got running_mean "
               "{} and running_var {}",
-              running_mean.defined() ? "defined" : "undefined", running_var.defined() ? "defined" : "undefined");
-  check_per_channel("weight", weight, x, false);
-  check_per_channel("bias", bias, x, false);
-  EMBER_CHECK(eps > 0.0f, "batch_norm2d: eps must be positive, got {}", eps);
-  EMBER_CHECK(momentum >= 0.0f, "batch_norm2d: momentum must be non-negative, got {}", momentum);
+              op, running_mean.defined() ? "defined" : "undefined", running_var.defined() ? "defined" : "undefined");
+  check_per_channel(op, "weight", weight, x, false);
+  check_per_channel(op, "bias", bias, x, false);
+  EMBER_CHECK(eps > 0.0f, "{}: eps must be positive, got {}", op, eps);
+  EMBER_CHECK(momentum >= 0.0f, "{}: momentum must be non-negative, got {}", op, momentum);
   const int64_t n = x.size(0), c = x.size(1), p = x.size(2) * x.size(3), m = n * p;
   EMBER_CHECK(!training || m > 1,
-              "batch_norm2d: training needs more than one value per channel (N * H * W > 1), got input {}",
+              "{}: training needs more than one value per channel (N * H * W > 1), got input {}", op,
               shape_str(x.shape()));
 
   const Tensor xc = contiguous(x);

@@ -158,9 +158,12 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Int2 output_size) {
   return out;
 }
 
-std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Int2 output_size) {
-  const Tensor input = checked_input("adaptive_max_pool2d", x);
-  check_output_size("adaptive_max_pool2d", x, output_size);
+namespace {
+
+// adaptive_max_pool2d and its _with_indices twin; `op` is the one the caller called, for errors.
+std::pair<Tensor, Tensor> adaptive_max_pool(const char* op, const Tensor& x, Int2 output_size) {
+  const Tensor input = checked_input(op, x);
+  check_output_size(op, x, output_size);
   auto [values, indices] = kernels::adaptive_max_pool2d(input, output_size.h, output_size.w);
   if (autograd::needs_graph({x})) {
     const int64_t in_h = x.size(-2), in_w = x.size(-1);
@@ -175,9 +178,15 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Int2
   return {values, indices};
 }
 
+}  // namespace
+
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Int2 output_size) {
+  return adaptive_max_pool("adaptive_max_pool2d_with_indices", x, output_size);
+}
+
 Tensor adaptive_max_pool2d(const Tensor& x, Int2 output_size) {
   EMBER_PROFILE_OP("adaptive_max_pool2d");
-  return adaptive_max_pool2d_with_indices(x, output_size).first;
+  return adaptive_max_pool("adaptive_max_pool2d", x, output_size).first;
 }
 
 Tensor spatial_pyramid_pool(const Tensor& x, const std::vector<int64_t>& levels, PoolMode mode) {

@@ -342,7 +342,7 @@ void batch_norm_backward(const float* g, const float* x, const float* mean, cons
       float* buffer = thread_scratch(m);
       for (int64_t image = 0; image < n; ++image) {
         const int64_t at = (image * C + ch) * P;
-        for (int64_t i = 0; i < P; ++i) buffer[image * P + i] = relu_out[at + i] > 0.0f ? g[at + i] : 0.0f;
+        for (int64_t i = 0; i < P; ++i) buffer[image * P + i] = relu_grad(g[at + i], relu_out[at + i]);
       }
       masked = buffer;
     }
