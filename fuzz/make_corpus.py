@@ -200,7 +200,8 @@ def safetensors_corpus():
     layout["b"]["data_offsets"] = [12, 20]
     write("safetensors", "hole.safetensors", safetensors([], header_override=json.dumps(layout), extra=blob + blob))
     layout["b"]["data_offsets"] = [8, 4]
-    write("safetensors", "reversed-offsets.safetensors", safetensors([], header_override=json.dumps(layout), extra=blob))
+    write("safetensors", "reversed-offsets.safetensors",
+          safetensors([], header_override=json.dumps(layout), extra=blob))
     bad_entries = {
         "dtype-f16": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]},
         "size-mismatch": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]},
@@ -257,7 +258,8 @@ def safetensors_corpus():
     write("safetensors", "adam-missing-exp-avg.safetensors",
           safetensors([t for t in tensors if t[0] != "optimizer.state.1.exp_avg"], meta))
     write("safetensors", "adam-wrong-shape.safetensors",
-          safetensors([(n, d, [4, 3] if n == "optimizer.state.0.exp_avg_sq" else s, b) for n, d, s, b in tensors], meta))
+          safetensors([(n, d, [4, 3] if n == "optimizer.state.0.exp_avg_sq" else s, b)
+                       for n, d, s, b in tensors], meta))
     write("safetensors", "adam-plateau-huge-counter.safetensors",
           safetensors(*checkpoint(True, **{"scheduler.num_bad_epochs": "1e300"})))
 

@@ -43,7 +43,7 @@ class AllocationBound {
 // show how far into the readers the inputs get.
 void count(const char* outcome);
 
-// Prints the problem and the input's context, then aborts (libFuzzer saves the input).
+// Prints the problem and aborts; libFuzzer then saves the input that caused it.
 [[noreturn]] void report(const std::string& problem);
 
 // Runs `parse`; an ember::Error whose message names `name` is fine, any other outcome of a
