@@ -4,6 +4,7 @@
 #include "ember/autograd/engine.h"
 #include "ember/autograd/function.h"
 #include "ember/autograd/grad_mode.h"
+#include "ember/autograd/grad_ready_hook.h"
 #include "ember/autograd/gradcheck.h"
 #include "ember/autograd/node.h"
 #include "ember/core/allocator.h"

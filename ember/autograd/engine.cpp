@@ -6,6 +6,7 @@
 
 #include "ember/autograd/anomaly.h"
 #include "ember/autograd/grad_mode.h"
+#include "ember/autograd/grad_ready_hook.h"
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -83,6 +84,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
 
   const bool anomaly = is_anomaly_enabled();  // read once: a pass is checked all through or not at all
   if (anomaly) check_backward_seed(seed);
+  const GradReadyHook* grad_ready = current_grad_ready_hook();  // likewise read once per pass
 
   NoGradGuard no_grad;  // backward formulas are not themselves recorded
   const Edge root_edge = edge_to(root);
@@ -119,6 +121,10 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
                   "backward: {} returned {} gradients for {} inputs", node->name(), input_grads.size(),
                   node->next_edges().size());
       if (anomaly) check_backward_grads(*node, input_grads);
+      // A leaf's accumulator runs once per pass, after all its consumers: its .grad is final now.
+      if (grad_ready) [[unlikely]] {
+        if (const auto* leaf = dynamic_cast<const AccumulateGrad*>(node)) (*grad_ready)(leaf->leaf());
+      }
     }
     state.grads.clear();  // free this node's incoming gradients as soon as it is done
     if (!retain_graph) node->release();

@@ -12,6 +12,8 @@ namespace ember::autograd {
 // in a broadcast shape are summed back to its inputs' shapes here, the one place that does it.
 // Unless retain_graph, every node's saved tensors are freed as it finishes, so a training loop's
 // memory does not grow and a second backward through the same graph throws.
+// A GradReadyHookGuard (autograd/grad_ready_hook.h) on this thread is told of each leaf as soon
+// as its gradient is final, while backward continues.
 void backward(const Tensor& root, const Tensor& grad = Tensor(), bool retain_graph = false);
 
 }  // namespace ember::autograd

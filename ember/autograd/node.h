@@ -104,6 +104,7 @@ class AccumulateGrad final : public Node {
   std::string name() const override { return "AccumulateGrad"; }
   TensorList apply(const TensorList& grad_outputs) override;
   void release() override {}  // holds nothing that backward frees
+  Tensor leaf() const { return Tensor(leaf_); }
 
  private:
   std::shared_ptr<TensorImpl> leaf_;
