@@ -3,6 +3,7 @@
 // The ops live in namespace ember (ember/ops/); F names them for code that reads like PyTorch.
 #include "ember/ops/activation.h"
 #include "ember/ops/conv.h"
+#include "ember/ops/conv_nd.h"
 #include "ember/ops/dropout.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/loss.h"
@@ -16,7 +17,9 @@ using ember::adaptive_avg_pool2d;
 using ember::adaptive_max_pool2d;
 using ember::avg_pool2d;
 using ember::batch_norm2d;
+using ember::conv1d;
 using ember::conv2d;
+using ember::conv3d;
 using ember::conv_transpose2d;
 using ember::cross_entropy;
 using ember::dropout;

@@ -18,20 +18,19 @@ using autograd::SavedTensor;
 using ops_detail::check_float;
 
 Conv2dOptions& Conv2dOptions::padding(std::string_view mode) {
-  if (mode == "valid") {
-    padding_mode_ = PaddingMode::valid;
-  } else if (mode == "same") {
-    padding_mode_ = PaddingMode::same;
-  } else if (mode == "full") {
-    padding_mode_ = PaddingMode::full;
-  } else {
-    fail("conv2d: padding mode must be \"valid\", \"same\" or \"full\", got \"{}\"", mode);
-  }
+  padding_mode_ = conv_detail::parse_padding_mode("conv2d", mode);
   padding_ = 0;
   return *this;
 }
 
 namespace conv_detail {
+
+PaddingMode parse_padding_mode(const char* op, std::string_view mode) {
+  if (mode == "valid") return PaddingMode::valid;
+  if (mode == "same") return PaddingMode::same;
+  if (mode == "full") return PaddingMode::full;
+  fail("{}: padding mode must be \"valid\", \"same\" or \"full\", got \"{}\"", op, mode);
+}
 
 void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 dilation, int64_t groups) {
   EMBER_CHECK(stride.h >= 1 && stride.w >= 1, "{}: stride must be at least 1, got {}", op, to_string(stride));
@@ -98,12 +97,12 @@ Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kern
   return o.padding_;
 }
 
-Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o,
-                   bool relu) {
+Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                   const Conv2dOptions& o, bool relu) {
   EMBER_PROFILE_OP(op);
   check_float(op, "input", x);
   check_float(op, "weight", weight);
-  if (x.dim() == 3) return squeeze(conv2d_impl(op, unsqueeze(x, 0), weight, bias, o, relu), 0);
+  if (x.dim() == 3) return squeeze(conv2d_impl(op, node, unsqueeze(x, 0), weight, bias, o, relu), 0);
   EMBER_CHECK(x.dim() == 4, "{}: input must be [N, C, H, W] or [C, H, W], got {}", op, x.describe());
   EMBER_CHECK(weight.dim() == 4, "{}: weight must be [out_channels, in_channels / groups, kh, kw], got {}", op,
               weight.describe());
@@ -147,7 +146,7 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const 
     SavedTensor saved_x(weight.requires_grad() ? xd : Tensor()), saved_w(x.requires_grad() ? wd : Tensor());
     SavedTensor saved_out(relu ? out : Tensor());
     const Shape x_shape = x.shape(), w_shape = weight.shape();
-    autograd::attach(out, relu ? "Conv2dReluBackward" : "Conv2dBackward", {x, weight, bias},
+    autograd::attach(out, node, {x, weight, bias},
                      [plan, saved_x, saved_w, saved_out, x_shape, w_shape](const Tensor& g, const GradMask& needs) {
                        // The fused ReLU's backward first: the gradient only where the output is positive.
                        const Tensor gd =
@@ -180,12 +179,17 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& weight, const 
 
 }  // namespace
 
+Tensor conv_detail::conv2d_named(const char* op, const char* node, const Tensor& x, const Tensor& weight,
+                                 const Tensor& bias, const Conv2dOptions& o) {
+  return conv2d_impl(op, node, x, weight, bias, o, false);
+}
+
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
-  return conv2d_impl("conv2d", x, weight, bias, o, false);
+  return conv2d_impl("conv2d", "Conv2dBackward", x, weight, bias, o, false);
 }
 
 Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
-  return conv2d_impl("conv2d_relu", x, weight, bias, o, true);
+  return conv2d_impl("conv2d_relu", "Conv2dReluBackward", x, weight, bias, o, true);
 }
 
 }  // namespace ember

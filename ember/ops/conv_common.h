@@ -1,10 +1,14 @@
 #pragma once
-// Shared by conv.cpp and conv_transpose.cpp: argument checks and the plan for the kernels.
+// Shared by conv.cpp, conv_transpose.cpp and conv1d.cpp: argument checks, the plan for the kernels.
 #include "ember/core/tensor.h"
+#include "ember/ops/conv.h"
 #include "ember/ops/kernels/conv_kernels.h"
 #include "ember/ops/window.h"
 
 namespace ember::conv_detail {
+
+// "valid", "same" or "full" as a PaddingMode; throws naming `op` otherwise.
+PaddingMode parse_padding_mode(const char* op, std::string_view mode);
 
 // Checks stride, dilation >= 1, padding >= 0 and groups >= 1, naming `op`.
 void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 dilation, int64_t groups);
@@ -14,6 +18,11 @@ void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 di
 kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, int64_t in_h,
                             int64_t in_w, int64_t kernel_h, int64_t kernel_w, int64_t out_h, int64_t out_w, Int2 stride,
                             const Padding2d& padding, Int2 dilation, bool force_im2col);
+
+// conv2d under another op's name: `op` in errors and the profile, `node` for the backward. conv1d
+// runs as this on an [N, C, 1, L] view, after checking its arguments in its own terms.
+Tensor conv2d_named(const char* op, const char* node, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                    const Conv2dOptions& options);
 
 // The tensor as a contiguous buffer (itself when it already is).
 Tensor dense(const Tensor& t);

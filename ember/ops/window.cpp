@@ -13,6 +13,15 @@ std::string to_string(const Padding2d& p) {
   return fmt::format("({}, {}, {}, {})", p.top, p.bottom, p.left, p.right);
 }
 
+std::string to_string(const Int3& v) {
+  return v.d == v.h && v.h == v.w ? fmt::format("{}", v.d) : fmt::format("({}, {}, {})", v.d, v.h, v.w);
+}
+
+std::string to_string(const Padding3d& p) {
+  if (p.before == p.after) return to_string(p.before);
+  return fmt::format("({}, {}, {}, {}, {}, {})", p.before.d, p.after.d, p.before.h, p.after.h, p.before.w, p.after.w);
+}
+
 int64_t window_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before, int64_t pad_after,
                            int64_t dilation, bool ceil_mode) {
   // PyTorch's rule, with division rounding toward minus infinity: in ceil mode a window longer

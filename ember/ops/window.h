@@ -26,8 +26,29 @@ struct Padding2d {
   bool operator==(const Padding2d&) const = default;
 };
 
+// A (depth, height, width) triple, for 3-D windows; a single value means the same for all three.
+struct Int3 {
+  int64_t d = 0, h = 0, w = 0;
+  Int3() = default;
+  Int3(int64_t all) : d(all), h(all), w(all) {}  // NOLINT: implicit, so stride(2) reads naturally
+  Int3(int64_t depth, int64_t height, int64_t width) : d(depth), h(height), w(width) {}
+  bool operator==(const Int3&) const = default;
+};
+
+// Padding of a 3-D window: `before` the input (front, top, left) and `after` it (back, bottom, right).
+struct Padding3d {
+  Int3 before = 0, after = 0;
+  Padding3d() = default;
+  Padding3d(int64_t all) : before(all), after(all) {}  // NOLINT: implicit
+  Padding3d(int64_t depth, int64_t height, int64_t width) : before(depth, height, width), after(depth, height, width) {}
+  Padding3d(Int3 before_input, Int3 after_input) : before(before_input), after(after_input) {}
+  bool operator==(const Padding3d&) const = default;
+};
+
 std::string to_string(const Int2& v);       // "(3, 5)" or "3"
 std::string to_string(const Padding2d& p);  // "(1, 1, 2, 2)" as (top, bottom, left, right) or "1"
+std::string to_string(const Int3& v);       // "(1, 3, 5)" or "3"
+std::string to_string(const Padding3d& p);  // "1", "(0, 1, 1)" when symmetric, else (front, back, top, bottom, left, right)
 
 // Output length of a sliding window along one dimension:
 //   floor_or_ceil((in + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1

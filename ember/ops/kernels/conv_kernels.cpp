@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
+#include "ember/ops/kernels/conv_parallel.h"
 #include "ember/ops/kernels/gemm.h"
 #include "ember/ops/kernels/reduce_kernels.h"
 #include "ember/ops/kernels/relu_value.h"
@@ -15,34 +16,14 @@ namespace ember::kernels {
 
 namespace {
 
-// The weight gradient sums over images in at most this many fixed chunks (see conv_backward_weight).
-constexpr int64_t kMaxWeightChunks = 8;
+using conv_parallel::for_each_image;
+using conv_parallel::gemm_on;
+using conv_parallel::kMaxWeightChunks;
+
 // Planes of fewer elements than this are grouped so a task is worth scheduling.
 constexpr int64_t kPlaneGrainElements = 4096;
 
 float* scratch(int64_t floats) { return thread_scratch(floats); }
-
-void gemm_on(bool parallel, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (parallel) {
-    gemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-  } else {
-    gemm_serial(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-  }
-}
-
-// Runs image(n, parallel_gemm) for every image: images in parallel (serial GEMMs inside) when
-// there are several, otherwise one image with a parallel GEMM. Depends on the batch size only.
-template <typename F>
-void for_each_image(int64_t batch, F&& image) {
-  if (batch >= 2) {
-    parallel_for(0, batch, 1, [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n) image(n, false);
-    });
-  } else {
-    for (int64_t n = 0; n < batch; ++n) image(n, true);
-  }
-}
 
 // Calls plane(p) for every output-sized plane index p in [0, count), grouped to a useful grain.
 template <typename F>
