@@ -212,3 +212,13 @@ TEST_CASE("Tensor methods and the autograd API: shapes that do not match") {
       {"requires_grad_ non-leaf", [&] { (void)y.requires_grad_(false); }, {"requires_grad_:", "leaf", "MulBackward"}},
   });
 }
+
+TEST_CASE("upsampling: ranks and sizes that do not fit") {
+  const Tensor flat = f32({2, 4, 4}), x = f32({1, 2, 4, 4});
+  run({
+      {"upsample_nearest2d", [&] { upsample_nearest2d(flat, UpsampleSize::scale(2)); },
+       {"upsample_nearest2d:", "4-D", "float32 [2, 4, 4]"}},
+      {"upsample_bilinear2d", [&] { upsample_bilinear2d(x, UpsampleSize::scale(0.1)); },
+       {"upsample_bilinear2d:", "output size would be 0x0", "[1, 2, 4, 4]"}},
+  });
+}

@@ -118,3 +118,11 @@ TEST_CASE("in-place updates and backward") {
       {"copy_", [&] { m.copy_(u); }},        {"backward", [&] { u.backward(); }},
   });
 }
+
+TEST_CASE("upsampling") {
+  const Tensor u;
+  run({
+      {"upsample_nearest2d", [&] { (void)upsample_nearest2d(u, UpsampleSize::scale(2)); }},
+      {"upsample_bilinear2d", [&] { (void)upsample_bilinear2d(u, UpsampleSize::scale(2), true); }},
+  });
+}
