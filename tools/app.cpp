@@ -9,7 +9,7 @@ App::App()
   cli.require_subcommand(1);
   cli.footer("Data: scripts/fetch_data.sh puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist.\n"
              "CIFAR-10 cannot be downloaded here: copy its binary files into data/cifar10.");
-  for (auto* add : {&add_train, &add_resume, &add_eval, &add_summary, &add_models, &add_viz}) {
+  for (auto* add : {&add_train, &add_resume, &add_eval, &add_summary, &add_models, &add_viz, &add_export_weights}) {
     const size_t before = cli.get_subcommands({}).size();
     Command command = (*add)(cli);
     commands[cli.get_subcommands({})[before]] = std::move(command);

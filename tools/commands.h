@@ -15,5 +15,6 @@ Command add_eval(CLI::App& app);      // ember eval --checkpoint ... [--checkpoi
 Command add_summary(CLI::App& app);   // ember summary --model alexnet
 Command add_models(CLI::App& app);    // ember models
 Command add_viz(CLI::App& app);       // ember viz filters --checkpoint ... -o filters.png
+Command add_export_weights(CLI::App& app);  // ember export-weights --checkpoint ... -o weights.safetensors
 
 }  // namespace ember::tool

@@ -1,10 +1,12 @@
-// ember eval: test accuracy of one checkpoint, or of several as an ensemble.
+// ember eval: test accuracy of one checkpoint or weights file, or of several as an ensemble.
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "commands.h"
 #include "ember/core/error.h"
+#include "ember/models/registry.h"
+#include "ember/nn/serialize.h"
 #include "ember/train/checkpoint.h"
 #include "ember/train/ensemble.h"
 #include "ember/train/experiment.h"
@@ -27,6 +29,25 @@ Loaded load_checkpoint_model(const std::string& path, const Shape& image_shape, 
   return out;
 }
 
+// A weights file carries no run config: the model is the zoo's `config.model` with its default
+// knobs, and the weights must fit it key for key.
+Loaded load_weights_model(const std::string& path, const train::ExperimentConfig& config, const Shape& image_shape,
+                          int64_t classes) {
+  Loaded out;
+  out.config = config;
+  out.model = train::build_model(out.config, image_shape, classes);
+  train::load_weights(*out.model, path);
+  return out;
+}
+
+// The model a weights file names in its metadata ("model", written by `ember export-weights` and
+// tools/ember_torch.py), or "" if it names none.
+std::string model_named_in(const std::string& path) {
+  const nn::StateDict dict = nn::load(path);
+  auto it = dict.metadata.find("model");
+  return it == dict.metadata.end() ? "" : it->second;
+}
+
 void print_confusion(const train::Evaluation& e, const std::vector<std::string>& names) {
   const int64_t k = e.num_classes;
   fmt::print("confusion matrix (rows: true class, columns: predicted)\n{:>14}", "");
@@ -43,16 +64,30 @@ void print_confusion(const train::Evaluation& e, const std::vector<std::string>&
 }  // namespace
 
 Command add_eval(CLI::App& app) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate checkpoints on a test set; several checkpoints are also "
-                                         "evaluated as an ensemble (majority vote and averaged probabilities)");
+  auto* cmd = app.add_subcommand("eval", "Evaluate checkpoints or weights files (e.g. PyTorch's) on a test set; several "
+                                         "are also evaluated as an ensemble (majority vote and averaged probabilities)");
   auto checkpoints = std::make_shared<std::vector<std::string>>();
   auto data = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
   auto limit = std::make_shared<int64_t>(0);
   auto batch = std::make_shared<int64_t>(1000);
   auto confusion = std::make_shared<bool>(false);
+  auto weights = std::make_shared<std::vector<std::string>>();
+  auto model = std::make_shared<std::string>();
+  auto normalize = std::make_shared<bool>(false);
+  std::vector<std::string> classifiers;
+  for (const auto& info : models::model_infos()) {
+    if (info.classifier) classifiers.push_back(info.name);
+  }
   cmd->add_option("--checkpoint,-c", *checkpoints, "Checkpoint file(s) written by `ember train` (repeat for an ensemble)")
-      ->required()->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--weights,-w", *weights,
+                  "Weights file(s) with no run config: PyTorch's (tools/ember_torch.py), `ember export-weights`'s "
+                  "or nn::save's; the model comes from --model or the file's metadata")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->check(CLI::IsMember(classifiers));
+  cmd->add_flag("--normalize", *normalize,
+                "With --weights: normalize the images by the dataset's mean and std, as `ember train --normalize`");
   cmd->add_option("--data", *data, "Dataset (default: the one the first checkpoint was trained on)")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
   cmd->add_option("--data-dir", *data_dir, "Folder with the dataset's files (default: the training run's)");
@@ -60,28 +95,48 @@ Command add_eval(CLI::App& app) {
   cmd->add_option("--batch", *batch, "Batch size")->check(CLI::PositiveNumber);
   cmd->add_flag("--confusion", *confusion, "Print the confusion matrix");
   return [=]() {
-    train::ExperimentConfig first = train::ExperimentConfig::from_json(train::checkpoint_config(checkpoints->front()));
+    EMBER_CHECK(!checkpoints->empty() || !weights->empty(), "eval: give a --checkpoint or a --weights file");
+    // The config of a weights file, from the flags: model, dataset, scaling.
+    auto weights_config = [&](const std::string& path) {
+      train::ExperimentConfig c;
+      c.model = model->empty() ? model_named_in(path) : *model;
+      EMBER_CHECK(!c.model.empty(), "eval: {} names no model in its metadata; say which with --model (one of: {})",
+                  path, models::model_names());
+      EMBER_CHECK(!checkpoints->empty() || !data->empty(),
+                  "eval: {} is a weights file without a run config; say which test set with --data", path);
+      c.normalize = *normalize;
+      c.validate();  // a known classifier
+      return c;
+    };
+    train::ExperimentConfig first = checkpoints->empty()
+                                        ? weights_config(weights->front())
+                                        : train::ExperimentConfig::from_json(train::checkpoint_config(checkpoints->front()));
     if (!data->empty()) first.data = *data;
     if (!data_dir->empty()) first.data_dir = *data_dir;
     else if (!data->empty()) first.data_dir.clear();
     auto test_set = train::load_dataset(first.data, first.resolved_data_dir(), data::Split::test, *limit);
     data::DataLoader loader(test_set, data::DataLoaderOptions().batch_size(*batch).transforms(train::test_transforms(first)));
-    std::vector<std::shared_ptr<nn::Module>> models;
-    for (const std::string& path : *checkpoints) {
-      Loaded loaded = load_checkpoint_model(path, test_set->image_shape(), test_set->num_classes());
+    std::vector<std::shared_ptr<nn::Module>> nets;
+    std::vector<std::string> paths = *checkpoints;
+    paths.insert(paths.end(), weights->begin(), weights->end());
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const std::string& path = paths[i];
+      Loaded loaded = i < checkpoints->size()
+                          ? load_checkpoint_model(path, test_set->image_shape(), test_set->num_classes())
+                          : load_weights_model(path, weights_config(path), test_set->image_shape(), test_set->num_classes());
       EMBER_CHECK(loaded.config.normalize == first.normalize,
-                  "eval: {} was trained with normalize = {} but {} with {}; an ensemble needs the same input scaling",
-                  path, loaded.config.normalize, checkpoints->front(), first.normalize);
+                  "eval: {} is evaluated with normalize = {} but {} with {}; an ensemble needs the same input scaling",
+                  path, loaded.config.normalize, paths.front(), first.normalize);
       const train::Evaluation e = train::evaluate(*loaded.model, loader, loaded.config.topk);
       fmt::print("{}: {} on {}: test loss {:.4f}  accuracy {:.2f}%  top-{} {:.2f}%  ({} images)\n", path,
                  loaded.config.model, test_set->describe(), e.loss, 100 * e.accuracy, e.topk, 100 * e.topk_accuracy,
                  e.count);
       if (*confusion) print_confusion(e, test_set->class_names());
-      models.push_back(loaded.model);
+      nets.push_back(loaded.model);
     }
-    if (models.size() > 1) {
-      const train::EnsembleResult r = train::evaluate_ensemble(models, loader);
-      fmt::print("ensemble of {}: majority vote {:.2f}%  averaged probabilities {:.2f}%\n", models.size(),
+    if (nets.size() > 1) {
+      const train::EnsembleResult r = train::evaluate_ensemble(nets, loader);
+      fmt::print("ensemble of {}: majority vote {:.2f}%  averaged probabilities {:.2f}%\n", nets.size(),
                  100 * r.vote_accuracy, 100 * r.average_accuracy);
     }
     return 0;

@@ -135,6 +135,10 @@ Command add_train(CLI::App& app) {
   cmd->add_option("--hidden", c.hidden, "mnist_cnn: fully connected widths, e.g. 1000,1000")->delimiter(',')->group("Model");
   cmd->add_flag("--normal-init", c.normal_init, "simplecnn: the classic N(0, 0.01^2) initialization")->group("Model");
   auto* width_opt = cmd->add_option("--width", *width, "mobilenet: width multiplier; resnet: base width")->group("Model");
+  cmd->add_option("--init-weights", c.init_weights,
+                  "Start from these weights instead of a fresh initialization (fine-tuning): an ember checkpoint "
+                  "or a weights file, e.g. PyTorch's saved by tools/ember_torch.py; keys and shapes must match --model")
+      ->check(CLI::ExistingFile)->group("Model");
 
   cmd->add_option("--data", c.data, "mnist, fashion-mnist or cifar10")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}))->required()->group("Data");
@@ -222,7 +226,12 @@ Command add_resume(CLI::App& app) {
     // Keep writing into the run directory the checkpoint lives in, wherever it was moved.
     const std::filesystem::path folder = std::filesystem::path(checkpoint).parent_path();
     if (folder.filename() == "checkpoints") config.out = folder.parent_path().string();
-    const train::Experiment experiment = train::build_experiment(config);
+    // The checkpoint holds the weights, so the file training started from is not read again (it
+    // may be gone by now); the config keeps its name as a record.
+    train::ExperimentConfig without_init = config;
+    without_init.init_weights.clear();
+    train::Experiment experiment = train::build_experiment(without_init);
+    experiment.config.init_weights = config.init_weights;
     auto trainer = train::make_trainer(experiment, parse_progress(*progress));
     trainer->resume_from(checkpoint);
     return run_training(experiment, *trainer, true);

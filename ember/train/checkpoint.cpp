@@ -31,10 +31,15 @@ bool is_checkpoint(const nn::StateDict& dict) {
   return it != dict.metadata.end() && it->second == kCheckpointFormat;
 }
 
+nn::StateDict model_state_dict(const std::string& path) {
+  nn::StateDict dict = nn::load(path);
+  return is_checkpoint(dict) ? take_prefixed(dict, "model") : dict;
+}
+
 void load_weights(nn::Module& model, const std::string& path) {
-  const nn::StateDict dict = nn::load(path);
+  const nn::StateDict state = model_state_dict(path);
   try {
-    model.load_state_dict(is_checkpoint(dict) ? take_prefixed(dict, "model") : dict);
+    model.load_state_dict(state);
   } catch (const Error& e) {
     fail("{}: {}", path, e.what());
   }

@@ -33,7 +33,11 @@ void add_prefixed(nn::StateDict& into, const std::string& prefix, const nn::Stat
 nn::StateDict take_prefixed(const nn::StateDict& dict, const std::string& prefix);
 
 bool is_checkpoint(const nn::StateDict& dict);
-// The model's weights from a checkpoint or a plain nn::save file (strict, as load_state_dict).
+// The model's state_dict alone: a checkpoint's "model." entries with the prefix removed, or the
+// whole of a plain weights file (nn::save, `ember export-weights`, tools/ember_torch.py).
+nn::StateDict model_state_dict(const std::string& path);
+// The model's weights from a checkpoint or a plain weights file (strict, as load_state_dict; the
+// error names the file and every missing, unexpected or mismatched key).
 void load_weights(nn::Module& model, const std::string& path);
 // The config JSON stored in a checkpoint; ember::Error naming the file if it is not a checkpoint.
 std::string checkpoint_config(const std::string& path);

@@ -19,6 +19,7 @@
 #include "ember/optim/adam.h"
 #include "ember/optim/rmsprop.h"
 #include "ember/optim/sgd.h"
+#include "ember/train/checkpoint.h"
 
 namespace ember::train {
 
@@ -36,6 +37,7 @@ void visit_fields(Config& c, F&& f) {
   f("hidden", c.hidden);
   f("normal_init", c.normal_init);
   f("width", c.width);
+  f("init_weights", c.init_weights);
   f("data", c.data);
   f("data_dir", c.data_dir);
   f("train_limit", c.train_limit);
@@ -324,6 +326,7 @@ Experiment build_experiment(const ExperimentConfig& config) {
   auto test_set = load_dataset(config.data, dir, data::Split::test, config.test_limit);
   manual_seed(config.seed);
   e.model = build_model(config, train_set->image_shape(), train_set->num_classes());
+  if (!config.init_weights.empty()) load_weights(*e.model, config.init_weights);
   e.optimizer = make_optimizer(config, e.model->parameters());
   if (config.scheduler == "plateau") {
     e.plateau = std::make_shared<optim::ReduceLROnPlateau>(

@@ -25,6 +25,8 @@ struct ExperimentConfig {
   std::vector<int64_t> conv_channels, hidden;
   bool normal_init = false;
   std::optional<double> width;
+  std::string init_weights;               // start from these weights (a checkpoint or a weights file,
+                                          // e.g. PyTorch's) instead of the seed's initialization
   // data
   std::string data = "mnist";             // mnist, fashion-mnist, cifar10
   std::string data_dir;                   // empty: data/<data>
@@ -79,7 +81,7 @@ struct Experiment {
 };
 
 // Loads the data, seeds the default generator with config.seed and builds the model (so its
-// initialization is the seed's), the optimizer, the scheduler and the loaders.
+// initialization is the seed's, or config.init_weights'), the optimizer, the scheduler and the loaders.
 Experiment build_experiment(const ExperimentConfig& config);
 // A model as the config describes it, for a dataset of `image_shape` ([C, H, W]) and `classes`.
 std::shared_ptr<nn::Module> build_model(const ExperimentConfig& config, const Shape& image_shape, int64_t classes);
