@@ -28,6 +28,7 @@ An ember checkpoint holds the model's tensors under "model.<key>" (and the optim
 import argparse
 import gzip
 import json
+import os
 import struct
 import sys
 
@@ -183,7 +184,6 @@ def read_idx(path):
 
 
 def load_mnist_test(folder):
-    import os
     def find(stem):
         for name in (stem + ".gz", stem):
             if os.path.exists(os.path.join(folder, name)):
@@ -218,7 +218,8 @@ def main(argv=None):
     p = sub.add_parser("eval", help="test loss and accuracy in PyTorch on MNIST-format files")
     p.add_argument("--model", required=True, choices=sorted(MODELS))
     p.add_argument("--weights", required=True, help="an ember checkpoint or weights file")
-    p.add_argument("--mnist", required=True, help="folder with t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)")
+    p.add_argument("--mnist", required=True,
+                   help="folder with t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)")
     p.add_argument("--normalize", choices=sorted(MNIST_STATS), help="normalize with this dataset's mean and std")
     p.add_argument("--limit", type=int, default=0, help="only the first N test images")
     args = parser.parse_args(argv)
@@ -226,11 +227,13 @@ def main(argv=None):
     if args.command == "init":
         torch.manual_seed(args.seed)
         model = build(args.model)
-        save_from(model, args.output, {"model": args.model, "source": f"PyTorch {torch.__version__} default init, seed {args.seed}"})
+        source = f"PyTorch {torch.__version__} default init, seed {args.seed}"
+        save_from(model, args.output, {"model": args.model, "source": source})
         print(f"wrote {args.output}: {args.model}, {sum(p.numel() for p in model.parameters())} parameters")
     elif args.command == "extract":
         state = model_state(args.checkpoint)
-        write_safetensors(args.output, state)
+        config = json.loads(read_safetensors(args.checkpoint)[1].get("config", "{}"))
+        write_safetensors(args.output, state, {"model": config["model"]} if "model" in config else None)
         print(f"wrote {args.output}: {len(state)} tensors")
     else:
         model = load_into(build(args.model), args.weights)

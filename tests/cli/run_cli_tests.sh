@@ -3,7 +3,7 @@
 #   tests/cli/run_cli_tests.sh <path to ember> <tests/fixtures>
 # Help and model listing, summaries, rejected flags, missing data, then a real small run on the
 # committed MNIST subset: train, the run directory's files, eval (alone and as an ensemble),
-# viz filters, resume. Takes a few seconds.
+# viz filters, resume, weights files (PyTorch's, export-weights, --init-weights). Takes a few seconds.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -64,7 +64,7 @@ finish() {
 # ---- help, models, summary ----
 run help --help
 expect_rc "ember --help" 0
-for command in train eval resume summary viz models; do
+for command in train eval resume summary viz models export-weights; do
   grep -qE "^  $command " <<<"$out" || fail "ember --help does not list the '$command' command; output:"$'\n'"$out"
 done
 
@@ -183,6 +183,60 @@ expect_contains "ember eval (ensemble)" \
 run eval_missing eval --checkpoint "$TMP/nope.safetensors"
 expect_failure "ember eval of a missing checkpoint"
 expect_contains "ember eval of a missing checkpoint" "$TMP/nope.safetensors"
+
+# ---- weights files: PyTorch's (tests/interop/make_pytorch_files.py), a checkpoint's weights alone ----
+TORCH_LENET=$FIXTURES/pytorch/lenet5.torch.safetensors
+run eval_torch eval --weights "$TORCH_LENET" --data mnist --data-dir "$MNIST"
+expect_rc "ember eval --weights (PyTorch's file)" 0
+expect_contains "ember eval --weights (PyTorch's file)" "$TORCH_LENET: lenet5 on MNIST test"  # model from its metadata
+expect_contains "ember eval --weights (PyTorch's file)" "(500 images)"
+run eval_torch_wrong eval --weights "$TORCH_LENET" --model simplecnn --data mnist --data-dir "$MNIST"
+expect_rc "ember eval --weights with the wrong --model" 1
+expect_contains "ember eval --weights with the wrong --model" "$TORCH_LENET: load_state_dict: the state does not fit SimpleConvNet"
+expect_contains "ember eval --weights with the wrong --model" "missing keys (6): conv1.weight, conv1.bias, fc1.weight"
+expect_contains "ember eval --weights with the wrong --model" "unexpected keys (10): features.0.weight, features.0.bias"
+run eval_weights_nodata eval --weights "$TORCH_LENET"
+expect_rc "ember eval --weights without --data" 1
+expect_contains "ember eval --weights without --data" "say which test set with --data"
+run eval_nothing eval --data mnist
+expect_rc "ember eval without a file" 1
+expect_contains "ember eval without a file" "give a --checkpoint or a --weights file"
+
+WEIGHTS=$TMP/weights.safetensors
+run export export-weights --checkpoint "$LAST" -o "$WEIGHTS"
+expect_rc "ember export-weights" 0
+expect_contains "ember export-weights" "wrote $WEIGHTS: lenet5 weights of $LAST (10 tensors, 61706 values)"
+[[ -s $WEIGHTS && $(stat -c %s "$WEIGHTS") -lt $(stat -c %s "$LAST") ]] ||
+  fail "export-weights: $WEIGHTS is missing or not smaller than the checkpoint (which also holds the optimizer state)"
+# The run trained with --normalize; the weights alone evaluate to the checkpoint's accuracy.
+run eval_exported eval --weights "$WEIGHTS" --normalize --data mnist --data-dir "$MNIST"
+expect_rc "ember eval --weights (exported)" 0
+expect_contains "ember eval --weights (exported)" "accuracy $csv_accuracy%"
+run eval_mixed eval --checkpoint "$LAST" --weights "$WEIGHTS" --data-dir "$MNIST"
+expect_rc "ember eval of a checkpoint and a weights file with other input scaling" 1
+expect_contains "ember eval of a checkpoint and a weights file with other input scaling" "the same input scaling"
+run export_plain export-weights --checkpoint "$WEIGHTS" -o "$TMP/again.safetensors"
+expect_rc "ember export-weights of a weights file" 1
+expect_contains "ember export-weights of a weights file" "$WEIGHTS is not an ember checkpoint"
+
+# Fine-tuning: training starts from a weights file; resume does not need that file any more.
+cp "$TORCH_LENET" "$TMP/start.safetensors"
+run init train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 100 --test-limit 100 --batch 50 \
+  --epochs 1 --init-weights "$TMP/start.safetensors" --progress none --out "$TMP/init"
+expect_rc "ember train --init-weights" 0
+grep -qF "\"init_weights\": \"$TMP/start.safetensors\"" "$TMP/init/config.json" ||
+  fail "config.json does not record --init-weights: $(cat "$TMP/init/config.json")"
+rm "$TMP/start.safetensors"
+run init_resume resume "$TMP/init" --epochs 2 --progress none
+expect_rc "ember resume of a run that started from a deleted weights file" 0
+expect_contains "ember resume of a run that started from a deleted weights file" "after 2 epochs"
+run init_wrong train --model simplecnn --data mnist --data-dir "$MNIST" --init-weights "$TORCH_LENET" \
+  --progress none --out "$TMP/init_wrong"
+expect_rc "ember train --init-weights with another model's weights" 1
+expect_contains "ember train --init-weights with another model's weights" "missing keys (6): conv1.weight"
+run init_missing train --model lenet5 --data mnist --data-dir "$MNIST" --init-weights "$TMP/nope.safetensors"
+expect_failure "ember train --init-weights of a missing file"
+expect_contains "ember train --init-weights of a missing file" "$TMP/nope.safetensors"
 
 # ---- an existing run is not overwritten by accident ----
 before=$(od -An -tx1 "$RUN/checkpoints/last.safetensors" | md5sum)
