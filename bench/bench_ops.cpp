@@ -58,6 +58,39 @@ void run_conv(benchmark::State& state, const ConvRow& r, ConvAlgorithm algorithm
       benchmark::Counter(3 * flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
+// The 1-D and 3-D convolutions (issue 8): conv1d runs as conv2d on [N, C, 1, L]; conv3d is
+// vol2col + GEMM. Same iteration as the conv rows; FLOPs 2*N*K*outputs*(C/groups)*kernel volume.
+struct ConvNdRow {
+  const char* id;
+  Shape x, w;  // [N, C, spatial...], [K, C/groups, kernel...]
+  int64_t pad;
+};
+const ConvNdRow kConvNdRows[] = {
+    {"conv1d_k5", {32, 64, 1024}, {64, 64, 5}, 2},
+    {"conv3d_3x3x3", {4, 16, 16, 32, 32}, {32, 16, 3, 3, 3}, 1},
+};
+
+void run_conv_nd(benchmark::State& state, const ConvNdRow& r) {
+  Generator gen(4);
+  Tensor x = randn(r.x, &gen).requires_grad_(), w = randn(r.w, &gen).requires_grad_();
+  Tensor b = randn({r.w[0]}, &gen).requires_grad_();
+  auto forward = [&] {
+    return r.x.size() == 3 ? conv1d(x, w, b, Conv1dOptions().padding(r.pad)) : conv3d(x, w, b, Conv3dOptions().padding(r.pad));
+  };
+  const Tensor out0 = forward();
+  const Tensor grad = randn(out0.shape(), &gen);
+  for (auto _ : state) {
+    x.zero_grad();
+    w.zero_grad();
+    b.zero_grad();
+    forward().backward(grad);
+    benchmark::DoNotOptimize(w.grad().data<float>());
+  }
+  const double flops = 2.0 * static_cast<double>(out0.numel()) * static_cast<double>(w.numel() / w.size(0));
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(3 * flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
 // SUITE.md row "maxpool": overlapping 3x3 windows, stride 2, forward + gradient w.r.t. input.
 void run_maxpool(benchmark::State& state) {
   Generator gen(3);
@@ -107,6 +140,11 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     }
+  }
+  for (const ConvNdRow& row : kConvNdRows) {
+    benchmark::RegisterBenchmark(row.id, [&row](benchmark::State& s) { run_conv_nd(s, row); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
   benchmark::RegisterBenchmark("maxpool", run_maxpool)->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::RegisterBenchmark("linear", run_linear)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -62,6 +62,27 @@ def conv_step(n, c, hw, k, kernel, stride, pad, dilation, groups, transposed):
     return step
 
 
+# id: (x shape, weight shape, padding): conv1d for 3-D x, conv3d for 5-D x (bench_ops' kConvNdRows).
+CONV_ND_ROWS = {
+    "conv1d_k5": ((32, 64, 1024), (64, 64, 5), 2),
+    "conv3d_3x3x3": ((4, 16, 16, 32, 32), (32, 16, 3, 3, 3), 1),
+}
+
+
+def conv_nd_step(x_shape, w_shape, pad):
+    x = torch.randn(*x_shape, requires_grad=True)
+    w = torch.randn(*w_shape, requires_grad=True)
+    b = torch.randn(w_shape[0], requires_grad=True)
+    conv = F.conv1d if len(x_shape) == 3 else F.conv3d
+    grad = torch.randn(conv(x, w, b, padding=pad).shape)
+
+    def step():
+        x.grad = w.grad = b.grad = None
+        conv(x, w, b, padding=pad).backward(grad)
+
+    return step
+
+
 def maxpool_step():
     x = torch.randn(64, 64, 32, 32, requires_grad=True)
     grad = torch.randn(F.max_pool2d(x, 3, 2).shape)
@@ -92,6 +113,7 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     steps = {row: (lambda args=args: conv_step(*args)) for row, args in CONV_ROWS.items()}
+    steps.update({row: (lambda args=args: conv_nd_step(*args)) for row, args in CONV_ND_ROWS.items()})
     steps["maxpool"] = maxpool_step
     steps["linear"] = linear_step
     results = {row: timed(make()) for row, make in steps.items() if wanted is None or row in wanted}
