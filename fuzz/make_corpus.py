@@ -297,6 +297,10 @@ def cli_corpus():
         "summary": ["summary", "--model", "alexnet", "--in-channels", "3", "--input-size", "227", "--classes", "1000"],
         "models": ["models", "extra"],
         "viz": ["viz", "filters", "-c", "/nonexistent", "-o", "f.png", "--scale", "65"],
+        "eval-weights": ["eval", "--weights", "/nonexistent/w.safetensors", "--model", "lenet5", "--normalize",
+                         "--data", "mnist"],
+        "export-weights": ["export-weights", "-c", "/nonexistent/a.safetensors", "-o", "w.safetensors"],
+        "train-init-weights": ["train", "--model", "lenet5", "--data", "mnist", "--init-weights", "/nonexistent"],
         "two-commands": ["models", "summary"],
         "dash-dash": ["train", "--", "--model"],
     }
@@ -313,6 +317,7 @@ def cli_corpus():
         "config-invalid-values": {"model": "nope", "lr": -1, "momentum": 1, "optim": "adam", "translate": 2,
                                   "crop_padding": 2, "scheduler": "multistep"},
         "config-null-dropout": {"dropout": None, "width": 0.5},
+        "config-init-weights": {"init_weights": "runs/x/checkpoints/last.safetensors"},
     }
     for name, config in configs.items():
         write("cli", name, cli(["models"], config))
