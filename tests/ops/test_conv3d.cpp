@@ -1,6 +1,6 @@
 // conv3d: vol2col/col2vol against their naive versions, the op against naive loops, gradcheck,
 // padding modes, unbatched input, PyTorch goldens, bad input, thread-count independence.
-#include "ember/ops/kernels/vol2col.h"
+#include "ember/ops/kernels/conv3d_kernels.h"
 #include "support/golden.h"
 #include "support/helpers.h"
 
@@ -26,7 +26,8 @@ struct Config {
 };
 
 // One image (parallel GEMMs) and several (parallel images), the pointwise path (1x1x1), strides,
-// asymmetric padding, dilation, groups and depthwise, a kernel as large as the input.
+// asymmetric padding, dilation, groups and depthwise, a kernel as large as the input; columns
+// built in several blocks of output depths (kernels::depths_per_block), the last one shorter.
 const std::vector<Config> kConfigs = {
     {"k3_p1", 2, 3, {4, 5, 6}, 4, 3, 1, 1},
     {"single_image", 1, 2, {5, 4, 4}, 3, {3, 2, 3}, 1, {1, 0, 1}},
@@ -37,6 +38,8 @@ const std::vector<Config> kConfigs = {
     {"groups2", 2, 4, {3, 4, 4}, 6, {2, 3, 3}, 1, Padding3d({0, 1, 1}, {1, 1, 0}), 1, 2},
     {"depthwise_mult2", 1, 3, {4, 6, 5}, 6, 3, {1, 2, 1}, 1, 1, 3},
     {"whole_input", 2, 2, {3, 3, 4}, 3, {3, 3, 4}},
+    {"blocks_uneven", 2, 4, {3, 22, 22}, 3, 3, 1, 1},            // 2 + 1 output depths per block
+    {"blocks_single_strided", 1, 8, {5, 48, 48}, 2, 3, 2, 1},   // 3 blocks of 1
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {
@@ -98,6 +101,19 @@ TEST_CASE("vol2col and col2vol match their naive versions") {
     kernels::vol2col(x.data<float>(), g, cols.data<float>());
     kernels::vol2col_reference(x.data<float>(), g, expected.data<float>());
     ember::test::check_bitwise_equal(cols, expected);
+    // A block of output depths is the matching slice of the whole matrix, and col2vol of the
+    // blocks adds up to col2vol of the whole.
+    const int64_t plane = out[3] * out[4];
+    Tensor blocks_back = zeros(x.shape()), whole_back = zeros(x.shape());
+    kernels::col2vol(expected.data<float>(), g, whole_back.data<float>());
+    for (int64_t d0 = 0; d0 < g.out_d; d0 += 2) {
+      const int64_t d1 = std::min(d0 + 2, g.out_d), width = (d1 - d0) * plane;
+      Tensor block = empty({g.col_rows(), width});
+      kernels::vol2col(x.data<float>(), g, block.data<float>(), d0, d1);
+      ember::test::check_bitwise_equal(block, expected.narrow(1, d0 * plane, width).contiguous());
+      kernels::col2vol(block.data<float>(), g, blocks_back.data<float>(), d0, d1);
+    }
+    check_close(blocks_back, whole_back, 1e-5, 1e-5);
     // col2vol accumulates: both start from the same values.
     const Tensor spread = random_tensor({g.col_rows(), g.col_cols()}, 42);
     Tensor back = random_tensor(x.shape(), 43), back_expected = back.clone();
@@ -105,6 +121,17 @@ TEST_CASE("vol2col and col2vol match their naive versions") {
     kernels::col2vol_reference(spread.data<float>(), g, back_expected.data<float>());
     check_close(back, back_expected, 1e-6, 1e-6);
   }
+}
+
+TEST_CASE("conv3d's column blocks: the configurations above really span several") {
+  // blocks_uneven: 108 rows x 22*22 columns per output depth -> 2 depths per block (of 3).
+  kernels::Conv3dPlan plan{2, 4, 3, 1, {4, 3, 22, 22, 3, 3, 3, 3, 22, 22, 1, 1, 1, 1, 1, 1, 1, 1, 1}, false};
+  CHECK(kernels::depths_per_block(plan) == 2);
+  // blocks_single_strided: 216 rows x 24*24 columns per depth -> 1 depth per block (of 3).
+  plan = {1, 8, 2, 1, {8, 5, 48, 48, 3, 3, 3, 3, 24, 24, 2, 2, 2, 1, 1, 1, 1, 1, 1}, false};
+  CHECK(kernels::depths_per_block(plan) == 1);
+  plan.pointwise = true;  // no columns built: one block
+  CHECK(kernels::depths_per_block(plan) == 3);
 }
 
 TEST_CASE("conv3d matches naive loops, with and without bias") {
@@ -222,7 +249,9 @@ TEST_CASE("conv3d is bitwise identical for 1 and 2 threads") {
     for (const Config& c : {Config{"batched", 10, 8, {6, 10, 10}, 16, 3, 1, 1},
                             Config{"one", 1, 16, {8, 12, 12}, 16, 3, {1, 2, 2}, 1},
                             Config{"groups", 4, 8, {5, 8, 8}, 8, {1, 3, 3}, 1, {0, 1, 1}, 1, 4},
-                            Config{"pw", 3, 16, {4, 8, 8}, 8, 1}}) {
+                            Config{"pw", 3, 16, {4, 8, 8}, 8, 1},
+                            Config{"blocks", 3, 8, {4, 24, 24}, 8, 3, 1, 1},
+                            Config{"blocks_one", 1, 8, {4, 24, 24}, 8, 3, 1, 1}}) {
       Tensor x = random_leaf(x_shape(c), 31), w = random_leaf(w_shape(c), 32), b = random_leaf({c.k}, 33);
       Tensor out = conv3d(x, w, b, options_of(c));
       out.backward(random_tensor(out.shape(), 34));

@@ -14,25 +14,52 @@ using conv_parallel::for_each_image;
 using conv_parallel::gemm_on;
 using conv_parallel::kMaxWeightChunks;
 
-// Each GEMM of one group: rows = (in/groups)*kd*kh*kw, cols = out_d*out_h*out_w, kg = out/groups.
-//   forward:         y_g [kg, cols]    = W_g [kg, rows] @ columns [rows, cols]
-//   input gradient:  columns           = W_g^T @ dy_g, scattered back by col2vol
-//   weight gradient: dW_g [kg, rows] += dy_g [kg, cols] @ columns^T
+namespace {
+
+// A column block: 128K floats (512 KiB) sits in L2 beside the GEMM's packed panels.
+constexpr int64_t kColumnBlockFloats = int64_t{1} << 17;
+
+// Calls block(od_begin, od_end) for the output depths in blocks of depths_per_block.
+template <typename F>
+void for_each_block(const Conv3dPlan& p, F&& block) {
+  const int64_t step = depths_per_block(p);
+  for (int64_t od = 0; od < p.group.out_d; od += step) block(od, std::min(od + step, p.group.out_d));
+}
+
+}  // namespace
+
+int64_t depths_per_block(const Conv3dPlan& p) {
+  if (p.pointwise) return std::max<int64_t>(p.group.out_d, 1);  // no columns to build: one GEMM
+  const int64_t per_depth = std::max<int64_t>(p.group.col_rows() * p.group.out_h * p.group.out_w, 1);
+  return std::clamp<int64_t>(kColumnBlockFloats / per_depth, 1, std::max<int64_t>(p.group.out_d, 1));
+}
+
+// Per image, group and block of output depths [d0, d1) (cols = OD*OH*OW; a block is
+// width = (d1 - d0)*OH*OW columns starting at column d0*OH*OW; rows = (C/g)*kd*kh*kw; kg = K/g):
+//   forward:         y_g[:, block] [kg, width] = W_g [kg, rows] @ columns [rows, width]
+//   input gradient:  columns = W_g^T @ dy_g[:, block], scattered back onto x by col2vol
+//   weight gradient: dW_g [kg, rows] += dy_g[:, block] @ columns^T
+// The pointwise path's columns are the input itself: one block, no vol2col.
 
 void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const float* bias, float* y) {
   const VolGeometry& g = p.group;
-  const int64_t rows = g.col_rows(), cols = p.out_volume(), kg = p.out_per_group();
+  const int64_t rows = g.col_rows(), cols = p.out_volume(), plane = g.out_h * g.out_w, kg = p.out_per_group();
+  const int64_t block_floats = rows * depths_per_block(p) * plane;
   for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
-    float* buffer = p.pointwise ? nullptr : thread_scratch(rows * cols);
+    float* buffer = p.pointwise ? nullptr : thread_scratch(block_floats);
     for (int64_t grp = 0; grp < p.groups; ++grp) {
       const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_volume();
-      const float* columns = xg;
-      if (!p.pointwise) {
-        vol2col(xg, g, buffer);
-        columns = buffer;
-      }
-      gemm_on(parallel_gemm, false, false, kg, cols, rows, w + grp * p.weight_per_group(), rows, columns, cols, 0.0f,
-              y + n * p.out_image() + grp * kg * cols, cols);
+      float* yg = y + n * p.out_image() + grp * kg * cols;
+      for_each_block(p, [&](int64_t d0, int64_t d1) {
+        const int64_t width = (d1 - d0) * plane;
+        const float* columns = xg;
+        if (!p.pointwise) {
+          vol2col(xg, g, buffer, d0, d1);
+          columns = buffer;
+        }
+        gemm_on(parallel_gemm, false, false, kg, width, rows, w + grp * p.weight_per_group(), rows, columns, width,
+                0.0f, yg + d0 * plane, cols);
+      });
     }
   });
   if (bias) add_channel_bias(y, p.batch, p.out_channels, cols, bias);
@@ -40,27 +67,32 @@ void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const f
 
 void conv3d_backward_input(const Conv3dPlan& p, const float* dy, const float* w, float* dx) {
   const VolGeometry& g = p.group;
-  const int64_t rows = g.col_rows(), cols = p.out_volume(), kg = p.out_per_group();
+  const int64_t rows = g.col_rows(), cols = p.out_volume(), plane = g.out_h * g.out_w, kg = p.out_per_group();
   const int64_t group_in = p.in_per_group() * g.in_volume();
+  const int64_t block_floats = rows * depths_per_block(p) * plane;
   for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
     float* dxn = dx + n * p.in_image();
-    float* buffer = p.pointwise ? nullptr : thread_scratch(rows * cols);
+    float* buffer = p.pointwise ? nullptr : thread_scratch(block_floats);
     if (!p.pointwise) std::memset(dxn, 0, static_cast<size_t>(p.in_image()) * sizeof(float));
     for (int64_t grp = 0; grp < p.groups; ++grp) {
       const float* dyg = dy + n * p.out_image() + grp * kg * cols;
       const float* wg = w + grp * p.weight_per_group();
-      // The pointwise input gradient is the column matrix itself: write it straight into dx.
-      float* target = p.pointwise ? dxn + grp * group_in : buffer;
-      gemm_on(parallel_gemm, true, false, rows, cols, kg, wg, rows, dyg, cols, 0.0f, target, cols);
-      if (!p.pointwise) col2vol(buffer, g, dxn + grp * group_in);
+      for_each_block(p, [&](int64_t d0, int64_t d1) {
+        const int64_t width = (d1 - d0) * plane;
+        // The pointwise input gradient is the column matrix itself: written straight into dx.
+        float* target = p.pointwise ? dxn + grp * group_in : buffer;
+        gemm_on(parallel_gemm, true, false, rows, width, kg, wg, rows, dyg + d0 * plane, cols, 0.0f, target, width);
+        if (!p.pointwise) col2vol(buffer, g, dxn + grp * group_in, d0, d1);
+      });
     }
   });
 }
 
 void conv3d_backward_weight(const Conv3dPlan& p, const float* x, const float* dy, float* dw) {
   const VolGeometry& g = p.group;
-  const int64_t rows = g.col_rows(), cols = p.out_volume(), kg = p.out_per_group();
+  const int64_t rows = g.col_rows(), cols = p.out_volume(), plane = g.out_h * g.out_w, kg = p.out_per_group();
   const int64_t weight_size = p.groups * p.weight_per_group();
+  const int64_t block_floats = rows * depths_per_block(p) * plane;
   // Images are split into fixed chunks; chunk 0 accumulates straight into dw, the others into
   // partial buffers that are added afterwards in chunk order.
   const int64_t chunks = std::clamp<int64_t>(p.batch, 1, kMaxWeightChunks);
@@ -68,20 +100,25 @@ void conv3d_backward_weight(const Conv3dPlan& p, const float* x, const float* dy
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
     float* target = chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size;
     const int64_t first = chunk * p.batch / chunks, last = (chunk + 1) * p.batch / chunks;
-    float* buffer = p.pointwise ? nullptr : thread_scratch(rows * cols);
+    // Zeroed first, then every block of every image adds its product, in a fixed order.
+    std::memset(target, 0, static_cast<size_t>(weight_size) * sizeof(float));
+    float* buffer = p.pointwise ? nullptr : thread_scratch(block_floats);
     for (int64_t n = first; n < last; ++n) {
       for (int64_t grp = 0; grp < p.groups; ++grp) {
         const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_volume();
-        const float* columns = xg;
-        if (!p.pointwise) {
-          vol2col(xg, g, buffer);
-          columns = buffer;
-        }
-        gemm_on(parallel_gemm, false, true, kg, rows, cols, dy + n * p.out_image() + grp * kg * cols, cols, columns,
-                cols, n == first ? 0.0f : 1.0f, target + grp * p.weight_per_group(), rows);
+        const float* dyg = dy + n * p.out_image() + grp * kg * cols;
+        for_each_block(p, [&](int64_t d0, int64_t d1) {
+          const int64_t width = (d1 - d0) * plane;
+          const float* columns = xg;
+          if (!p.pointwise) {
+            vol2col(xg, g, buffer, d0, d1);
+            columns = buffer;
+          }
+          gemm_on(parallel_gemm, false, true, kg, rows, width, dyg + d0 * plane, cols, columns, width, 1.0f,
+                  target + grp * p.weight_per_group(), rows);
+        });
       }
     }
-    if (first == last) std::memset(target, 0, static_cast<size_t>(weight_size) * sizeof(float));
   };
   if (chunks == 1) {
     run_chunk(0, true);

@@ -4,6 +4,10 @@
 // and no padding, the input itself as the column matrix). Autograd-free: ops/conv3d.cpp validates
 // and wires the gradients.
 //
+// The column matrix of a volume is large ((C/groups)*kd*kh*kw rows by OD*OH*OW columns: 28 MiB for
+// 16 channels, 3x3x3, 16x32x32), so it is built and consumed in blocks of whole output depths that
+// stay in cache (depths_per_block), one GEMM per block.
+//
 // Parallelism and determinism as the 2-D kernels (conv_parallel.h): images in parallel tasks with
 // serial GEMMs, or one image with parallel GEMMs; the weight gradient sums fixed chunks of images
 // in order. Results are identical for any thread count.
@@ -27,6 +31,10 @@ struct Conv3dPlan {
   int64_t out_image() const { return out_channels * out_volume(); }
   int64_t weight_per_group() const { return out_per_group() * group.col_rows(); }
 };
+
+// How many output depths one block of columns holds: about 512 KiB of floats, at least one depth.
+// Depends on the shapes only.
+int64_t depths_per_block(const Conv3dPlan& plan);
 
 // y = conv3d(x, w) (+ bias when bias != nullptr). y is written, not accumulated.
 void conv3d_forward(const Conv3dPlan& plan, const float* x, const float* w, const float* bias, float* y);

@@ -8,16 +8,17 @@ namespace ember::kernels {
 // columns of output depth od are a contiguous out_h*out_w block of each row: exactly what im2col
 // writes for one slice when given the matrix's full row stride.
 
-void vol2col(const float* x, const VolGeometry& g, float* cols) {
+void vol2col(const float* x, const VolGeometry& g, float* cols, int64_t od_begin, int64_t od_end) {
+  if (od_end < 0) od_end = g.out_d;
   const ConvGeometry slice = g.slice();
-  const int64_t ld = g.col_cols(), plane = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  const int64_t plane = g.out_h * g.out_w, ld = (od_end - od_begin) * plane, taps = g.kernel_h * g.kernel_w;
   const int64_t in_slice = g.in_h * g.in_w;
   for (int64_t c = 0; c < g.channels; ++c) {
     for (int64_t a = 0; a < g.kernel_d; ++a) {
       float* rows = cols + (c * g.kernel_d + a) * taps * ld;
-      for (int64_t od = 0; od < g.out_d; ++od) {
+      for (int64_t od = od_begin; od < od_end; ++od) {
         const int64_t id = od * g.stride_d - g.pad_front + a * g.dilation_d;
-        float* dst = rows + od * plane;
+        float* dst = rows + (od - od_begin) * plane;
         if (id < 0 || id >= g.in_d) {
           for (int64_t t = 0; t < taps; ++t) std::memset(dst + t * ld, 0, static_cast<size_t>(plane) * sizeof(float));
           continue;
@@ -28,17 +29,18 @@ void vol2col(const float* x, const VolGeometry& g, float* cols) {
   }
 }
 
-void col2vol(const float* cols, const VolGeometry& g, float* x) {
+void col2vol(const float* cols, const VolGeometry& g, float* x, int64_t od_begin, int64_t od_end) {
+  if (od_end < 0) od_end = g.out_d;
   const ConvGeometry slice = g.slice();
-  const int64_t ld = g.col_cols(), plane = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  const int64_t plane = g.out_h * g.out_w, ld = (od_end - od_begin) * plane, taps = g.kernel_h * g.kernel_w;
   const int64_t in_slice = g.in_h * g.in_w;
   for (int64_t c = 0; c < g.channels; ++c) {
     for (int64_t a = 0; a < g.kernel_d; ++a) {
       const float* rows = cols + (c * g.kernel_d + a) * taps * ld;
-      for (int64_t od = 0; od < g.out_d; ++od) {
+      for (int64_t od = od_begin; od < od_end; ++od) {
         const int64_t id = od * g.stride_d - g.pad_front + a * g.dilation_d;
         if (id < 0 || id >= g.in_d) continue;
-        col2im(rows + od * plane, slice, x + (c * g.in_d + id) * in_slice, ld);
+        col2im(rows + (od - od_begin) * plane, slice, x + (c * g.in_d + id) * in_slice, ld);
       }
     }
   }

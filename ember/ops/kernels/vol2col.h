@@ -29,13 +29,15 @@ struct VolGeometry {
   }
 };
 
-// cols[((c*kd + a)*kh + i)*kw + j][(od*out_h + oh)*out_w + ow] =
-//     x[c][od*sd - pf + a*dd][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 outside.
-void vol2col(const float* x, const VolGeometry& g, float* cols);
+// cols[((c*kd + a)*kh + i)*kw + j][((od - od_begin)*out_h + oh)*out_w + ow] =
+//     x[c][od*sd - pf + a*dd][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 outside,
+// for the output depths od in [od_begin, od_end) (od_end < 0: out_d): a block of the columns,
+// (od_end - od_begin) * out_h * out_w wide, so callers can keep it in cache.
+void vol2col(const float* x, const VolGeometry& g, float* cols, int64_t od_begin = 0, int64_t od_end = -1);
 
-// The adjoint: x[c][id][ih][iw] += every cols entry vol2col would have read from there.
-// Accumulates into x (callers zero it first when they want a plain result).
-void col2vol(const float* cols, const VolGeometry& g, float* x);
+// The adjoint: x[c][id][ih][iw] += every cols entry vol2col would have read from there, for the
+// same block of output depths. Accumulates into x (callers zero it first for a plain result).
+void col2vol(const float* cols, const VolGeometry& g, float* x, int64_t od_begin = 0, int64_t od_end = -1);
 
 // The naive versions, for tests: one element at a time, straight from the definition.
 void vol2col_reference(const float* x, const VolGeometry& g, float* cols);
