@@ -6,6 +6,7 @@
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -31,6 +32,7 @@ Tensor relu(const Tensor& x) {
       return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return kernels::relu_grad(gv, y); }, "relu")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"relu", {x}, out});
   return out;
 }
 
@@ -46,6 +48,7 @@ Tensor leaky_relu(const Tensor& x, float slope) {
           map_binary(g, saved_x.get(), [slope](float gv, float v) { return v > 0.0f ? gv : slope * gv; }, "leaky_relu")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"leaky_relu", {x}, out, {{"negative_slope", {slope}}}});
   return out;
 }
 
@@ -64,6 +67,7 @@ Tensor sigmoid(const Tensor& x) {
       return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * y * (1.0f - y); }, "sigmoid")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"sigmoid", {x}, out});
   return out;
 }
 
@@ -77,6 +81,7 @@ Tensor tanh(const Tensor& x) {
       return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * (1.0f - y * y); }, "tanh")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"tanh", {x}, out});
   return out;
 }
 
@@ -135,6 +140,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
       return TensorList{mul(y, sub(g, dot))};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"softmax", {x}, out, {{"dim", {double(dim)}}}});
   return out;
 }
 
@@ -152,6 +158,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
                                              [](float gv, float logp, float s) { return gv - std::exp(logp) * s; })};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"log_softmax", {x}, out, {{"dim", {double(dim)}}}});
   return out;
 }
 

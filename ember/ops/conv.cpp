@@ -4,6 +4,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
@@ -173,6 +174,13 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
                        }
                        return TensorList{dx, dw, db};
                      });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({op, {x, weight, bias}, out,
+               {{"stride", {double(o.stride_.h), double(o.stride_.w)}},
+                {"padding", {double(pad.top), double(pad.bottom), double(pad.left), double(pad.right)}},
+                {"dilation", {double(o.dilation_.h), double(o.dilation_.w)}},
+                {"groups", {double(groups)}}}});
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // conv2d's forward, and its weight gradient is conv2d's weight gradient with x and dy exchanged.
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/conv_common.h"
@@ -87,6 +88,15 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
                        }
                        return TensorList{dx, dw, db};
                      });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    const Padding2d& p = o.padding_;
+    t->record({"conv_transpose2d", {x, weight, bias}, out,
+               {{"stride", {double(o.stride_.h), double(o.stride_.w)}},
+                {"padding", {double(p.top), double(p.bottom), double(p.left), double(p.right)}},
+                {"output_padding", {double(o.output_padding_.h), double(o.output_padding_.w)}},
+                {"dilation", {double(o.dilation_.h), double(o.dilation_.w)}},
+                {"groups", {double(o.groups_)}}}});
   }
   return out;
 }

@@ -3,6 +3,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -61,8 +62,10 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator* gen) {
   check_float("dropout", "x", x);
   check_p("dropout", p);
   if (!training || p == 0.0f) return x;
-  if (p == 1.0f) return all_dropped(x, "DropoutBackward");
-  return apply_mask(x, keep_mask(x.shape(), p, gen), "dropout", "DropoutBackward");
+  Tensor out = p == 1.0f ? all_dropped(x, "DropoutBackward") : apply_mask(x, keep_mask(x.shape(), p, gen), "dropout", "DropoutBackward");
+  // Only a training-mode call reaches here (eval mode returns x itself): the exporter refuses it.
+  if (trace::Tracer* t = trace::active()) t->record({"dropout", {x}, out, {{"p", {p}}, {"training", {1.0}}}});
+  return out;
 }
 
 Tensor dropout2d(const Tensor& x, float p, bool training, Generator* gen) {
@@ -71,8 +74,10 @@ Tensor dropout2d(const Tensor& x, float p, bool training, Generator* gen) {
   EMBER_CHECK(x.dim() == 4, "dropout2d: argument 'x' must be 4-D [N, C, H, W], got {}", x.describe());
   check_p("dropout2d", p);
   if (!training || p == 0.0f) return x;
-  if (p == 1.0f) return all_dropped(x, "Dropout2dBackward");
-  return apply_mask(x, keep_mask({x.size(0), x.size(1), 1, 1}, p, gen), "dropout2d", "Dropout2dBackward");
+  Tensor out = p == 1.0f ? all_dropped(x, "Dropout2dBackward") : apply_mask(x, keep_mask({x.size(0), x.size(1), 1, 1}, p, gen), "dropout2d", "Dropout2dBackward");
+  // Only a training-mode call reaches here (eval mode returns x itself): the exporter refuses it.
+  if (trace::Tracer* t = trace::active()) t->record({"dropout2d", {x}, out, {{"p", {p}}, {"training", {1.0}}}});
+  return out;
 }
 
 }  // namespace ember

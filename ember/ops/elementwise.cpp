@@ -5,6 +5,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -29,6 +30,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
       return TensorList{needs[0] ? g : Tensor(), needs[1] ? g : Tensor()};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"add", {a, b}, out});
   return out;
 }
 
@@ -42,6 +44,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
       return TensorList{needs[0] ? g : Tensor(), needs[1] ? neg(g) : Tensor()};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"sub", {a, b}, out});
   return out;
 }
 
@@ -57,6 +60,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
       return TensorList{needs[0] ? mul(g, saved_b.get()) : Tensor(), needs[1] ? mul(g, saved_a.get()) : Tensor()};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"mul", {a, b}, out});
   return out;
 }
 
@@ -76,6 +80,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
       return TensorList{da, db};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"div", {a, b}, out});
   return out;
 }
 
@@ -88,6 +93,7 @@ Tensor add(const Tensor& a, float b) {
   if (autograd::needs_graph({a})) {
     autograd::attach(out, "AddBackward", {a}, [](const Tensor& g, const GradMask&) { return TensorList{g}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"add", {a, scalar_tensor(b)}, out});
   return out;
 }
 
@@ -98,6 +104,7 @@ Tensor sub(const Tensor& a, float b) {
   if (autograd::needs_graph({a})) {
     autograd::attach(out, "SubBackward", {a}, [](const Tensor& g, const GradMask&) { return TensorList{g}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"sub", {a, scalar_tensor(b)}, out});
   return out;
 }
 
@@ -108,6 +115,7 @@ Tensor sub(float a, const Tensor& b) {
   if (autograd::needs_graph({b})) {
     autograd::attach(out, "SubBackward", {b}, [](const Tensor& g, const GradMask&) { return TensorList{neg(g)}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"sub", {scalar_tensor(a), b}, out});
   return out;
 }
 
@@ -118,6 +126,7 @@ Tensor mul(const Tensor& a, float b) {
   if (autograd::needs_graph({a})) {
     autograd::attach(out, "MulBackward", {a}, [b](const Tensor& g, const GradMask&) { return TensorList{mul(g, b)}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"mul", {a, scalar_tensor(b)}, out});
   return out;
 }
 
@@ -128,6 +137,7 @@ Tensor div(const Tensor& a, float b) {
   if (autograd::needs_graph({a})) {
     autograd::attach(out, "DivBackward", {a}, [b](const Tensor& g, const GradMask&) { return TensorList{div(g, b)}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"div", {a, scalar_tensor(b)}, out});
   return out;
 }
 
@@ -141,6 +151,7 @@ Tensor div(float a, const Tensor& b) {
       return TensorList{map_binary(g, saved_b.get(), [a](float gv, float y) { return -gv * a / (y * y); }, "div")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"div", {scalar_tensor(a), b}, out});
   return out;
 }
 
@@ -153,6 +164,7 @@ Tensor neg(const Tensor& a) {
   if (autograd::needs_graph({a})) {
     autograd::attach(out, "NegBackward", {a}, [](const Tensor& g, const GradMask&) { return TensorList{neg(g)}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"neg", {a}, out});
   return out;
 }
 
@@ -165,6 +177,7 @@ Tensor exp(const Tensor& a) {
     autograd::attach(out, "ExpBackward", {a},
                      [saved_out](const Tensor& g, const GradMask&) { return TensorList{mul(g, saved_out.get())}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"exp", {a}, out});
   return out;
 }
 
@@ -177,6 +190,7 @@ Tensor log(const Tensor& a) {
     autograd::attach(out, "LogBackward", {a},
                      [saved_a](const Tensor& g, const GradMask&) { return TensorList{div(g, saved_a.get())}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"log", {a}, out});
   return out;
 }
 
@@ -193,6 +207,7 @@ Tensor pow(const Tensor& a, float exponent) {
           "pow")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"pow", {a, scalar_tensor(exponent)}, out});
   return out;
 }
 
@@ -206,6 +221,7 @@ Tensor sqrt(const Tensor& a) {
       return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv / (2.0f * y); }, "sqrt")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"sqrt", {a}, out});
   return out;
 }
 
@@ -220,6 +236,7 @@ Tensor abs(const Tensor& a) {
           g, saved_a.get(), [](float gv, float x) { return x > 0.0f ? gv : (x < 0.0f ? -gv : 0.0f); }, "abs")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"abs", {a}, out});
   return out;
 }
 
@@ -239,6 +256,7 @@ Tensor clamp(const Tensor& a, std::optional<float> min, std::optional<float> max
           g, saved_a.get(), [lo, hi](float gv, float x) { return x >= lo && x <= hi ? gv : 0.0f; }, "clamp")};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"clamp", {a, min ? scalar_tensor(*min) : Tensor(), max ? scalar_tensor(*max) : Tensor()}, out});
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "ember/autograd/node.h"
 #include "ember/core/parallel.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/gemm.h"
@@ -96,6 +97,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
       return TensorList{da, db};
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"matmul", {a, b}, out});
   return out;
 }
 
@@ -164,6 +166,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
           return TensorList{dx, dw, db};
         });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"linear", {x, weight, bias}, out});
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/norm_kernels.h"
@@ -29,7 +30,7 @@ Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : kernels::con
 // local_response_norm
 
 Tensor local_response_norm(const Tensor& x, int64_t size, float alpha, float beta, float k) {
-  EMBER_PROFILE_OP("contiguous");
+  EMBER_PROFILE_OP("local_response_norm");
   check_float("local_response_norm", "x", x);
   EMBER_CHECK(x.dim() >= 3, "local_response_norm: argument 'x' must have at least 3 dims [N, C, ...], got {}",
               x.describe());
@@ -59,6 +60,9 @@ Tensor local_response_norm(const Tensor& x, int64_t size, float alpha, float bet
                                              d_pow.data<float>(), dx.data<float>(), n, c, p, params);
                        return TensorList{dx};
                      });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"local_response_norm", {x}, out, {{"size", {double(size)}}, {"alpha", {alpha}}, {"beta", {beta}}, {"k", {k}}}});
   }
   return out;
 }
@@ -168,6 +172,10 @@ Tensor batch_norm2d_impl(const char* op, const Tensor& x, const Tensor& running_
               relu_out.defined() ? relu_out.data<float>() : nullptr);
           return TensorList{dx, dw, db};
         });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({op, {x, running_mean, running_var, weight, bias}, out,
+               {{"training", {double(training)}}, {"momentum", {momentum}}, {"eps", {eps}}}});
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/pool_kernels.h"
@@ -85,6 +86,15 @@ Pool2dGeometry pool_geometry(const char* op, const Tensor& x, Int2 kernel, Int2 
   return g;
 }
 
+// The window options as trace attributes (see ember/core/trace.h).
+trace::Attributes window_attributes(Int2 kernel, Int2 stride, const Padding2d& pad, Int2 dilation, bool ceil_mode) {
+  return {{"kernel_size", {double(kernel.h), double(kernel.w)}},
+          {"stride", {double(stride.h), double(stride.w)}},
+          {"padding", {double(pad.top), double(pad.bottom), double(pad.left), double(pad.right)}},
+          {"dilation", {double(dilation.h), double(dilation.w)}},
+          {"ceil_mode", {double(ceil_mode)}}};
+}
+
 void check_output_size(const char* op, const Tensor& x, Int2 output_size) {
   EMBER_CHECK(output_size.h >= 1 && output_size.w >= 1, "{}: output size must be at least 1, got {} for input {}", op,
               to_string(output_size), shape_str(x.shape()));
@@ -120,7 +130,13 @@ std::pair<Tensor, Tensor> max_pool(const char* op, const Tensor& x, const MaxPoo
 
 Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& options) {
   EMBER_PROFILE_OP("max_pool2d");
-  return max_pool("max_pool2d", x, options, /*want_indices=*/false).first;
+  Tensor out = max_pool("max_pool2d", x, options, /*want_indices=*/false).first;
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"max_pool2d", {x}, out,
+               window_attributes(options.kernel_size(), options.stride(), options.padding(), options.dilation(),
+                                 options.ceil_mode())});
+  }
+  return out;
 }
 
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool2dOptions& options) {
@@ -140,6 +156,12 @@ Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& options) {
       return TensorList{kernels::avg_pool2d_backward(dense(grad), g, count_pad)};
     });
   }
+  if (trace::Tracer* t = trace::active()) {
+    trace::Attributes attributes = window_attributes(options.kernel_size(), options.stride(), options.padding(),
+                                                     Int2(1), options.ceil_mode());
+    attributes.push_back({"count_include_pad", {double(count_pad)}});
+    t->record({"avg_pool2d", {x}, out, std::move(attributes)});
+  }
   return out;
 }
 
@@ -154,6 +176,9 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Int2 output_size) {
       // Each output gradient / its bin size, added over its bin.
       return TensorList{kernels::adaptive_avg_pool2d_backward(dense(grad), in_h, in_w)};
     });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"adaptive_avg_pool2d", {x}, out, {{"output_size", {double(output_size.h), double(output_size.w)}}}});
   }
   return out;
 }
@@ -186,7 +211,11 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Int2
 
 Tensor adaptive_max_pool2d(const Tensor& x, Int2 output_size) {
   EMBER_PROFILE_OP("adaptive_max_pool2d");
-  return adaptive_max_pool("adaptive_max_pool2d", x, output_size).first;
+  Tensor out = adaptive_max_pool("adaptive_max_pool2d", x, output_size).first;
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"adaptive_max_pool2d", {x}, out, {{"output_size", {double(output_size.h), double(output_size.w)}}}});
+  }
+  return out;
 }
 
 Tensor spatial_pyramid_pool(const Tensor& x, const std::vector<int64_t>& levels, PoolMode mode) {

@@ -6,6 +6,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 
@@ -75,6 +76,8 @@ Tensor record_reshape_like(const Tensor& out, const Tensor& x, const char* name)
     const Shape shape = x.shape();
     autograd::attach(out, name, {x}, [shape](const Tensor& g, const GradMask&) { return TensorList{g.reshape(shape)}; });
   }
+  // view, reshape, squeeze and unsqueeze all only give x a new shape: out's shape says which.
+  if (trace::Tracer* t = trace::active()) t->record({"reshape", {x}, out});
   return out;
 }
 
@@ -122,7 +125,11 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   for (int64_t d = start_dim; d <= end_dim; ++d) merged *= x.shape()[d];
   shape.push_back(merged);
   shape.insert(shape.end(), x.shape().begin() + end_dim + 1, x.shape().end());
-  return reshape(x, shape);
+  Tensor out = reshape(x, shape);
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"flatten", {x}, out, {{"start_dim", {double(start_dim)}}, {"end_dim", {double(end_dim)}}}});
+  }
+  return out;
 }
 
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
@@ -144,6 +151,11 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   if (autograd::needs_graph({x})) {
     autograd::attach(out, "PermuteBackward", {x},
                      [inverse](const Tensor& g, const GradMask&) { return TensorList{g.permute(inverse)}; });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    std::vector<double> perm;
+    for (int64_t d : dims) perm.push_back(double(normalize_dim(d, x.dim(), "permute")));
+    t->record({"permute", {x}, out, {{"dims", perm}}});
   }
   return out;
 }
@@ -303,6 +315,7 @@ Tensor clone(const Tensor& x) {
   if (autograd::needs_graph({x})) {
     autograd::attach(out, "CloneBackward", {x}, [](const Tensor& g, const GradMask&) { return TensorList{g}; });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"clone", {x}, out});
   return out;
 }
 
@@ -346,6 +359,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
       return grads;
     });
   }
+  if (trace::Tracer* t = trace::active()) t->record({"cat", tensors, out, {{"dim", {double(dim)}}}});
   return out;
 }
 

@@ -1,0 +1,23 @@
+#pragma once
+// What the ONNX tests check every exported file with: OpenCV's DNN module (Debian's
+// libopencv-dnn-dev), a consumer nobody here wrote, runs it on the same input as ember.
+#include <string>
+
+#include <ember/ember.h>
+#include <ember/onnx/export.h>
+
+namespace ember::test {
+
+// The folder the ONNX tests write their files to; the python3-onnx checker test (onnx.checker)
+// reads every file in it afterwards.
+std::string onnx_out_dir();
+
+// OpenCV's output for `input` from the ONNX file at `path` (shape as OpenCV reports it).
+Tensor run_opencv(const std::string& path, const Tensor& input);
+
+// Exports `module` (eval mode) for `input`'s shape to onnx_out_dir()/<file>, runs ember and
+// OpenCV on `input`, checks the shapes agree and returns the largest |ember - OpenCV|.
+double export_and_compare(nn::Module& module, const Tensor& input, const std::string& file,
+                          const onnx::ExportOptions& options = onnx::ExportOptions());
+
+}  // namespace ember::test
