@@ -115,29 +115,35 @@ void pool(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   const Ints pads = onnx_pads(ints(r, "padding"));
   const bool ceil = int_of(r, "ceil_mode") != 0;
   if (ceil) check_pool_size(r, kernel, stride, pads, dilation);
-  ::onnx::NodeProto& n = g.node(max ? "MaxPool" : "AveragePool", {input(r, g, 0)}, out);
+  std::string pooled = input(r, g, 0);
+  Ints pool_pads = pads;
+  // ember's count_include_pad divides by the window clipped to the padded input. That is exactly
+  // an explicit zero Pad, then pooling that counts only the (now padded) input: also for a
+  // ceil-mode window hanging past the padding, where ONNX's count_include_pad would count the
+  // whole kernel. (OpenCV 4.6 also ignores count_include_pad = 1, but runs Pad.)
+  const bool count_pad = !max && int_of(r, "count_include_pad") != 0;
+  if (count_pad && std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p > 0; })) {
+    const int64_t rank = r.inputs.at(0).dim();
+    Ints all_pads(static_cast<size_t>(2 * rank), 0);  // begins of every axis, then ends
+    all_pads[static_cast<size_t>(rank - 2)] = pads[0];
+    all_pads[static_cast<size_t>(rank - 1)] = pads[1];
+    all_pads[static_cast<size_t>(2 * rank - 2)] = pads[2];
+    all_pads[static_cast<size_t>(2 * rank - 1)] = pads[3];
+    const std::string padded = g.fresh(out + "_padded");
+    g.node("Pad", {pooled, g.constant_ints(all_pads, out + "_pads")}, padded);
+    pooled = padded;
+    pool_pads = Ints(4, 0);
+  }
+  ::onnx::NodeProto& n = g.node(max ? "MaxPool" : "AveragePool", {pooled}, out);
   set_attribute(n, "kernel_shape", kernel);
   set_attribute(n, "strides", stride);
-  set_attribute(n, "pads", pads);
+  set_attribute(n, "pads", pool_pads);
   set_attribute(n, "ceil_mode", int64_t{ceil});
   if (max) {
     set_attribute(n, "dilations", dilation);
-    return;
+  } else {
+    set_attribute(n, "count_include_pad", int64_t{0});
   }
-  // ember divides by the window clipped to the padded input: the kernel size (ONNX's
-  // count_include_pad) unless a ceil-mode window hangs past the padding.
-  const bool count_pad = int_of(r, "count_include_pad") != 0;
-  if (count_pad && ceil) {
-    const Tensor& x = r.inputs.at(0);
-    for (int d = 0; d < 2; ++d) {
-      const int64_t in = x.size(x.dim() - 2 + d), outs = r.output.size(r.output.dim() - 2 + d);
-      EMBER_CHECK((outs - 1) * stride[d] + kernel[d] <= in + pads[d] + pads[d + 2],
-                  "onnx export: avg_pool2d with ceil_mode and count_include_pad on input {}: the last window hangs "
-                  "past the padding, where ember and ONNX divide by different counts",
-                  shape_str(x.shape()));
-    }
-  }
-  set_attribute(n, "count_include_pad", int64_t{count_pad});
 }
 
 // Adaptive pooling is global pooling for a 1x1 output and a plain pooling when the output size

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "opencv_runner.h"
+#include "onnx_test_support.h"
 #include "support/helpers.h"
 
 namespace ember::test {

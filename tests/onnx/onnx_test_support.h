@@ -12,6 +12,13 @@ namespace ember::test {
 // reads every file in it afterwards.
 std::string onnx_out_dir();
 
+// The op types of the exported graph's nodes, in order, and its initializers' names (parsed
+// with libonnx's protobuf types).
+std::vector<std::string> onnx_node_types(const std::string& path);
+std::vector<std::string> onnx_initializer_names(const std::string& path);
+// The input's dims as written: a number, or the symbolic name ("batch").
+std::vector<std::string> onnx_input_dims(const std::string& path);
+
 // OpenCV's output for `input` from the ONNX file at `path` (shape as OpenCV reports it).
 Tensor run_opencv(const std::string& path, const Tensor& input);
 

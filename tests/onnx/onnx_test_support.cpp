@@ -1,7 +1,8 @@
-#include "opencv_runner.h"
+#include "onnx_test_support.h"
 
 #include <doctest/doctest.h>
 
+#include <onnx/onnx_pb.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
@@ -16,6 +17,39 @@ std::string onnx_out_dir() {
   const std::string dir = EMBER_ONNX_OUT_DIR;
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+namespace {
+
+::onnx::ModelProto parse(const std::string& path) {
+  ::onnx::ModelProto model;
+  REQUIRE(model.ParseFromString(read_file(path)));
+  return model;
+}
+
+}  // namespace
+
+std::vector<std::string> onnx_node_types(const std::string& path) {
+  std::vector<std::string> out;
+  const ::onnx::ModelProto model = parse(path);
+  for (const auto& node : model.graph().node()) out.push_back(node.op_type());
+  return out;
+}
+
+std::vector<std::string> onnx_initializer_names(const std::string& path) {
+  std::vector<std::string> out;
+  const ::onnx::ModelProto model = parse(path);
+  for (const auto& init : model.graph().initializer()) out.push_back(init.name());
+  return out;
+}
+
+std::vector<std::string> onnx_input_dims(const std::string& path) {
+  std::vector<std::string> out;
+  const ::onnx::ModelProto model = parse(path);
+  for (const auto& dim : model.graph().input(0).type().tensor_type().shape().dim()) {
+    out.push_back(dim.has_dim_value() ? std::to_string(dim.dim_value()) : dim.dim_param());
+  }
+  return out;
 }
 
 Tensor run_opencv(const std::string& path, const Tensor& input) {
