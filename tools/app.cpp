@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <vector>
+
 namespace ember::tool {
 
 App::App()
@@ -9,7 +11,12 @@ App::App()
   cli.require_subcommand(1);
   cli.footer("Data: scripts/fetch_data.sh puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist.\n"
              "CIFAR-10 cannot be downloaded here: copy its binary files into data/cifar10.");
-  for (auto* add : {&add_train, &add_resume, &add_eval, &add_summary, &add_models, &add_viz, &add_export_weights}) {
+  std::vector<Command (*)(CLI::App&)> adds = {&add_train,  &add_resume, &add_eval,          &add_summary,
+                                              &add_models, &add_viz,    &add_export_weights};
+#if EMBER_WITH_ONNX
+  adds.push_back(&add_export);  // built with the ONNX library only
+#endif
+  for (auto* add : adds) {
     const size_t before = cli.get_subcommands({}).size();
     Command command = (*add)(cli);
     commands[cli.get_subcommands({})[before]] = std::move(command);

@@ -16,5 +16,8 @@ Command add_summary(CLI::App& app);   // ember summary --model alexnet
 Command add_models(CLI::App& app);    // ember models
 Command add_viz(CLI::App& app);       // ember viz filters --checkpoint ... -o filters.png
 Command add_export_weights(CLI::App& app);  // ember export-weights --checkpoint ... -o weights.safetensors
+#if EMBER_WITH_ONNX
+Command add_export(CLI::App& app);    // ember export --checkpoint ... -o model.onnx
+#endif
 
 }  // namespace ember::tool

@@ -1,0 +1,85 @@
+// ember export: a trained model as an ONNX file (opset 13), for ONNX Runtime, OpenCV's DNN module
+// and other runtimes. Built only with EMBER_ONNX (libonnx-dev).
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "commands.h"
+#include "ember/core/error.h"
+#include "ember/nn/serialize.h"
+#include "ember/onnx/export.h"
+#include "ember/train/checkpoint.h"
+#include "ember/train/experiment.h"
+
+namespace ember::tool {
+
+namespace {
+
+// The image shape ember's datasets give models (the data files need not be present).
+Shape dataset_image_shape(const std::string& data) { return data == "cifar10" ? Shape{3, 32, 32} : Shape{1, 28, 28}; }
+
+std::string describe_input(const train::ExperimentConfig& c) {
+  std::string text = "pixels scaled to [0, 1]";
+  if (c.normalize) {
+    std::vector<float> mean, std;
+    train::dataset_statistics(c.data, mean, std);
+    text += fmt::format(", then (x - mean) / std per channel with mean {} and std {}", fmt::join(mean, ", "),
+                        fmt::join(std, ", "));
+  }
+  return text;
+}
+
+}  // namespace
+
+Command add_export(CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "Export a checkpoint's model as an ONNX file (opset 13) for other runtimes "
+                                           "(ONNX Runtime, OpenCV's DNN module, ...)");
+  auto checkpoint = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>("model.onnx");
+  auto model = std::make_shared<std::string>();
+  auto data = std::make_shared<std::string>();
+  auto batch = std::make_shared<int64_t>(1);
+  auto fixed_batch = std::make_shared<bool>(false);
+  std::vector<std::string> names;
+  for (const auto& info : models::model_infos()) names.push_back(info.name);
+  cmd->add_option("--checkpoint,-c", *checkpoint,
+                  "Checkpoint written by `ember train` (or a weights file from nn::save, with --model)")
+      ->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", *output, "ONNX file to write")->capture_default_str();
+  cmd->add_option("--model", *model, "Model of a plain weights file (a checkpoint names its own)")
+      ->check(CLI::IsMember(names));
+  cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
+                                   "checkpoint's; mnist for a weights file)")
+      ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
+  cmd->add_option("--batch", *batch, "Batch size the model is traced with")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--fixed-batch", *fixed_batch, "Fix the batch dim to --batch (default: a symbolic 'batch' dim)");
+  return [=]() {
+    const nn::StateDict dict = nn::load(*checkpoint);
+    train::ExperimentConfig config;
+    if (train::is_checkpoint(dict)) {
+      config = train::ExperimentConfig::from_json(train::checkpoint_config(*checkpoint));
+      EMBER_CHECK(model->empty() || *model == config.model,
+                  "export: {} is a checkpoint of model {}, not {} (--model is only for plain weights files)",
+                  *checkpoint, config.model, *model);
+    } else {
+      EMBER_CHECK(!model->empty(), "export: {} is a plain weights file, not a checkpoint: say which model it holds "
+                                   "with --model", *checkpoint);
+      config.model = *model;
+      config.data = "mnist";
+    }
+    if (!data->empty()) config.data = *data;
+    const Shape image = dataset_image_shape(config.data);
+    auto net = train::build_model(config, image, 10);
+    train::load_weights(*net, *checkpoint);
+    const Shape input_shape = {*batch, image[0], image[1], image[2]};
+    onnx::export_model(*net, input_shape, *output,
+                       onnx::ExportOptions().dynamic(!*fixed_batch).name(config.model));
+    fmt::print("wrote {}: {} for {}, ONNX opset {}\n", *output, config.model, config.data, onnx::kOpset);
+    fmt::print("  input  'input'  float32 [{}, {}, {}, {}], {}\n", *fixed_batch ? std::to_string(*batch) : "batch",
+               image[0], image[1], image[2], describe_input(config));
+    fmt::print("  output 'output' float32: the model's outputs (logits for a classifier)\n");
+    return 0;
+  };
+}
+
+}  // namespace ember::tool
