@@ -43,10 +43,11 @@ Command add_export(CLI::App& app) {
   std::vector<std::string> names;
   for (const auto& info : models::model_infos()) names.push_back(info.name);
   cmd->add_option("--checkpoint,-c", *checkpoint,
-                  "Checkpoint written by `ember train` (or a weights file from nn::save, with --model)")
+                  "Checkpoint written by `ember train`, or a weights file (`ember export-weights`, nn::save)")
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", *output, "ONNX file to write")->capture_default_str();
-  cmd->add_option("--model", *model, "Model of a plain weights file (a checkpoint names its own)")
+  cmd->add_option("--model", *model, "Model of a weights file (default: the one its metadata names; a checkpoint "
+                                     "names its own)")
       ->check(CLI::IsMember(names));
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
@@ -62,9 +63,11 @@ Command add_export(CLI::App& app) {
                   "export: {} is a checkpoint of model {}, not {} (--model is only for plain weights files)",
                   *checkpoint, config.model, *model);
     } else {
-      EMBER_CHECK(!model->empty(), "export: {} is a plain weights file, not a checkpoint: say which model it holds "
-                                   "with --model", *checkpoint);
-      config.model = *model;
+      // A weights file: `ember export-weights` and tools/ember_torch.py name the model in its metadata.
+      auto named = dict.metadata.find("model");
+      config.model = !model->empty() ? *model : named != dict.metadata.end() ? named->second : "";
+      EMBER_CHECK(!config.model.empty(), "export: {} is a weights file that names no model in its metadata: say "
+                                         "which model it holds with --model", *checkpoint);
       config.data = "mnist";
     }
     if (!data->empty()) config.data = *data;

@@ -40,6 +40,13 @@ expect "export" 0 "wrote $TMP/lenet5.onnx: lenet5 for mnist, ONNX opset 13"
 expect "export" 0 "(x - mean) / std"
 /usr/bin/python3 "$TESTS/onnx/check_cli_export.py" "$TMP/lenet5.onnx" "$LAST" 10 || fail "check_cli_export.py rejected the file"
 
+# A weights-only file: the model from its metadata (written by export-weights), or --model.
+run weights export-weights --checkpoint "$LAST" -o "$TMP/weights.safetensors"
+run from_weights export --checkpoint "$TMP/weights.safetensors" -o "$TMP/from_weights.onnx"
+expect "export of a weights file" 0 "wrote $TMP/from_weights.onnx: lenet5 for mnist"
+/usr/bin/python3 "$TESTS/onnx/check_cli_export.py" "$TMP/from_weights.onnx" "$TMP/weights.safetensors" 10 ||
+  fail "check_cli_export.py rejected the file exported from a weights file"
+
 run fixed export --checkpoint "$LAST" -o "$TMP/fixed.onnx" --fixed-batch --batch 4
 expect "export --fixed-batch" 0 "float32 [4, 1, 28, 28]"
 

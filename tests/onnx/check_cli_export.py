@@ -4,7 +4,7 @@ python3-onnx's checker (full_check) accepts it, its initializers are the checkpo
 tensors bit for bit, and OpenCV's DNN module (python3-opencv) runs it on a batch of 3 (the batch
 dim is symbolic) giving finite [3, CLASSES] outputs.
 
-usage: check_cli_export.py MODEL.onnx CHECKPOINT.safetensors CLASSES
+usage: check_cli_export.py MODEL.onnx CHECKPOINT_OR_WEIGHTS.safetensors CLASSES
 """
 import pathlib
 import sys
@@ -25,7 +25,11 @@ def main():
     model = onnx.load(path)
     tensors, _ = read(checkpoint)
     initializers = {i.name: onnx.numpy_helper.to_array(i) for i in model.graph.initializer}
-    weights = {name[len("model."):]: t for name, t in tensors.items() if name.startswith("model.")}
+    # A checkpoint's model weights are its "model." entries; a weights file has only those, unprefixed.
+    if any(name.startswith("model.") for name in tensors):
+        weights = {name[len("model."):]: t for name, t in tensors.items() if name.startswith("model.")}
+    else:
+        weights = tensors
     exported = {name: t for name, t in initializers.items() if name in weights}
     if not exported or any(not np.array_equal(t, weights[name]) for name, t in exported.items()):
         print(f"initializers differ from the checkpoint's weights ({len(exported)} compared)")

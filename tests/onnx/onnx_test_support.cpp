@@ -71,7 +71,7 @@ Tensor run_opencv(const std::string& path, const Tensor& input) {
 }
 
 double export_and_compare(nn::Module& module, const Tensor& input, const std::string& file,
-                          const onnx::ExportOptions& options) {
+                          const onnx::ExportOptions& options, double* output_scale) {
   const std::string path = onnx_out_dir() + "/" + file;
   onnx::export_model(module, input.shape(), path, options);
   Tensor expected;
@@ -91,11 +91,13 @@ double export_and_compare(nn::Module& module, const Tensor& input, const std::st
   const Tensor e = expected.contiguous();
   const float* ev = e.data<float>();
   const float* av = actual.data<float>();
-  double worst = 0;
+  double worst = 0, scale = 0;
   for (int64_t i = 0; i < e.numel(); ++i) {
     REQUIRE(std::isfinite(ev[i]));
     worst = std::max(worst, static_cast<double>(std::fabs(ev[i] - av[i])));
+    scale = std::max(scale, static_cast<double>(std::fabs(ev[i])));
   }
+  if (output_scale != nullptr) *output_scale = scale;
   return worst;
 }
 

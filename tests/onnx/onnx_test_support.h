@@ -23,8 +23,9 @@ std::vector<std::string> onnx_input_dims(const std::string& path);
 Tensor run_opencv(const std::string& path, const Tensor& input);
 
 // Exports `module` (eval mode) for `input`'s shape to onnx_out_dir()/<file>, runs ember and
-// OpenCV on `input`, checks the shapes agree and returns the largest |ember - OpenCV|.
+// OpenCV on `input`, checks the shapes agree and returns the largest |ember - OpenCV|; the largest
+// |ember output| goes to *output_scale if given.
 double export_and_compare(nn::Module& module, const Tensor& input, const std::string& file,
-                          const onnx::ExportOptions& options = onnx::ExportOptions());
+                          const onnx::ExportOptions& options = onnx::ExportOptions(), double* output_scale = nullptr);
 
 }  // namespace ember::test
