@@ -213,6 +213,16 @@ TEST_CASE("Tensor methods and the autograd API: shapes that do not match") {
   });
 }
 
+TEST_CASE("locally connected: weights that do not match the input") {
+  const Tensor x = f32({1, 3, 6, 6});
+  run({
+      {"locally_connected2d", [&] { locally_connected2d(x, f32({4, 4, 2, 2, 3, 3})); },
+       {"locally_connected2d:", "3 channels", "expects 2", "[1, 3, 6, 6]", "[4, 4, 2, 2, 3, 3]"}},
+      {"locally_connected2d positions", [&] { locally_connected2d(x, f32({3, 3, 2, 3, 3, 3})); },
+       {"locally_connected2d:", "gives 4x4 output positions", "3x3"}},
+  });
+}
+
 TEST_CASE("upsampling: ranks and sizes that do not fit") {
   const Tensor flat = f32({2, 4, 4}), x = f32({1, 2, 4, 4});
   run({

@@ -119,9 +119,11 @@ TEST_CASE("in-place updates and backward") {
   });
 }
 
-TEST_CASE("upsampling") {
-  const Tensor u;
+TEST_CASE("upsampling and locally connected") {
+  const Tensor u, x = zeros({1, 2, 4, 4}), w = zeros({2, 2, 3, 2, 3, 3});
   run({
+      {"locally_connected2d", [&] { (void)locally_connected2d(u, w); }},
+      {"locally_connected2d", [&] { (void)locally_connected2d(x, u); }},
       {"upsample_nearest2d", [&] { (void)upsample_nearest2d(u, UpsampleSize::scale(2)); }},
       {"upsample_bilinear2d", [&] { (void)upsample_bilinear2d(u, UpsampleSize::scale(2), true); }},
   });
