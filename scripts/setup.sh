@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libeigen3-dev libtbb-dev libfmt-dev doctest-dev libbenchmark-dev zlib1g-dev libopenblas-pthread-dev nlohmann-json3-dev libcli11-dev libstb-dev
-          libonnx-dev libprotobuf-dev libopencv-dnn-dev python3-onnx "$@")
+          libonnx-dev libprotobuf-dev libopencv-dnn-dev python3-onnx libopenmpi-dev openmpi-bin "$@")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

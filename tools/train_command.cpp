@@ -1,19 +1,27 @@
-// ember train / ember resume.
+// ember train / ember resume, on one process or (--distributed, under mpirun) as one rank of a
+// data-parallel job.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "commands.h"
 #include "ember/core/error.h"
 #include "ember/core/file.h"
+#include "ember/core/parallel.h"
 #include "ember/core/profiler.h"
 #include "ember/models/registry.h"
 #include "ember/train/checkpoint.h"
 #include "ember/train/experiment.h"
+#if EMBER_HAVE_MPI
+#include "ember/distributed/mpi_data_parallel.h"
+#include "ember/distributed/mpi_session.h"
+#endif
 
 namespace ember::tool {
 
@@ -67,11 +75,124 @@ class StopSignalsGuard {
   struct sigaction old_int_ = {}, old_term_ = {};
 };
 
-// Trains to the configured epoch count and prints where everything went.
-// With `profile`, ember's op profiler records the whole run and its table is printed at the end.
+// --distributed and its tuning knobs, shared by train and resume.
+struct DistributedFlags {
+  bool enabled = false;
+  int64_t bucket_kb = 1024;
+  bool no_overlap = false;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_flag("--distributed", enabled,
+                  "Data-parallel training over MPI: start with `mpirun -np N ember train --distributed ...`; each "
+                  "rank trains on 1/N of every batch (--batch is the global batch, a multiple of N); rank 0 writes "
+                  "the run. Alone, it runs as a world of one")
+        ->group("Distributed");
+    cmd->add_option("--bucket-kb", bucket_kb, "--distributed: gradient allreduce bucket size in KiB")
+        ->check(CLI::PositiveNumber)->capture_default_str()->group("Distributed");
+    cmd->add_flag("--no-overlap", no_overlap,
+                  "--distributed: start every allreduce after backward instead of during it (to measure the overlap)")
+        ->group("Distributed");
+  }
+};
+
+// What a command needs to run as one rank of an MPI job; all empty on a single process.
+struct Distributed {
+  // This process's DataParallel over the model (nullptr on a single process).
+  // `threads` is the run's --threads (0: this rank's share of the machine's cores).
+  std::function<std::shared_ptr<train::DataParallel>(const nn::Module&, int threads)> make;
+  // Makes every rank's string rank 0's (does nothing on a single process).
+  std::function<void(std::string&)> share = [](std::string&) {};
+  int rank = 0;
+  bool enabled() const { return static_cast<bool>(make); }
+};
+
+// `compute` run on rank 0 only and its result (or its ember::Error) handed to every rank: for what
+// only rank 0 must be able to see, such as the run directory.
+std::string on_rank0(const Distributed& d, const std::function<std::string()>& compute) {
+  std::string result, error;
+  if (d.rank == 0) {
+    try {
+      result = compute();
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  d.share(error);
+  if (!error.empty()) fail("{}", error);
+  d.share(result);
+  return result;
+}
+
+// Runs `body` on one process, or with --distributed as one rank of an MPI job: the MPI session
+// lives around it, rank 0 reports the allreduce figures at the end, and an error on a job of
+// several ranks ends the whole job (MPI_Abort) rather than leave the others waiting in a
+// collective for a rank that has left.
+int with_distributed(const DistributedFlags& flags, const std::function<int(const Distributed&)>& body) {
+  if (!flags.enabled) return body(Distributed{});
+#if EMBER_HAVE_MPI
+  distributed::MpiSession mpi;
+  std::shared_ptr<distributed::MpiDataParallel> dp;
+  Distributed d;
+  d.rank = mpi.rank();
+  d.make = [&](const nn::Module& model, int configured_threads) {
+    const auto options =
+        distributed::ReducerOptions().bucket_bytes(flags.bucket_kb * 1024).overlap(!flags.no_overlap);
+    dp = std::make_shared<distributed::MpiDataParallel>(model, options);
+    // Each rank gets its share of this machine's cores, unless --threads says otherwise.
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = configured_threads > 0 ? configured_threads : std::max(1, cores / mpi.local_size());
+    set_num_threads(threads);
+    if (mpi.rank() == 0) {
+      fmt::print("distributed: {} rank{} ({} on this machine), {} thread{} each\n", mpi.world_size(),
+                 mpi.world_size() == 1 ? "" : "s", mpi.local_size(), threads, threads == 1 ? "" : "s");
+    }
+    return dp;
+  };
+  d.share = [&](std::string& text) { mpi.broadcast(text); };
+  try {
+    const int status = body(d);
+    if (dp && mpi.rank() == 0) {
+      const distributed::ReducerStats& t = dp->reducer().total();
+      if (t.steps > 0) {
+        fmt::print("gradient allreduce: {} bucket{} per step, {:.0f}% started during backward; per step {:.2f} ms in "
+                   "backward, {:.2f} ms after it waiting for the allreduce\n",
+                   t.buckets / t.steps, t.buckets / t.steps == 1 ? "" : "s",
+                   t.buckets ? 100.0 * static_cast<double>(t.launched_during_backward) / static_cast<double>(t.buckets) : 0.0,
+                   1e3 * t.backward_seconds / static_cast<double>(t.steps),
+                   1e3 * t.wait_seconds / static_cast<double>(t.steps));
+      }
+    }
+    return status;
+  } catch (const std::exception& e) {
+    if (mpi.world_size() == 1) throw;
+    fmt::print(stderr, "ember: error (rank {} of {}): {}\n", mpi.rank(), mpi.world_size(), e.what());
+    std::fflush(stderr);
+    mpi.abort(1);
+  }
+#else
+  (void)body;
+  fail("--distributed: this ember was built without MPI (install libopenmpi-dev and openmpi-bin, e.g. with "
+       "scripts/setup.sh, and configure with -DEMBER_MPI=ON)");
+#endif
+}
+
+// Makes the trainer one rank of the job and gives it its share of the cores.
+void join(const Distributed& d, const train::Experiment& experiment, train::Trainer& trainer) {
+  if (!d.enabled()) return;
+  trainer.set_data_parallel(d.make(*experiment.model, experiment.config.threads));
+}
+
+// Trains to the configured epoch count and prints where everything went (rank 0 only when `speak`
+// is false on the others). With `profile`, ember's op profiler records the whole run and its
+// table is printed at the end.
 int run_training(const train::Experiment& experiment, train::Trainer& trainer, bool resumed, bool profile = false) {
   const auto& c = experiment.config;
   const std::string out = c.resolved_out();
+  if (!trainer.is_writer()) {  // data-parallel ranks other than 0: train in silence
+    StopSignalsGuard signals(trainer);
+    trainer.fit();
+    return trainer.stopped() ? 128 + static_cast<int>(g_stop_signal) : 0;
+  }
   fmt::print("{}{}: {} train / {} test images, {} parameters, {} -> {}\n", resumed ? "resuming " : "",
              experiment.title, experiment.train_data->num_examples(), experiment.test_data->num_examples(),
              models::parameter_count(*experiment.model), c.optim, out);
@@ -122,6 +243,7 @@ Command add_train(CLI::App& app) {
   auto progress = std::make_shared<std::string>("auto");
   auto overwrite = std::make_shared<bool>(false);
   auto profile = std::make_shared<bool>(false);
+  auto dist = std::make_shared<DistributedFlags>();
   auto& c = *config;
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
@@ -190,20 +312,27 @@ Command add_train(CLI::App& app) {
   cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
   cmd->add_flag("--profile", *profile, "Print ember's op profile (time and calls per op, forward and backward) at the end")
       ->group("Run");
+  dist->add_to(cmd);
 
   return [=]() {
-    train::ExperimentConfig config_copy = *config;
-    const std::string existing = config_copy.resolved_out() + "/checkpoints/last.safetensors";
-    EMBER_CHECK(*overwrite || !file_exists(existing),
-                "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
-                "or choose another --out",
-                config_copy.resolved_out(), config_copy.resolved_out());
-    if (dropout_opt->count()) config_copy.dropout = *dropout;
-    if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
-    if (width_opt->count()) config_copy.width = *width;
-    const train::Experiment experiment = train::build_experiment(config_copy);
-    auto trainer = train::make_trainer(experiment, parse_progress(*progress));
-    return run_training(experiment, *trainer, false, *profile);
+    return with_distributed(*dist, [&](const Distributed& d) {
+      train::ExperimentConfig config_copy = *config;
+      on_rank0(d, [&] {
+        const std::string existing = config_copy.resolved_out() + "/checkpoints/last.safetensors";
+        EMBER_CHECK(*overwrite || !file_exists(existing),
+                    "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
+                    "or choose another --out",
+                    config_copy.resolved_out(), config_copy.resolved_out());
+        return std::string();
+      });
+      if (dropout_opt->count()) config_copy.dropout = *dropout;
+      if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
+      if (width_opt->count()) config_copy.width = *width;
+      const train::Experiment experiment = train::build_experiment(config_copy);
+      auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+      join(d, experiment, *trainer);
+      return run_training(experiment, *trainer, false, *profile);
+    });
   };
 }
 
@@ -212,29 +341,39 @@ Command add_resume(CLI::App& app) {
   auto run = std::make_shared<std::string>();
   auto epochs = std::make_shared<int64_t>(0);
   auto progress = std::make_shared<std::string>("auto");
+  auto dist = std::make_shared<DistributedFlags>();
   cmd->add_option("run", *run, "The run directory (or a checkpoint file)")->required();
   cmd->add_option("--epochs", *epochs, "Train up to this many epochs in total (default: the run's own)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
+  dist->add_to(cmd);
   return [=]() {
-    std::string checkpoint = *run;
-    if (std::filesystem::is_directory(*run)) checkpoint = *run + "/checkpoints/last.safetensors";
-    EMBER_CHECK(file_exists(checkpoint), "resume: {} has no checkpoint ({} is missing); is it a run directory?", *run,
-                checkpoint);
-    train::ExperimentConfig config = train::ExperimentConfig::from_json(train::checkpoint_config(checkpoint));
-    if (*epochs > 0) config.epochs = *epochs;
-    // Keep writing into the run directory the checkpoint lives in, wherever it was moved.
-    const std::filesystem::path folder = std::filesystem::path(checkpoint).parent_path();
-    if (folder.filename() == "checkpoints") config.out = folder.parent_path().string();
-    // The checkpoint holds the weights, so the file training started from is not read again (it
-    // may be gone by now); the config keeps its name as a record.
-    train::ExperimentConfig without_init = config;
-    without_init.init_weights.clear();
-    train::Experiment experiment = train::build_experiment(without_init);
-    experiment.config.init_weights = config.init_weights;
-    auto trainer = train::make_trainer(experiment, parse_progress(*progress));
-    trainer->resume_from(checkpoint);
-    return run_training(experiment, *trainer, true);
+    return with_distributed(*dist, [&](const Distributed& d) {
+      std::string checkpoint = *run;
+      if (std::filesystem::is_directory(*run)) checkpoint = *run + "/checkpoints/last.safetensors";
+      // Only rank 0 needs the run directory: it reads the config here and the checkpoint in
+      // resume_from, and hands both to the other ranks.
+      const std::string config_json = on_rank0(d, [&] {
+        EMBER_CHECK(file_exists(checkpoint), "resume: {} has no checkpoint ({} is missing); is it a run directory?",
+                    *run, checkpoint);
+        return train::checkpoint_config(checkpoint);
+      });
+      train::ExperimentConfig config = train::ExperimentConfig::from_json(config_json);
+      if (*epochs > 0) config.epochs = *epochs;
+      // Keep writing into the run directory the checkpoint lives in, wherever it was moved.
+      const std::filesystem::path folder = std::filesystem::path(checkpoint).parent_path();
+      if (folder.filename() == "checkpoints") config.out = folder.parent_path().string();
+      // The checkpoint holds the weights, so the file training started from is not read again (it
+      // may be gone by now); the config keeps its name as a record.
+      train::ExperimentConfig without_init = config;
+      without_init.init_weights.clear();
+      train::Experiment experiment = train::build_experiment(without_init);
+      experiment.config.init_weights = config.init_weights;
+      auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+      join(d, experiment, *trainer);
+      trainer->resume_from(checkpoint);
+      return run_training(experiment, *trainer, true);
+    });
   };
 }
 

@@ -66,6 +66,14 @@ Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t t
     throw;
   }
   model.train(was_training);
+  std::vector<int64_t> predictions = std::move(result.predictions);
+  result = evaluation_from_counts(std::move(counts), topk);
+  result.predictions = std::move(predictions);
+  return result;
+}
+
+Evaluation evaluation_from_counts(ClassificationCounts counts, int64_t topk) {
+  Evaluation result;
   result.loss = counts.loss();
   result.accuracy = counts.accuracy();
   result.topk_accuracy = counts.topk_accuracy();
@@ -74,6 +82,32 @@ Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t t
   result.num_classes = counts.num_classes;
   result.confusion = std::move(counts.confusion);
   return result;
+}
+
+ClassificationCounts evaluate_counts(nn::Module& model, const data::DataLoader& loader, int64_t topk, int64_t shard,
+                                     int64_t num_shards, int64_t num_classes) {
+  EMBER_CHECK(topk >= 1, "evaluate: topk must be >= 1, got {}", topk);
+  EMBER_CHECK(num_shards >= 1 && shard >= 0 && shard < num_shards && num_classes >= 1,
+              "evaluate: shard {} of {} with {} classes is impossible", shard, num_shards, num_classes);
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  ClassificationCounts counts;
+  counts.num_classes = num_classes;
+  counts.confusion.assign(static_cast<size_t>(num_classes * num_classes), 0);
+  try {
+    const std::vector<int64_t> order = loader.order(0);
+    for (int64_t b = shard; b < loader.num_batches(); b += num_shards) {
+      const data::Batch batch = loader.make_batch(order, 0, b);
+      const Tensor logits = model(batch.images);
+      counts.add(logits, batch.labels, cross_entropy(logits, batch.labels).item(), topk, true);
+    }
+  } catch (...) {
+    model.train(was_training);
+    throw;
+  }
+  model.train(was_training);
+  return counts;
 }
 
 Tensor predict_probabilities(nn::Module& model, const data::DataLoader& loader) {

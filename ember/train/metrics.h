@@ -35,6 +35,14 @@ struct Evaluation {
 // Runs the model over every batch (eval mode, no grad; the mode is restored afterwards).
 Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t topk = 5);
 
+// One process's share of an evaluation spread over `num_shards` (data-parallel training): the
+// counts, confusion included (num_classes^2, zeros if this shard has no batch), of the loader's
+// batches b with b % num_shards == shard. Summing every shard's counts gives evaluate()'s.
+ClassificationCounts evaluate_counts(nn::Module& model, const data::DataLoader& loader, int64_t topk, int64_t shard,
+                                     int64_t num_shards, int64_t num_classes);
+// An Evaluation (without predictions) from counts with a confusion matrix.
+Evaluation evaluation_from_counts(ClassificationCounts counts, int64_t topk);
+
 // Softmax probabilities [N, K] of the model over the loader, in order (for ensembles).
 Tensor predict_probabilities(nn::Module& model, const data::DataLoader& loader);
 

@@ -98,19 +98,35 @@ void Trainer::set_scheduler(std::shared_ptr<optim::ReduceLROnPlateau> scheduler)
   scheduler_.reset();
 }
 
+void Trainer::set_data_parallel(std::shared_ptr<DataParallel> dp) {
+  EMBER_CHECK(dp && dp->world_size() >= 1 && dp->rank() >= 0 && dp->rank() < dp->world_size(),
+              "Trainer: set_data_parallel needs a DataParallel with 0 <= rank < world_size");
+  const int64_t world = dp->world_size(), global_batch = train_data_->options().batch_size();
+  EMBER_CHECK(global_batch % world == 0,
+              "Trainer: the global batch size {} is not divisible by the {} processes; choose a batch size that is "
+              "a multiple of the world size, so that every rank gets an equal share",
+              global_batch, world);
+  data_parallel_ = std::move(dp);
+  if (!is_writer()) progress_ = ProgressPrinter(Progress::none);
+}
+
 void Trainer::on_batch_end(std::function<void(const BatchEnd&)> callback) { batch_callbacks_.push_back(std::move(callback)); }
 void Trainer::on_epoch_end(std::function<void(const EpochRecord&)> callback) {
   epoch_callbacks_.push_back(std::move(callback));
 }
 
 const std::vector<EpochRecord>& Trainer::fit() {
-  if (!options_.run_dir().empty()) {
+  if (data_parallel_) {  // every rank starts from rank 0's weights
+    data_parallel_->broadcast(model_->parameters());
+    data_parallel_->broadcast(model_->buffers());
+  }
+  if (!options_.run_dir().empty() && is_writer()) {
     make_directories(options_.run_dir() + "/checkpoints");
     make_directories(options_.run_dir() + "/report");
     write_file_atomically(options_.run_dir() + "/config.json", options_.config_json() + "\n");
     if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
   }
-  while (epoch_ < options_.epochs() && !stopped()) run_epoch();
+  while (epoch_ < options_.epochs() && !should_stop()) run_epoch();
   return history_;
 }
 
@@ -130,22 +146,14 @@ EpochRecord Trainer::run_epoch() {
   ClassificationCounts& counts = epoch_counts_;
   int64_t images = 0, saved_at = -1;  // images trained in this call; the step last checkpointed
   const auto start = std::chrono::steady_clock::now();
-  const bool write = !options_.run_dir().empty();
+  const bool write = !options_.run_dir().empty() && is_writer();
   for (const data::Batch& batch : train_data_->epoch(epoch_, batch_)) {
-    if (batch_ == num_batches || stopped()) break;
-    const Tensor logits = (*model_)(batch.images);
-    const Tensor loss = cross_entropy(logits, batch.labels);
-    const double loss_value = loss.item();
-    EMBER_CHECK(std::isfinite(loss_value),
-                "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
-                epoch, batch_ + 1, optimizer_->lr(0));
-    optimizer_->zero_grad();
-    loss.backward();
-    if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
-    optimizer_->step();
-    {
-      NoGradGuard no_grad;
-      counts.add(logits.detach(), batch.labels, loss_value, options_.topk(), false);
+    if (batch_ == num_batches || should_stop()) break;
+    double loss_value = 0;
+    if (data_parallel_) {
+      data_parallel_step(batch, counts, loss_value);
+    } else {
+      train_step(batch, counts, loss_value);
     }
     ++batch_;
     ++step_;
@@ -177,7 +185,7 @@ EpochRecord Trainer::run_epoch() {
 
   record.test_loss = record.test_accuracy = record.test_topk_accuracy = kNaN;
   if (test_data_) {
-    last_evaluation_ = evaluate(*model_, *test_data_, options_.topk());
+    last_evaluation_ = evaluate_test_set();
     record.test_loss = last_evaluation_.loss;
     record.test_accuracy = last_evaluation_.accuracy;
     record.test_topk_accuracy = last_evaluation_.topk_accuracy;
@@ -194,6 +202,76 @@ EpochRecord Trainer::run_epoch() {
   if (write) write_run_files(record, best);
   for (const auto& callback : epoch_callbacks_) callback(record);
   return record;
+}
+
+void Trainer::train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value) {
+  const Tensor logits = (*model_)(batch.images);
+  const Tensor loss = cross_entropy(logits, batch.labels);
+  loss_value = loss.item();
+  EMBER_CHECK(std::isfinite(loss_value),
+              "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
+              epoch_ + 1, batch_ + 1, optimizer_->lr(0));
+  optimizer_->zero_grad();
+  loss.backward();
+  if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
+  optimizer_->step();
+  NoGradGuard no_grad;
+  counts.add(logits.detach(), batch.labels, loss_value, options_.topk(), false);
+}
+
+// This rank's slice of the global batch; the step's metrics summed over ranks before anything
+// depends on them, so that every rank takes the same decisions (NaN check, stop) at the same step.
+void Trainer::data_parallel_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value) {
+  const int64_t n = batch.labels.size(0), world = data_parallel_->world_size(), rank = data_parallel_->rank();
+  const int64_t begin = (rank * n + world - 1) / world, end = ((rank + 1) * n + world - 1) / world;
+  ClassificationCounts mine;
+  Tensor loss;
+  if (end > begin) {  // a last, partial batch smaller than the world leaves some ranks nothing
+    const Tensor labels = batch.labels.narrow(0, begin, end - begin);
+    const Tensor logits = (*model_)(batch.images.narrow(0, begin, end - begin));
+    loss = cross_entropy(logits, labels);
+    NoGradGuard no_grad;
+    mine.add(logits.detach(), labels, loss.item(), options_.topk(), false);
+  }
+  std::vector<double> sums{static_cast<double>(mine.count), static_cast<double>(mine.correct),
+                           static_cast<double>(mine.topk_correct), mine.loss_sum, stopped() ? 1.0 : 0.0};
+  data_parallel_->all_reduce_sum(sums);
+  loss_value = sums[3] / sums[0];
+  EMBER_CHECK(std::isfinite(loss_value),
+              "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
+              epoch_ + 1, batch_ + 1, optimizer_->lr(0));
+  optimizer_->zero_grad();
+  data_parallel_->backward(loss, static_cast<double>(end - begin) / static_cast<double>(n));
+  if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
+  optimizer_->step();
+  counts.count += static_cast<int64_t>(sums[0]);
+  counts.correct += static_cast<int64_t>(sums[1]);
+  counts.topk_correct += static_cast<int64_t>(sums[2]);
+  counts.loss_sum += sums[3];
+  counts.num_classes = train_data_->dataset().num_classes();
+  if (sums[4] > 0) stop_agreed_ = true;
+}
+
+// Data-parallel: test batch b on rank b % world, counts summed; the same result on every rank
+// (without per-example predictions). Rank 0's buffers (BatchNorm statistics) are used everywhere.
+Evaluation Trainer::evaluate_test_set() {
+  if (!data_parallel_) return evaluate(*model_, *test_data_, options_.topk());
+  data_parallel_->broadcast(model_->buffers());
+  const int64_t classes = test_data_->dataset().num_classes();
+  ClassificationCounts mine = evaluate_counts(*model_, *test_data_, options_.topk(), data_parallel_->rank(),
+                                              data_parallel_->world_size(), classes);
+  std::vector<double> sums{static_cast<double>(mine.count), static_cast<double>(mine.correct),
+                           static_cast<double>(mine.topk_correct), mine.loss_sum};
+  for (int64_t c : mine.confusion) sums.push_back(static_cast<double>(c));
+  data_parallel_->all_reduce_sum(sums);
+  ClassificationCounts all;
+  all.count = static_cast<int64_t>(sums[0]);
+  all.correct = static_cast<int64_t>(sums[1]);
+  all.topk_correct = static_cast<int64_t>(sums[2]);
+  all.loss_sum = sums[3];
+  all.num_classes = classes;
+  for (size_t i = 4; i < sums.size(); ++i) all.confusion.push_back(static_cast<int64_t>(sums[i]));
+  return evaluation_from_counts(std::move(all), options_.topk());
 }
 
 void Trainer::write_filters(const std::string& name) const {
@@ -295,8 +373,28 @@ void Trainer::restore(const nn::StateDict& ck) {
 void Trainer::save_checkpoint(const std::string& path) const { nn::save(checkpoint(), path); }
 
 void Trainer::resume_from(const std::string& path) {
+  if (!data_parallel_) {
+    try {
+      restore(nn::load(path));
+    } catch (const Error& e) {
+      fail("resume from {}: {}", path, e.what());
+    }
+    return;
+  }
+  // Rank 0 reads the file, or the error, and every rank gets the same: restores or fails alike.
+  std::string bytes, error;
+  if (data_parallel_->rank() == 0) {
+    try {
+      bytes = read_file(path);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  data_parallel_->broadcast(error);
+  if (error.empty()) data_parallel_->broadcast(bytes);
   try {
-    restore(nn::load(path));
+    EMBER_CHECK(error.empty(), "{}", error);
+    restore(nn::parse_safetensors(bytes, path));
   } catch (const Error& e) {
     fail("resume from {}: {}", path, e.what());
   }

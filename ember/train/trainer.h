@@ -28,6 +28,11 @@
 // Stopping: request_stop() (async-signal-safe: `ember train` calls it on SIGINT/SIGTERM) ends the
 // run after the step in progress; with a run directory a checkpoint of that point is written
 // first, so a preempted or interrupted run loses nothing.
+//
+// Data-parallel training: set_data_parallel(dp) makes this trainer one of several processes that
+// each train on their slice of every global batch, with averaged gradients, shared metrics and a
+// run directory written by rank 0 only (data_parallel.h says exactly how; ember/distributed/
+// implements it over MPI; docs/DISTRIBUTED.md).
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -39,6 +44,7 @@
 #include "ember/nn/module.h"
 #include "ember/optim/optimizer.h"
 #include "ember/optim/scheduler.h"
+#include "ember/train/data_parallel.h"
 #include "ember/train/metrics.h"
 #include "ember/train/progress.h"
 #include "ember/train/report.h"
@@ -77,6 +83,12 @@ class Trainer {
   void set_scheduler(std::shared_ptr<optim::ReduceLROnPlateau> scheduler);   // stepped on the loss
   void on_batch_end(std::function<void(const BatchEnd&)> callback);
   void on_epoch_end(std::function<void(const EpochRecord&)> callback);
+  // Trains as rank dp->rank() of dp->world_size() processes (data_parallel.h). Every rank must
+  // build the same model, optimizer, loaders and options and call the same methods in the same
+  // order (fit, restore, resume_from are collective). Ranks other than 0 print and write nothing.
+  void set_data_parallel(std::shared_ptr<DataParallel> dp);
+  // Whether this process writes the run directory and prints: true unless a rank other than 0.
+  bool is_writer() const { return !data_parallel_ || data_parallel_->rank() == 0; }
 
   // Trains until options().epochs() epochs are complete (none if already there) or a stop is
   // requested.
@@ -102,11 +114,19 @@ class Trainer {
   nn::StateDict checkpoint() const;
   void restore(const nn::StateDict& checkpoint);
   void save_checkpoint(const std::string& path) const;
+  // Data-parallel: rank 0 reads the file and every rank restores its bytes (other ranks need no
+  // copy of it); an unreadable file is the same ember::Error on every rank.
   void resume_from(const std::string& path);
 
  private:
   void write_run_files(const EpochRecord& record, bool best);
   void write_filters(const std::string& name) const;
+  void train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
+  void data_parallel_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
+  Evaluation evaluate_test_set();
+  // Single process: stopped(). Data-parallel: a stop any rank requested, agreed on at a step's
+  // metric reduction, so every rank stops after the same step.
+  bool should_stop() const { return data_parallel_ ? stop_agreed_ : stopped(); }
 
   std::shared_ptr<nn::Module> model_;
   std::shared_ptr<optim::Optimizer> optimizer_;
@@ -120,6 +140,8 @@ class Trainer {
   int64_t epoch_ = 0, batch_ = 0, step_ = 0;
   ClassificationCounts epoch_counts_;  // the epoch in progress, kept across a mid-epoch stop
   std::atomic<bool> stop_requested_{false};
+  std::shared_ptr<DataParallel> data_parallel_;
+  bool stop_agreed_ = false;
   double best_accuracy_ = -1;
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;
