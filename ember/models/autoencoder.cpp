@@ -2,6 +2,7 @@
 
 #include "ember/core/shape.h"
 #include "ember/nn/conv.h"
+#include "ember/nn/upsample.h"
 
 namespace ember::models {
 
@@ -15,6 +16,16 @@ ConvAutoencoder::ConvAutoencoder(const ConvAutoencoderOptions& o) : Module("Conv
       std::make_shared<nn::ReLU>(),
       std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c0, c1, 3).stride(2).padding(1)),
       std::make_shared<nn::ReLU>()}));
+  if (o.decoder == AutoencoderDecoder::resize) {
+    decoder = register_module("decoder", nn::sequential({
+        std::make_shared<nn::Upsample>(nn::UpsampleOptions().scale_factor(2)),
+        std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c1, c0, 3).padding(1)),
+        std::make_shared<nn::ReLU>(),
+        std::make_shared<nn::Upsample>(nn::UpsampleOptions().scale_factor(2)),
+        std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c0, o.in_channels, 3).padding(1)),
+        std::make_shared<nn::Sigmoid>()}));
+    return;
+  }
   decoder = register_module("decoder", nn::sequential({
       std::make_shared<nn::ConvTranspose2d>(nn::ConvTranspose2dOptions(c1, c0, 3).stride(2).padding(1).output_padding(1)),
       std::make_shared<nn::ReLU>(),
