@@ -58,6 +58,39 @@ void conv(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   set_attribute(n, "group", int_of(r, "groups"));
 }
 
+// conv1d and conv3d: the same Conv node, with as many spatial dims as the weight has; their
+// padding is recorded in ONNX's order already (all begins, then all ends). Where a side has more
+// padding than the other, the excess is an explicit zero Pad before the Conv: the same result,
+// and OpenCV 4.6 reads asymmetric 1-D Conv pads wrongly (it pads both sides by the first).
+void conv_nd(const trace::Record& r, GraphBuilder& g, const std::string& out) {
+  const Tensor& weight = r.inputs.at(1);
+  const Ints pads = ints(r, "pads");
+  const size_t spatial = pads.size() / 2;
+  Ints conv_pads(pads.size()), extra(2 * (spatial + 2), 0);  // extra: Pad's pads over all axes
+  bool asymmetric = false;
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t both = std::min(pads[i], pads[i + spatial]);
+    conv_pads[i] = conv_pads[i + spatial] = both;
+    extra[i + 2] = pads[i] - both;
+    extra[i + 2 + spatial + 2] = pads[i + spatial] - both;
+    asymmetric = asymmetric || pads[i] != pads[i + spatial];
+  }
+  std::string x = input(r, g, 0);
+  if (asymmetric) {
+    const std::string padded = g.fresh(out + "_padded");
+    g.node("Pad", {x, g.constant_ints(extra, out + "_pads")}, padded);
+    x = padded;
+  }
+  std::vector<std::string> inputs = {x, input(r, g, 1)};
+  if (r.inputs.at(2).defined()) inputs.push_back(input(r, g, 2));
+  ::onnx::NodeProto& n = g.node("Conv", inputs, out);
+  set_attribute(n, "kernel_shape", Ints(weight.shape().begin() + 2, weight.shape().end()));
+  set_attribute(n, "strides", ints(r, "stride"));
+  set_attribute(n, "pads", conv_pads);
+  set_attribute(n, "dilations", ints(r, "dilation"));
+  set_attribute(n, "group", int_of(r, "groups"));
+}
+
 void conv_transpose(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   const Tensor& weight = r.inputs.at(1);
   std::vector<std::string> inputs = {input(r, g, 0), input(r, g, 1)};
@@ -243,6 +276,8 @@ const std::map<std::string, Translation>& translations() {
   static const std::map<std::string, Translation> table = {
       {"conv2d", conv},
       {"conv2d_relu", conv},
+      {"conv1d", conv_nd},
+      {"conv3d", conv_nd},
       {"conv_transpose2d", conv_transpose},
       {"linear", linear},
       {"matmul", same_inputs("MatMul")},

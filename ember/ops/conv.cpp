@@ -176,7 +176,7 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
                      });
   }
   if (trace::Tracer* t = trace::active()) {
-    t->record({op, {x, weight, bias}, out,
+    t->record({relu ? "conv2d_relu" : "conv2d", {x, weight, bias}, out,
                {{"stride", {double(o.stride_.h), double(o.stride_.w)}},
                 {"padding", {double(pad.top), double(pad.bottom), double(pad.left), double(pad.right)}},
                 {"dilation", {double(o.dilation_.h), double(o.dilation_.w)}},

@@ -4,6 +4,7 @@
 // GEMM, pointwise, depthwise) serves 1-D too.
 #include <utility>
 
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/conv_nd.h"
@@ -79,9 +80,17 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
                                   .dilation({1, o.dilation_})
                                   .groups(groups)
                                   .algorithm(o.algorithm_);
-  return squeeze(conv_detail::conv2d_named("conv1d", "Conv1dBackward", unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                                           as_2d),
-                 2);
+  Tensor out = squeeze(
+      conv_detail::conv2d_named("conv1d", "Conv1dBackward", unsqueeze(x, 2), unsqueeze(weight, 2), bias, as_2d), 2);
+  // Reported as itself (the conv2d it ran as is recorded too, and pruned by the exporter).
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"conv1d", {x, weight, bias}, out,
+               {{"stride", {double(o.stride_)}},
+                {"pads", {double(left), double(right)}},
+                {"dilation", {double(o.dilation_)}},
+                {"groups", {double(groups)}}}});
+  }
+  return out;
 }
 
 }  // namespace ember

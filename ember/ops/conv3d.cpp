@@ -2,6 +2,7 @@
 // kernels/conv3d_kernels.cpp.
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/conv_nd.h"
@@ -136,6 +137,14 @@ Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
                        }
                        return TensorList{dx, dw, db};
                      });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"conv3d", {x, weight, bias}, result,
+               {{"stride", {double(o.stride_.d), double(o.stride_.h), double(o.stride_.w)}},
+                {"pads", {double(pad.before.d), double(pad.before.h), double(pad.before.w), double(pad.after.d),
+                          double(pad.after.h), double(pad.after.w)}},
+                {"dilation", {double(o.dilation_.d), double(o.dilation_.h), double(o.dilation_.w)}},
+                {"groups", {double(groups)}}}});
   }
   return result;
 }

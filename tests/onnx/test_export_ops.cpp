@@ -64,6 +64,21 @@ TEST_CASE("Conv: groups, dilation, strides, asymmetric and 'same' padding, no bi
   check_export(conv(nn::Conv2dOptions(2, 3, 3).padding("full")), {1, 2, 5, 5}, "conv_full", {"Conv"});
 }
 
+TEST_CASE("conv1d and conv3d export as Conv with 1 and 3 spatial dims") {
+  manual_seed(11);
+  check_export(std::make_shared<nn::Conv1d>(nn::Conv1dOptions(4, 6, 3).stride(2).padding(2, 1).dilation(2).groups(2)),
+               {2, 4, 17}, "conv1d", {"Pad", "Conv"});
+  check_export(std::make_shared<nn::Conv1d>(nn::Conv1dOptions(4, 6, 3).stride(2).padding(1).dilation(2).groups(2)),
+               {2, 4, 17}, "conv1d_symmetric", {"Conv"});
+  check_export(std::make_shared<nn::Conv1d>(nn::Conv1dOptions(3, 5, 4).padding("same").bias(false)), {1, 3, 9},
+               "conv1d_same", {"Pad", "Conv"});
+  check_export(std::make_shared<nn::Conv3d>(
+                   nn::Conv3dOptions(4, 6, {3, 2, 3}).stride({1, 2, 1}).padding(Padding3d(1, 0, 2)).groups(2)),
+               {2, 4, 5, 6, 7}, "conv3d", {"Conv"});
+  check_export(std::make_shared<nn::Conv3d>(nn::Conv3dOptions(2, 3, 2).padding("same")), {1, 2, 4, 5, 3},
+               "conv3d_same_even_kernel", {"Pad", "Conv"});
+}
+
 TEST_CASE("fused conv2d_relu and batch_norm2d_relu (nn::Sequential) export as two nodes each") {
   manual_seed(2);
   auto bn = std::make_shared<nn::BatchNorm2d>(4);
