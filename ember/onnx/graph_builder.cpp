@@ -103,4 +103,11 @@ void set_attribute(::onnx::NodeProto& node, const std::string& name, const std::
   for (int64_t v : values) a.add_ints(v);
 }
 
+void set_attribute(::onnx::NodeProto& node, const std::string& name, const std::string& value) {
+  ::onnx::AttributeProto& a = *node.add_attribute();
+  a.set_name(name);
+  a.set_type(::onnx::AttributeProto::STRING);
+  a.set_s(value);
+}
+
 }  // namespace ember::onnx::detail

@@ -60,5 +60,6 @@ class GraphBuilder {
 void set_attribute(::onnx::NodeProto& node, const std::string& name, int64_t value);
 void set_attribute(::onnx::NodeProto& node, const std::string& name, float value);
 void set_attribute(::onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& values);
+void set_attribute(::onnx::NodeProto& node, const std::string& name, const std::string& value);
 
 }  // namespace ember::onnx::detail

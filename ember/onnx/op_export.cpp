@@ -200,6 +200,39 @@ void adaptive_pool(const trace::Record& r, GraphBuilder& g, const std::string& o
   set_attribute(n, "strides", Ints{h / size[0], w / size[1]});
 }
 
+// Upsampling as Resize with scales (so the batch stays dynamic). ember's source pixel is
+// floor(dst * s) for nearest ("asymmetric" + "floor") and PyTorch's half-pixel rule for bilinear
+// ("pytorch_half_pixel"), or "align_corners"; s is 1 / scale_factor, or in / out for a size.
+void resize(const trace::Record& r, GraphBuilder& g, const std::string& out) {
+  const bool nearest = r.op == "upsample_nearest2d";
+  const Tensor& x = r.inputs.at(0);
+  const std::vector<double>& given = attribute(r, "scale");
+  float scales[2];
+  for (int d = 0; d < 2; ++d) {
+    const int64_t in = x.size(2 + d), size = r.output.size(2 + d);
+    scales[d] = given[static_cast<size_t>(d)] > 0 ? static_cast<float>(given[static_cast<size_t>(d)])
+                                                   : static_cast<float>(static_cast<double>(size) / static_cast<double>(in));
+    // ONNX's output size is floor(in * scale), with the scale as stored (float32): a size whose
+    // ratio rounds down in float32 (5 -> 7) takes the next float up, which moves no sample point
+    // by more than float rounding.
+    auto onnx_size = [&] { return static_cast<int64_t>(std::floor(static_cast<double>(in) * double{scales[d]})); };
+    for (int step = 0; step < 4 && onnx_size() < size; ++step) scales[d] = std::nextafter(scales[d], INFINITY);
+    EMBER_CHECK(onnx_size() == size,
+                "onnx export: {} from {} to {} rows/columns has no exact float32 scale for ONNX Resize", r.op, in,
+                size);
+  }
+  const std::string scale_values = g.constant(tensor({1.0f, 1.0f, scales[0], scales[1]}), out + "_scales");
+  ::onnx::NodeProto& n = g.node("Resize", {input(r, g, 0), "", scale_values}, out);
+  set_attribute(n, "mode", std::string(nearest ? "nearest" : "linear"));
+  if (nearest) {
+    set_attribute(n, "coordinate_transformation_mode", std::string("asymmetric"));
+    set_attribute(n, "nearest_mode", std::string("floor"));
+  } else {
+    set_attribute(n, "coordinate_transformation_mode",
+                  std::string(int_of(r, "align_corners") != 0 ? "align_corners" : "pytorch_half_pixel"));
+  }
+}
+
 void lrn(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   const int64_t size = int_of(r, "size");
   // ember (as PyTorch) sums channels c - size/2 .. c + (size-1)/2; ONNX c - (size-1)/2 .. c + size/2.
@@ -295,6 +328,8 @@ const std::map<std::string, Translation>& translations() {
       {"adaptive_avg_pool2d", adaptive_pool},
       {"adaptive_max_pool2d", adaptive_pool},
       {"local_response_norm", lrn},
+      {"upsample_nearest2d", resize},
+      {"upsample_bilinear2d", resize},
       {"batch_norm2d", batch_norm},
       {"batch_norm2d_relu", batch_norm},
       {"dropout", refuse_dropout},

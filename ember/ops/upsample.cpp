@@ -9,6 +9,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/upsample_kernels.h"
@@ -86,6 +87,9 @@ Tensor upsample_nearest2d(const Tensor& x, const UpsampleSize& size) {
       return TensorList{kernels::upsample_nearest2d_backward(dense(g), axes->rows, axes->cols)};
     });
   }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"upsample_nearest2d", {x}, y, {{"scale", {size.scale_h.value_or(0.0), size.scale_w.value_or(0.0)}}}});
+  }
   return y;
 }
 
@@ -101,6 +105,11 @@ Tensor upsample_bilinear2d(const Tensor& x, const UpsampleSize& size, bool align
       // Each output gradient, split by its four weights, goes back to the pixels it mixed.
       return TensorList{kernels::upsample_bilinear2d_backward(dense(g), axes->rows, axes->cols)};
     });
+  }
+  if (trace::Tracer* t = trace::active()) {
+    t->record({"upsample_bilinear2d", {x}, y,
+               {{"scale", {size.scale_h.value_or(0.0), size.scale_w.value_or(0.0)}},
+                {"align_corners", {double(align_corners)}}}});
   }
   return y;
 }

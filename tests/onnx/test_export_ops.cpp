@@ -153,6 +153,17 @@ TEST_CASE("adaptive pooling: global, or a fixed window when the output size divi
   check_export(std::make_shared<nn::AdaptiveMaxPool2d>(2), {2, 3, 8, 8}, "adaptive_max_even", {"MaxPool"});
 }
 
+TEST_CASE("upsampling as Resize: nearest, bilinear with and without align_corners, by scale or size") {
+  auto up = [](const nn::UpsampleOptions& o) { return std::make_shared<nn::Upsample>(o); };
+  check_export(up(nn::UpsampleOptions().scale_factor(2)), {2, 3, 4, 5}, "upsample_nearest", {"Resize"});
+  check_export(up(nn::UpsampleOptions().scale_factor(2, 3)), {1, 2, 3, 4}, "upsample_nearest_2x3", {"Resize"});
+  check_export(up(nn::UpsampleOptions().size({8, 15})), {1, 2, 4, 5}, "upsample_nearest_size", {"Resize"});
+  check_export(up(nn::UpsampleOptions().scale_factor(2).mode("bilinear")), {2, 3, 4, 5}, "upsample_bilinear",
+               {"Resize"});
+  check_export(up(nn::UpsampleOptions().size({9, 7}).mode("bilinear").align_corners(true)), {1, 2, 4, 5},
+               "upsample_bilinear_align_corners", {"Resize"});
+}
+
 TEST_CASE("LRN, Dropout (eval: no node), Flatten, Reshape, Concat, Add and the elementwise ops") {
   check_export(std::make_shared<nn::LocalResponseNorm>(5, 1e-2f, 0.75f, 2.0f), {2, 7, 4, 4}, "lrn", {"LRN"});
   manual_seed(5);
