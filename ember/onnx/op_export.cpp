@@ -288,6 +288,12 @@ void softmax(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   set_attribute(g.node(r.op == "softmax" ? "Softmax" : "LogSoftmax", {input(r, g, 0)}, out), "axis", int_of(r, "dim"));
 }
 
+void refuse_locally_connected(const trace::Record& r, GraphBuilder&, const std::string&) {
+  fail("onnx export: locally_connected2d (weight {}) has no ONNX equivalent: it has one filter per output position, "
+       "and ONNX's Conv shares one filter across positions (expressing it would need a Conv per position)",
+       shape_str(r.inputs.at(1).shape()));
+}
+
 void refuse_dropout(const trace::Record& r, GraphBuilder&, const std::string&) {
   fail("onnx export: {} in training mode (p = {}) is random and cannot be exported; export runs the model in eval "
        "mode, where nn::Dropout is the identity, so this call passes training = true itself",
@@ -332,6 +338,7 @@ const std::map<std::string, Translation>& translations() {
       {"upsample_bilinear2d", resize},
       {"batch_norm2d", batch_norm},
       {"batch_norm2d_relu", batch_norm},
+      {"locally_connected2d", refuse_locally_connected},
       {"dropout", refuse_dropout},
       {"dropout2d", refuse_dropout},
       {"reshape", reshape},

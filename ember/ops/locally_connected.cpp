@@ -4,6 +4,7 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
+#include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/kernels/elementwise_kernels.h"
 #include "ember/ops/kernels/locally_connected.h"
@@ -96,6 +97,8 @@ Tensor locally_connected2d(const Tensor& x, const Tensor& weight, const Tensor& 
                        return TensorList{dx, dw, db};
                      });
   }
+  // Reported so that ONNX export can say why it refuses it (no ONNX op has unshared weights).
+  if (trace::Tracer* t = trace::active()) t->record({kOp, {x, weight, bias}, out});
   return out;
 }
 

@@ -2,6 +2,7 @@
 // the outputs must agree. The files stay in onnx_out_dir() for the python3-onnx checker test.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -87,6 +88,21 @@ TEST_CASE("every zoo model exports to ONNX, and OpenCV's DNN module gives ember'
     CHECK(diff <= 1e-5 * std::max(1.0, scale));
     CHECK(model->is_training());  // export restores the mode it found
   }
+}
+
+TEST_CASE("the autoencoder's resize-convolution decoder exports (Resize, then Conv) and matches OpenCV") {
+  manual_seed(9);
+  models::ConvAutoencoderOptions o;
+  o.decoder = models::AutoencoderDecoder::resize;
+  models::ConvAutoencoder model(o);
+  const Tensor input = random_tensor({2, 1, 28, 28}, 4, 0.0f, 1.0f);
+  double scale = 0;
+  const double diff = export_and_compare(model, input, "model_conv_autoencoder_resize.onnx", {}, &scale);
+  MESSAGE("conv_autoencoder (resize decoder): max |ember - OpenCV| = " << diff << ", max |output| = " << scale);
+  CHECK(diff <= 1e-5 * std::max(1.0, scale));
+  const auto nodes = onnx_node_types(onnx_out_dir() + "/model_conv_autoencoder_resize.onnx");
+  CHECK(std::count(nodes.begin(), nodes.end(), "Resize") == 2);
+  CHECK(std::count(nodes.begin(), nodes.end(), "ConvTranspose") == 0);
 }
 
 }  // namespace ember::test

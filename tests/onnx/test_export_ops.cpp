@@ -79,6 +79,13 @@ TEST_CASE("conv1d and conv3d export as Conv with 1 and 3 spatial dims") {
                "conv3d_same_even_kernel", {"Pad", "Conv"});
 }
 
+TEST_CASE("the spatially separable conv exports as its two Convs") {
+  manual_seed(12);
+  check_export(std::make_shared<nn::SpatiallySeparableConv2d>(
+                   nn::SpatiallySeparableConv2dOptions(3, 4, 5).padding(2).mid_channels(6)),
+               {2, 3, 9, 9}, "spatially_separable", {"Conv", "Conv"});
+}
+
 TEST_CASE("fused conv2d_relu and batch_norm2d_relu (nn::Sequential) export as two nodes each") {
   manual_seed(2);
   auto bn = std::make_shared<nn::BatchNorm2d>(4);
@@ -233,6 +240,8 @@ TEST_CASE("what has no ONNX equivalent is an ember::Error naming the op") {
   };
   refuse(std::make_shared<nn::AdaptiveAvgPool2d>(3), {1, 2, 7, 7},
          {"adaptive_avg_pool2d", "3x3", "7x7", "no ONNX equivalent"});
+  refuse(std::make_shared<nn::LocallyConnected2d>(nn::LocallyConnected2dOptions(2, 3, 3, {5, 5})), {1, 2, 5, 5},
+         {"locally_connected2d", "no ONNX equivalent", "one filter per output position"});
   refuse(std::make_shared<nn::LocalResponseNorm>(4), {1, 6, 3, 3}, {"local_response_norm", "even size (4)"});
   refuse(fn([](const Tensor& x, const TensorList&) { return dropout(x, 0.5f, /*training=*/true); }), {2, 3},
          {"dropout", "training mode"});
