@@ -414,19 +414,7 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     }
     if (first == last) std::memset(target, 0, static_cast<size_t>(weight_size) * sizeof(float));
   };
-  if (chunks == 1) {
-    run_chunk(0, true);
-  } else {
-    parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
-      for (int64_t c = b; c < e; ++c) run_chunk(c, false);
-    });
-    parallel_for(0, weight_size, 16384, [&](int64_t b, int64_t e) {
-      for (int64_t c = 1; c < chunks; ++c) {
-        const float* src = partial.data() + (c - 1) * weight_size;
-        for (int64_t i = b; i < e; ++i) dw[i] += src[i];
-      }
-    });
-  }
+  conv_parallel::run_weight_chunks(chunks, weight_size, dw, partial.data(), run_chunk);
 }
 
 void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias, bool relu) {

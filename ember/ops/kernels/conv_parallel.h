@@ -36,4 +36,24 @@ void for_each_image(int64_t batch, F&& image) {
   }
 }
 
+// Runs run_chunk(c, parallel_gemm) for the weight gradient's chunks: one chunk with parallel
+// GEMMs, or all chunks as parallel tasks, chunk c > 0 writing its own [weight_size] slice of
+// partial, whose slices are then added into dw in chunk order (fixed, so thread-count proof).
+template <typename F>
+void run_weight_chunks(int64_t chunks, int64_t weight_size, float* dw, const float* partial, F&& run_chunk) {
+  if (chunks == 1) {
+    run_chunk(0, true);
+    return;
+  }
+  parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) run_chunk(c, false);
+  });
+  parallel_for(0, weight_size, 16384, [&](int64_t b, int64_t e) {
+    for (int64_t c = 1; c < chunks; ++c) {
+      const float* src = partial + (c - 1) * weight_size;
+      for (int64_t i = b; i < e; ++i) dw[i] += src[i];
+    }
+  });
+}
+
 }  // namespace ember::kernels::conv_parallel
