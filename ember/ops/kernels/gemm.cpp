@@ -1,6 +1,6 @@
 #include "ember/ops/kernels/gemm.h"
 
-#include <Eigen/Core>
+#include "ember/ops/kernels/eigen.h"
 
 #if EMBER_GEMM_OPENBLAS
 #include <cblas.h>

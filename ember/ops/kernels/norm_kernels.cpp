@@ -1,6 +1,6 @@
 #include "ember/ops/kernels/norm_kernels.h"
 
-#include <Eigen/Core>
+#include "ember/ops/kernels/eigen.h"
 #include <algorithm>
 #include <cmath>
 #include <limits>
