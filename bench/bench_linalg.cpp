@@ -6,7 +6,9 @@
 #include <cstdlib>
 
 #include <ember/ember.h>
-#include <ember/ops/kernels/gemm.h>
+
+#include "machine.h"
+#include <ember/kernels/gemm.h>
 
 namespace {
 
@@ -106,6 +108,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("ember_threads", std::to_string(ember::get_num_threads()));
+  benchmark::AddCustomContext("machine", bench::machine().describe());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

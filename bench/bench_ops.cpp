@@ -9,6 +9,8 @@
 
 #include <ember/ember.h>
 
+#include "machine.h"
+
 namespace {
 
 using namespace ember;
@@ -151,6 +153,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("ember_threads", std::to_string(ember::get_num_threads()));
+  benchmark::AddCustomContext("machine", bench::machine().describe());
+  benchmark::AddCustomContext("fma_peak_all_cores_gflops", std::to_string(bench::machine().peak_all));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -2,12 +2,14 @@
 // epoch). bench/torch/torch_train.cpp is PyTorch's side, with the same rows, networks, batches,
 // optimizers and timing (step_timing.h); bench/compare.sh train runs the two alternately.
 //
-//   bench_train [row ...] [--mnist DIR] [--profile]
+//   bench_train [row ...] [--mnist DIR] [--profile] [--machine]
 //
 // A train step is forward + cross-entropy + backward + optimizer step on a fixed batch of random
 // images and labels. The epoch row trains LeNet-5 for one epoch on real MNIST (60,000 images)
 // through the DataLoader (shuffle, scaling to [0,1], prefetch), as `ember train` does.
-// Threads: EMBER_NUM_THREADS (default 2, the suite's setting). --profile prints ember's op table.
+// Threads: EMBER_NUM_THREADS (default 2, the suite's setting). --profile prints ember's op table;
+// --machine first prints the machine (bench/machine.h: CPU, vector ISA, cores, FMA peak; it takes
+// about 2 s, so compare.sh asks machine_probe once instead of every row's process).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +21,7 @@
 
 #include <ember/ember.h>
 
+#include "machine.h"
 #include "step_timing.h"
 
 namespace {
@@ -103,8 +106,10 @@ int main(int argc, char** argv) try {
       mnist_dir = argv[++i];
     } else if (!std::strcmp(argv[i], "--profile")) {
       profile = true;
+    } else if (!std::strcmp(argv[i], "--machine")) {
+      std::printf("# machine: %s\n", bench::machine().describe().c_str());
     } else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "usage: bench_train [row ...] [--mnist DIR] [--profile]\n");
+      std::fprintf(stderr, "usage: bench_train [row ...] [--mnist DIR] [--profile] [--machine]\n");
       return 2;
     } else {
       rows.emplace_back(argv[i]);

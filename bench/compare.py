@@ -2,11 +2,14 @@
 """Runs ember's and PyTorch's versions of the same rows alternately and prints the ratios.
 
 Usage: compare.py <ember benchmark binary> <torch script> <rounds> [row,row,...]
+Rows whose ember benchmark reports a GFLOP/s counter also get each side's GFLOP/s and ember's share
+of the machine's FMA peak on all cores (EMBER_FMA_PEAK_GFLOPS, from bench/machine_probe).
 Each round runs ember's Google Benchmark binary, then the PyTorch script; the reported time per
 row is the median over rounds (each round's figure is itself a median of >= 20 iterations or
 >= 2 s). Rows are matched by name: ember's benchmark names are the suite's row ids.
 """
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -18,20 +21,26 @@ def run_ember(binary, rows):
         [binary, f"--benchmark_filter={pattern}", "--benchmark_format=json", "--benchmark_min_time=2",
          "--benchmark_repetitions=1"],
         check=True, capture_output=True, text=True).stdout
-    times = {}
+    times, flops = {}, {}
     for b in json.loads(out)["benchmarks"]:
         scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-        times[b["name"].split("/")[0]] = b["real_time"] * scale
-    return times
+        row = b["name"].split("/")[0]
+        times[row] = b["real_time"] * scale
+        if "GFLOP/s" in b:  # FLOPs per iteration = rate x time
+            flops[row] = b["GFLOP/s"] * 1e9 * times[row] * 1e-3
+    return times, flops
 
 
 def main():
     binary, script, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     rows = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] else []
-    ember, torch = {}, {}
+    peak = float(os.environ.get("EMBER_FMA_PEAK_GFLOPS", "0") or 0)
+    ember, torch, flops = {}, {}, {}
     blas = "?"
     for _ in range(rounds):
-        for row, ms in run_ember(binary, rows).items():
+        times, row_flops = run_ember(binary, rows)
+        flops.update(row_flops)
+        for row, ms in times.items():
             ember.setdefault(row, []).append(ms)
         args = [sys.executable, script, "2"] + ([",".join(rows)] if rows else [])
         result = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
@@ -44,7 +53,13 @@ def main():
             print(f"{row} ember_ms=missing torch_ms={statistics.median(torch[row]):.3f}")
             continue
         e, t = statistics.median(ember[row]), statistics.median(torch[row])
-        print(f"{row} ember_ms={e:.3f} torch_ms={t:.3f} speedup={t / e:.2f}")
+        rates = ""
+        if row in flops:
+            e_gflops, t_gflops = flops[row] / e * 1e-6, flops[row] / t * 1e-6
+            rates = f" ember_gflops={e_gflops:.1f} torch_gflops={t_gflops:.1f}"
+            if peak > 0:
+                rates += f" ember_pct_peak={100 * e_gflops / peak:.0f}"
+        print(f"{row} ember_ms={e:.3f} torch_ms={t:.3f} speedup={t / e:.2f}{rates}")
 
 
 if __name__ == "__main__":

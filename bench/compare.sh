@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side by side with PyTorch, in its fastest configuration on this machine.
 #   bench/compare.sh ops [rounds] [row,row,...]     the op-level rows of ../shared/SUITE.md
-#       one line per row: <id> ember_ms=<x> torch_ms=<y> speedup=<y/x>
+#       one line per row: <id> ember_ms=<x> torch_ms=<y> speedup=<y/x> [ember_gflops=.. torch_gflops=..
+#       ember_pct_peak=..] (GFLOP/s where the row counts FLOPs; % of the FMA peak on all cores)
 #   bench/compare.sh train [rounds] [row,row,...]   the train-step rows + the LeNet-5 MNIST epoch
 #       one line per row: <id> ember_ips=<x> torch_ips=<y> speedup=<x/y> ember_peak_mib=.. torch_peak_mib=..
+# Both start with a "# machine:" line (bench/machine_probe: CPU, vector ISA, cores, FMA peak).
 # PyTorch's train side is C++ (bench/torch/torch_train.cpp on Debian's libtorch-dev), built here
 # into build-torch/; ember never links libtorch.
 set -euo pipefail
@@ -35,6 +37,12 @@ export OMP_NUM_THREADS=2 EMBER_NUM_THREADS=2
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The machine every figure below belongs to: CPU, vector ISA (and AVX-512's width), cores, FMA peak.
+cmake --build build -j "$(nproc)" --target machine_probe >/dev/null
+build/bench/machine_probe --fields >build/bench/machine.txt
+echo "# machine: $(build/bench/machine_probe)"
+EMBER_FMA_PEAK_GFLOPS=$(sed -n 's/^fma_peak_all_cores_gflops=//p' build/bench/machine.txt)
+export EMBER_FMA_PEAK_GFLOPS
 if [[ $suite == ops ]]; then
   cmake --build build -j "$(nproc)" --target bench_ops >/dev/null
   # Check which BLAS PyTorch really loads.

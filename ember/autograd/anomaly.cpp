@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "ember/autograd/node.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember {
 

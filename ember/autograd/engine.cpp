@@ -9,8 +9,8 @@
 #include "ember/autograd/grad_ready_hook.h"
 #include "ember/autograd/node.h"
 #include "ember/core/profiler.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/reduce_kernels.h"
 
 namespace ember::autograd {
 

@@ -5,7 +5,7 @@
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/random.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember::autograd {
 

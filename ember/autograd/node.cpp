@@ -4,7 +4,7 @@
 
 #include "ember/autograd/anomaly.h"
 #include "ember/autograd/grad_mode.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember::autograd {
 

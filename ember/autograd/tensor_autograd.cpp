@@ -1,7 +1,7 @@
 // The autograd methods of Tensor (declared in core/tensor.h).
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember {
 

@@ -9,9 +9,9 @@
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/reduce_kernels.h"
-#include "ember/ops/kernels/relu_value.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/reduce_kernels.h"
+#include "ember/kernels/relu_value.h"
 #include "ember/ops/reduce.h"
 
 namespace ember {

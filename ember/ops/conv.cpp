@@ -7,9 +7,9 @@
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/relu_value.h"
-#include "ember/ops/kernels/winograd.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/relu_value.h"
+#include "ember/kernels/winograd.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

@@ -6,7 +6,7 @@
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/ops/conv_nd.h"
-#include "ember/ops/kernels/conv3d_kernels.h"
+#include "ember/kernels/conv3d_kernels.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

@@ -2,7 +2,7 @@
 // Shared by conv.cpp, conv_transpose.cpp and conv1d.cpp: argument checks, the plan for the kernels.
 #include "ember/core/tensor.h"
 #include "ember/ops/conv.h"
-#include "ember/ops/kernels/conv_kernels.h"
+#include "ember/kernels/conv_kernels.h"
 #include "ember/ops/window.h"
 
 namespace ember::conv_detail {

@@ -7,7 +7,7 @@
 #include "ember/core/profiler.h"
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember {
 

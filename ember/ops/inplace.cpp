@@ -3,7 +3,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/checks.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember {
 

@@ -8,9 +8,9 @@
 #include "ember/core/profiler.h"
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/gemm.h"
-#include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/gemm.h"
+#include "ember/kernels/reduce_kernels.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

@@ -6,8 +6,8 @@
 #include "ember/core/profiler.h"
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/locally_connected.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/locally_connected.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

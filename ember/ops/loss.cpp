@@ -8,8 +8,8 @@
 #include "ember/core/profiler.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
-#include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
+#include "ember/kernels/reduce_kernels.h"
 #include "ember/ops/reduce.h"
 
 namespace ember {

@@ -1,6 +1,6 @@
 // conv3d: vol2col/col2vol against their naive versions, the op against naive loops, gradcheck,
 // padding modes, unbatched input, PyTorch goldens, bad input, thread-count independence.
-#include "ember/ops/kernels/conv3d_kernels.h"
+#include "ember/kernels/conv3d_kernels.h"
 #include "support/golden.h"
 #include "support/helpers.h"
 

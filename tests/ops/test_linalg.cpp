@@ -1,7 +1,7 @@
 // matmul and linear: against naive loops, gradcheck, bad input; gemm against its reference.
 #include "support/helpers.h"
 
-#include "ember/ops/kernels/gemm.h"
+#include "ember/kernels/gemm.h"
 
 using namespace ember;
 using ember::test::check_close;

@@ -2,7 +2,7 @@
 // PyTorch goldens, bad input, and thread-count independence.
 #include <cmath>
 
-#include "ember/ops/kernels/norm_kernels.h"
+#include "ember/kernels/norm_kernels.h"
 #include "support/golden.h"
 #include "support/helpers.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <ember/ops/kernels/pool_kernels.h>
+#include <ember/kernels/pool_kernels.h>
 
 #include "support/golden.h"
 #include "support/helpers.h"

@@ -1,10 +1,10 @@
-#include "ember/ops/kernels/reduce_kernels.h"
+#include "ember/kernels/reduce_kernels.h"
 
 #include <cmath>
 #include <numeric>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember::kernels {
 

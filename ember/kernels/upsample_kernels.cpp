@@ -1,14 +1,14 @@
 // Resampling kernels: the per-axis index and weight tables (PyTorch 1.13's formulas, computed in
 // the same float32/double mix so the chosen pixels agree bit for bit), then each forward and its
 // backward, one plane per task.
-#include "ember/ops/kernels/upsample_kernels.h"
+#include "ember/kernels/upsample_kernels.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/pool_common.h"
+#include "ember/kernels/pool_common.h"
 
 namespace ember::kernels {
 

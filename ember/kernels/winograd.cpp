@@ -1,12 +1,12 @@
-#include "ember/ops/kernels/winograd.h"
+#include "ember/kernels/winograd.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/gemm.h"
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/gemm.h"
+#include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 

@@ -1,4 +1,4 @@
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/scratch.h"
 
 #include <cstddef>
 #include <vector>

@@ -10,7 +10,7 @@
 // order. Every choice depends on the shapes only, so results are identical for any thread count.
 #include <cstdint>
 
-#include "ember/ops/kernels/im2col.h"
+#include "ember/kernels/im2col.h"
 
 namespace ember::kernels {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/gemm.h"
+#include "ember/kernels/gemm.h"
 
 namespace ember::kernels::conv_parallel {
 

@@ -1,4 +1,4 @@
-#include "ember/ops/kernels/vol2col.h"
+#include "ember/kernels/vol2col.h"
 
 #include <cstring>
 

@@ -5,7 +5,7 @@
 // no allocation.
 #include <cstdint>
 
-#include "ember/ops/kernels/im2col.h"
+#include "ember/kernels/im2col.h"
 
 namespace ember::kernels {
 

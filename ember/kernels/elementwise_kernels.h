@@ -4,7 +4,7 @@
 // the name ends in _inplace.
 #include <array>
 
-#include "ember/ops/kernels/strided_loop.h"
+#include "ember/kernels/strided_loop.h"
 
 namespace ember::kernels {
 

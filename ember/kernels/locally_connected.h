@@ -13,7 +13,7 @@
 // written by one task in a fixed order, so results are identical for any thread count.
 #include <cstdint>
 
-#include "ember/ops/kernels/im2col.h"
+#include "ember/kernels/im2col.h"
 
 namespace ember::kernels {
 

@@ -1,16 +1,16 @@
-#include "ember/ops/kernels/conv_kernels.h"
+#include "ember/kernels/conv_kernels.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/conv_parallel.h"
-#include "ember/ops/kernels/gemm.h"
-#include "ember/ops/kernels/reduce_kernels.h"
-#include "ember/ops/kernels/relu_value.h"
-#include "ember/ops/kernels/scratch.h"
-#include "ember/ops/kernels/winograd.h"
+#include "ember/kernels/conv_parallel.h"
+#include "ember/kernels/gemm.h"
+#include "ember/kernels/reduce_kernels.h"
+#include "ember/kernels/relu_value.h"
+#include "ember/kernels/scratch.h"
+#include "ember/kernels/winograd.h"
 
 namespace ember::kernels {
 

@@ -2,15 +2,15 @@
 // [P, N, R], so that each position's GEMM reads one dense [N, R] block: forward
 // out_p [N, K] = cols_p [N, R] @ weight_p^T, backward dweight_p = dy_p^T @ cols_p and
 // dcols_p = dy_p @ weight_p, then col2im.
-#include "ember/ops/kernels/locally_connected.h"
+#include "ember/kernels/locally_connected.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/gemm.h"
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/gemm.h"
+#include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers shared by the pooling kernels (max_pool_kernels in pool_kernels.cpp, average and
-// adaptive pooling in avg_pool_kernels.cpp). Internal to ops/kernels.
+// adaptive pooling in avg_pool_kernels.cpp). Internal to the kernel layer.
 #include <algorithm>
 #include <cstdint>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 #include <cstring>
 

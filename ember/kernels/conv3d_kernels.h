@@ -13,7 +13,7 @@
 // in order. Results are identical for any thread count.
 #include <cstdint>
 
-#include "ember/ops/kernels/vol2col.h"
+#include "ember/kernels/vol2col.h"
 
 namespace ember::kernels {
 

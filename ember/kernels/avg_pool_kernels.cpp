@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/pool_common.h"
-#include "ember/ops/kernels/pool_kernels.h"
+#include "ember/kernels/pool_common.h"
+#include "ember/kernels/pool_kernels.h"
 
 namespace ember::kernels {
 

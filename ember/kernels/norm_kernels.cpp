@@ -1,15 +1,15 @@
-#include "ember/ops/kernels/norm_kernels.h"
+#include "ember/kernels/norm_kernels.h"
 
-#include "ember/ops/kernels/eigen.h"
+#include "ember/kernels/eigen.h"
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/reduce_kernels.h"
-#include "ember/ops/kernels/relu_value.h"
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/reduce_kernels.h"
+#include "ember/kernels/relu_value.h"
+#include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 

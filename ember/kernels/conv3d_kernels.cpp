@@ -1,12 +1,12 @@
-#include "ember/ops/kernels/conv3d_kernels.h"
+#include "ember/kernels/conv3d_kernels.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-#include "ember/ops/kernels/conv_kernels.h"
-#include "ember/ops/kernels/conv_parallel.h"
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/conv_kernels.h"
+#include "ember/kernels/conv_parallel.h"
+#include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 

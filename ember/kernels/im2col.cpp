@@ -1,4 +1,4 @@
-#include "ember/ops/kernels/im2col.h"
+#include "ember/kernels/im2col.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 // Max pooling kernels: direct loops over one H x W plane at a time, planes in parallel (average
 // and adaptive pooling are in avg_pool_kernels.cpp).
-#include "ember/ops/kernels/pool_kernels.h"
+#include "ember/kernels/pool_kernels.h"
 
 #include <algorithm>
 #include <cstring>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/pool_common.h"
+#include "ember/kernels/pool_common.h"
 
 namespace ember::kernels {
 

@@ -1,13 +1,13 @@
-#include "ember/ops/kernels/gemm.h"
+#include "ember/kernels/gemm.h"
 
-#include "ember/ops/kernels/eigen.h"
+#include "ember/kernels/eigen.h"
 
 #if EMBER_GEMM_OPENBLAS
 #include <cblas.h>
 #endif
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/elementwise_kernels.h"
+#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember::kernels {
 

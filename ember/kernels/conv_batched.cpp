@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/ops/kernels/conv_kernels.h"
-#include "ember/ops/kernels/gemm.h"
-#include "ember/ops/kernels/im2col.h"
-#include "ember/ops/kernels/relu_value.h"
-#include "ember/ops/kernels/scratch.h"
+#include "ember/kernels/conv_kernels.h"
+#include "ember/kernels/gemm.h"
+#include "ember/kernels/im2col.h"
+#include "ember/kernels/relu_value.h"
+#include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 
