@@ -24,9 +24,8 @@ for dir in ember/*/; do
     failures=$((failures + 1))
     continue
   fi
-  while IFS=: read -r file line include; do
-    target=$(sed -E 's|.*"ember/([a-z_]+)/.*|\1|' <<<"$include")
-    header=$(sed -E 's|.*"(ember/[^"]+)".*|\1|' <<<"$include")
+  # grep's file:line:#include "ember/<target>/<file>" -> file line target header
+  while read -r file line target header; do
     [[ $target == "$layer" ]] && continue
     if [[ -z ${rank[$target]+x} ]]; then
       echo "FAIL: $file:$line includes $header, outside every layer" >&2
@@ -36,7 +35,8 @@ for dir in ember/*/; do
       echo "FAIL: $file:$line ($layer) includes $header ($target): a layer may include only the layers below it" >&2
       failures=$((failures + 1))
     fi
-  done < <(grep -rnE '^#include "ember/[a-z_]+/' "$dir" || true)
+  done < <(grep -rnE '^#include "ember/[a-z_]+/' "$dir" |
+           sed -E 's|^([^:]+):([0-9]+):#include "(ember/([a-z_]+)/[^"]+)".*|\1 \2 \4 \3|' || true)
 done
 
 # The vector and BLAS libraries stay inside the kernel layer.
