@@ -1,4 +1,5 @@
-// The example from README.md, kept compiling and running by ctest (examples.readme).
+// The example from README.md ("Defining a model"), kept compiling and running by ctest (examples.readme);
+// examples.readme_block.readme checks that the README shows this file verbatim from the #include on.
 #include <ember/ember.h>
 using namespace ember;
 

@@ -3,8 +3,22 @@
 //   ember --help, ember train --help, ...
 #include <fmt/format.h>
 
+#include <string>
+
 #include "app.h"
 #include "ember/core/error.h"
+
+namespace {
+
+// The library's error for missing MNIST or Fashion-MNIST files names the folder and the files (it
+// may be installed, far from any source tree); the command adds the script of ember's source tree.
+void print_data_hint(const std::string& message) {
+  if (message.find("MNIST") == std::string::npos || message.find(": not found in ") == std::string::npos) return;
+  fmt::print(stderr, "ember: in ember's source tree, scripts/fetch_data.sh fetches MNIST and Fashion-MNIST into "
+                     "data/mnist and data/fashion-mnist\n");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ember::tool::App app;
@@ -17,6 +31,7 @@ int main(int argc, char** argv) {
     return app.run();
   } catch (const ember::Error& e) {
     fmt::print(stderr, "ember: error: {}\n", e.what());
+    print_data_hint(e.what());
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ember: internal error: {}\n", e.what());

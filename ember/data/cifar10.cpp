@@ -77,11 +77,11 @@ ImageData load_cifar10(const std::string& dir, Split split) {
       missing = std::move(missing_sub);
     }
   }
-  EMBER_CHECK(missing.empty(), "CIFAR-10 {}: missing {} in {} (also looked in {}). CIFAR-10 cannot be "
-              "downloaded on this machine: copy the \"CIFAR-10 binary version\" files there "
-              "(cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extracted: "
-              "data_batch_1.bin .. data_batch_5.bin and test_batch.bin)", to_string(split),
-              fmt::join(missing, ", "), folder.string(), (folder == top ? sub : top).string());
+  EMBER_CHECK(missing.empty(), "CIFAR-10 {}: missing {} in {} (also looked in {}). Copy the \"CIFAR-10 binary "
+              "version\" files there: cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, "
+              "extracted, holds data_batch_1.bin .. data_batch_5.bin and test_batch.bin, each 10,000 records of "
+              "1 label byte and 3072 pixel bytes", to_string(split), fmt::join(missing, ", "), folder.string(),
+              (folder == top ? sub : top).string());
 
   ImageData data;
   data.name = fmt::format("CIFAR-10 {}", to_string(split));

@@ -1,7 +1,7 @@
 #pragma once
 // CIFAR-10, "CIFAR-10 binary version" (cifar-10-binary.tar.gz from
-// https://www.cs.toronto.edu/~kriz/cifar.html). It cannot be downloaded on the machines ember is
-// built on: copy the extracted files into a folder yourself.
+// https://www.cs.toronto.edu/~kriz/cifar.html): copy the extracted files into a folder yourself
+// (ember's scripts/fetch_data.sh does not fetch it).
 //
 // The folder (or its cifar-10-batches-bin subfolder, as the archive extracts) holds
 //   data_batch_1.bin .. data_batch_5.bin   train: all five, 10,000 images each

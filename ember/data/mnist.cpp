@@ -20,7 +20,11 @@ std::string find_file(const std::string& dir, const std::string& name) {
   return "";
 }
 
-ImageData load_idx_dataset(const std::string& dir, Split split, const std::string& dataset,
+// The dataset's IDX files: 60,000 training and 10,000 test images with their labels.
+constexpr const char* kIdxFiles =
+    "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte";
+
+ImageData load_idx_dataset(const std::string& dir, Split split, const std::string& dataset, const char* source,
                            std::vector<std::string> class_names) {
   const std::string prefix = split == Split::train ? "train" : "t10k";
   const std::string images_name = prefix + "-images-idx3-ubyte", labels_name = prefix + "-labels-idx1-ubyte";
@@ -32,9 +36,10 @@ ImageData load_idx_dataset(const std::string& dir, Split split, const std::strin
       missing.push_back(name + ".gz");
     }
   }
-  EMBER_CHECK(missing.empty(), "{} {}: not found in {}: looked for {}; run scripts/fetch_data.sh to "
-              "download MNIST and Fashion-MNIST into data/", dataset, to_string(split), dir,
-              fmt::join(missing, ", "));
+  // Said for a user of the installed library: which folder, which files, in what format, from where.
+  EMBER_CHECK(missing.empty(), "{} {}: not found in {}: looked for {}. The folder must hold {}'s four IDX "
+              "files as published ({}), each raw or gzipped: {}", dataset, to_string(split), dir,
+              fmt::join(missing, ", "), dataset, source, kIdxFiles);
 
   IdxArray images = read_idx(images_path);
   const IdxArray labels = read_idx(labels_path);
@@ -64,10 +69,12 @@ ImageData load_idx_dataset(const std::string& dir, Split split, const std::strin
 
 }  // namespace
 
-ImageData load_mnist(const std::string& dir, Split split) { return load_idx_dataset(dir, split, "MNIST", {}); }
+ImageData load_mnist(const std::string& dir, Split split) {
+  return load_idx_dataset(dir, split, "MNIST", "http://yann.lecun.com/exdb/mnist/", {});
+}
 
 ImageData load_fashion_mnist(const std::string& dir, Split split) {
-  return load_idx_dataset(dir, split, "Fashion-MNIST",
+  return load_idx_dataset(dir, split, "Fashion-MNIST", "https://github.com/zalandoresearch/fashion-mnist",
                           {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
                            "Bag", "Ankle boot"});
 }

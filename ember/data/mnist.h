@@ -5,9 +5,12 @@
 // raw one is used when both exist):
 //   train-images-idx3-ubyte[.gz]  train-labels-idx1-ubyte[.gz]   60,000 images
 //   t10k-images-idx3-ubyte[.gz]   t10k-labels-idx1-ubyte[.gz]    10,000 images
-// The result is 1x28x28 images (any HxW the file declares) with labels 0..9. scripts/fetch_data.sh
-// puts both datasets in data/mnist and data/fashion-mnist. Missing files, a wrong rank, image and
-// label counts that differ or a label >= 10 are ember::Errors naming the file.
+// MNIST's are published at http://yann.lecun.com/exdb/mnist/, Fashion-MNIST's (same file names) at
+// https://github.com/zalandoresearch/fashion-mnist; in ember's source tree, scripts/fetch_data.sh
+// puts both in data/mnist and data/fashion-mnist. The result is 1x28x28 images (any HxW the file
+// declares) with labels 0..9. Missing files are an ember::Error naming the folder given, the files
+// looked for and where to get them (nothing about a source tree: the library may be installed);
+// a wrong rank, image and label counts that differ or a label >= 10 are ember::Errors naming the file.
 #include <string>
 
 #include "ember/data/dataset.h"

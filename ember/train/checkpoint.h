@@ -13,7 +13,9 @@
 //             rng                           the default generator's state, 4 decimal u64s
 //             history                       JSON array of the per-epoch metrics so far
 //             best_accuracy                 the best test accuracy so far
-//             config                        the run's config (JSON text) to rebuild model and data
+//             config                        the run's config (JSON text): the CLI's ExperimentConfig, to
+//                                           rebuild model and data, or what a Trainer built in C++
+//                                           derived (Trainer::config_json)
 // A plain weights file written by nn::save (keys without "model.") is also accepted wherever
 // only the weights are needed (load_weights).
 #include <string>

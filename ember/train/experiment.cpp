@@ -147,6 +147,11 @@ ExperimentConfig ExperimentConfig::from_json(const std::string& text) {
     fail("experiment config: not valid JSON: {}", e.what());
   }
   EMBER_CHECK(j.is_object(), "experiment config: expected a JSON object, got {}", j.type_name());
+  // A Trainer built in C++ describes its run (Trainer::config_json) but not how to rebuild it.
+  EMBER_CHECK(!j.contains("written_by"), "experiment config: this run was trained by a program of its own "
+              "(the config was written by {}), not by `ember train`, so it does not say how to rebuild the model "
+              "and the data: resume it with Trainer::resume_from in that program, or evaluate its weights with "
+              "`ember eval --weights CHECKPOINT --model NAME --data NAME`", j["written_by"].dump());
   std::vector<std::string> known;
   visit_fields(c, [&](const char* name, auto&) { known.push_back(name); });
   for (const auto& [key, value] : j.items()) {

@@ -6,13 +6,16 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
 #include "ember/core/file.h"
+#include "ember/core/parallel.h"
 #include "ember/core/random.h"
 #include "ember/nn/serialize.h"
+#include "ember/nn/summary.h"
 #include "ember/ops/loss.h"
 #include "ember/optim/clip.h"
 #include "ember/train/checkpoint.h"
@@ -63,6 +66,52 @@ ClassificationCounts counts_from_text(const std::string& text) {
 }
 
 std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
+
+// ---- the config a Trainer derives when it is given none (config_json) ----
+using nlohmann::ordered_json;
+
+// A state_dict metadata value as JSON: options are numbers (booleans 0/1), whole ones as integers.
+ordered_json metadata_value(const std::string& text) {
+  double value = 0;
+  if (!optim::detail::parse_double(text, value)) return text;
+  if (value == std::trunc(value) && std::abs(value) < 0x1.0p53) return static_cast<int64_t>(value);
+  return value;
+}
+
+// Name and options; one group's options inline, several as "groups". With an LRScheduler the lr
+// is its base lr, the one given, not the scheduled lr of the moment (warmup starts below it).
+ordered_json optimizer_json(const optim::Optimizer& optimizer, const optim::LRScheduler* scheduler) {
+  const nn::StateDict dict = optimizer.state_dict();
+  ordered_json groups = ordered_json::array();
+  for (size_t g = 0; g < optimizer.num_groups(); ++g) {
+    ordered_json group;
+    group["lr"] = scheduler ? scheduler->base_lrs().at(g) : optimizer.lr(g);
+    const std::string prefix = fmt::format("group.{}.", g);
+    for (const auto& [key, value] : dict.metadata) {
+      if (key.rfind(prefix, 0) != 0 || key == prefix + "lr") continue;
+      if (key == prefix + "params" && optimizer.num_groups() == 1) continue;
+      group[key.substr(prefix.size())] = metadata_value(value);
+    }
+    groups.push_back(std::move(group));
+  }
+  ordered_json out = {{"name", optimizer.name()}};
+  if (groups.size() == 1) {
+    out.update(groups[0]);
+  } else {
+    out["groups"] = std::move(groups);
+  }
+  return out;
+}
+
+ordered_json loader_json(const data::DataLoader& loader) {
+  const data::DataLoaderOptions& o = loader.options();
+  ordered_json transforms = ordered_json::array();
+  for (const auto& t : o.transforms()) transforms.push_back(t->describe());
+  return {{"dataset", loader.dataset().describe()}, {"size", loader.dataset().size()},
+          {"batch_size", o.batch_size()},           {"shuffle", o.shuffle()},
+          {"drop_last", o.drop_last()},             {"seed", o.seed()},
+          {"transforms", std::move(transforms)}};
+}
 }  // namespace
 
 Tensor first_conv_weight(const nn::Module& model) {
@@ -121,9 +170,15 @@ const std::vector<EpochRecord>& Trainer::fit() {
     data_parallel_->broadcast(model_->buffers());
   }
   if (!options_.run_dir().empty() && is_writer()) {
+    run_config_ = config_json();
+    if (options_.report() && options_.summary_text().empty() && summary_text_.empty()) {
+      Shape input = train_data_->dataset().image_shape();  // [C, H, W] -> one image [1, C, H, W]
+      input.insert(input.begin(), 1);
+      summary_text_ = nn::summary(*model_, input);
+    }
     make_directories(options_.run_dir() + "/checkpoints");
     make_directories(options_.run_dir() + "/report");
-    write_file_atomically(options_.run_dir() + "/config.json", options_.config_json() + "\n");
+    write_file_atomically(options_.run_dir() + "/config.json", run_config_ + "\n");
     if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
   }
   while (epoch_ < options_.epochs() && !should_stop()) run_epoch();
@@ -297,10 +352,10 @@ void Trainer::write_run_files(const EpochRecord&, bool best) {
   if (!options_.report()) return;
 
   ReportInputs report;
-  report.title = options_.title().empty() ? "ember training run" : options_.title();
+  report.title = options_.title().empty() ? model_->type_name() + " training run" : options_.title();
   report.history = history_;
-  report.config_json = options_.config_json();
-  report.summary_text = options_.summary_text();
+  report.config_json = run_config_;
+  report.summary_text = options_.summary_text().empty() ? summary_text_ : options_.summary_text();
   if (test_data_) {
     report.confusion = last_evaluation_.confusion;
     report.class_names = test_data_->dataset().class_names();
@@ -330,8 +385,32 @@ nn::StateDict Trainer::checkpoint() const {
   ck.metadata["rng"] = rng_to_text(default_generator().state());
   ck.metadata["history"] = history_to_json(history_);
   ck.metadata["best_accuracy"] = fmt::format("{}", best_accuracy_);
-  ck.metadata["config"] = options_.config_json();
+  ck.metadata["config"] = run_config_.empty() ? config_json() : run_config_;
   return ck;
+}
+
+std::string Trainer::config_json() const {
+  if (!options_.config_json().empty()) return options_.config_json();
+  int64_t parameters = 0;
+  for (const Tensor& p : model_->parameters()) parameters += p.numel();
+  ordered_json j;
+  j["written_by"] = "ember::train::Trainer";  // not the CLI's ExperimentConfig
+  j["model"] = {{"name", model_->type_name()}, {"parameters", parameters}};
+  j["optimizer"] = optimizer_json(*optimizer_, scheduler_.get());
+  j["scheduler"] = nullptr;
+  if (scheduler_) j["scheduler"] = {{"name", scheduler_->state_dict().metadata.at("scheduler")}};
+  if (plateau_) j["scheduler"] = {{"name", "ReduceLROnPlateau"}};
+  j["train_data"] = loader_json(*train_data_);
+  j["test_data"] = test_data_ ? loader_json(*test_data_) : ordered_json(nullptr);
+  j["epochs"] = options_.epochs();
+  j["max_batches_per_epoch"] = options_.max_batches_per_epoch();
+  j["topk"] = options_.topk();
+  j["clip_grad_norm"] = options_.clip_grad_norm();
+  j["checkpoint_every"] = options_.checkpoint_every();
+  j["seed"] = default_generator().initial_seed();  // the last manual_seed: initialization, dropout
+  j["threads"] = get_num_threads();
+  j["processes"] = data_parallel_ ? data_parallel_->world_size() : 1;
+  return j.dump(2);
 }
 
 void Trainer::restore(const nn::StateDict& ck) {

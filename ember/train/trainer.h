@@ -13,12 +13,16 @@
 // with a run directory the metrics, checkpoints and report are written.
 //
 // Run directory:
-//   config.json                 the exact config given in TrainerOptions::config_json
+//   config.json                 the exact config given in TrainerOptions::config_json, or without one
+//                               the config the Trainer derives from what it was given (config_json())
 //   metrics.csv, metrics.jsonl  one row per epoch
 //   checkpoints/last.safetensors   after every epoch (checkpoint.h), and every checkpoint_every steps;
 //                               best.safetensors: best test accuracy
 //   report/                     index.html, accuracy.svg, loss.svg, confusion.svg,
-//                               filters_before.png / filters_after.png (first conv layer)
+//                               filters_before.png / filters_after.png (first conv layer); the page's
+//                               title is TrainerOptions::title or "<model type> training run", its
+//                               model summary TrainerOptions::summary_text or nn::summary of the model
+//                               on one image of the training set's shape
 //
 // Resume: restore(checkpoint) (or resume_from(path)) puts model, optimizer, scheduler, the default
 // generator (dropout), the epoch count, and for a checkpoint taken inside an epoch the batches done
@@ -58,9 +62,9 @@ struct TrainerOptions {
   EMBER_ARG(int64_t, max_batches_per_epoch, 0);  // 0: all (a cap is for smoke tests and benchmarks)
   EMBER_ARG(int64_t, checkpoint_every, 0);       // also checkpoint every N steps (0: at epoch ends only)
   EMBER_ARG(std::string, run_dir, "");           // empty: write nothing
-  EMBER_ARG(std::string, title, "");             // the report's title
-  EMBER_ARG(std::string, config_json, "{}");
-  EMBER_ARG(std::string, summary_text, "");      // shown in the report
+  EMBER_ARG(std::string, title, "");             // the report's title; empty: "<model type> training run"
+  EMBER_ARG(std::string, config_json, "");       // config.json; empty: derived (Trainer::config_json())
+  EMBER_ARG(std::string, summary_text, "");      // the report's model summary; empty: nn::summary's
   EMBER_ARG(Progress, progress, Progress::automatic);
   EMBER_ARG(bool, report, true);
 };
@@ -110,6 +114,16 @@ class Trainer {
   TrainerOptions& options() { return options_; }
   nn::Module& model() { return *model_; }
 
+  // The run's config, as config.json and every checkpoint hold it: options().config_json() (the
+  // CLI's ExperimentConfig), or if that is empty a JSON object derived from what this Trainer was
+  // given: "written_by": "ember::train::Trainer" (so that `ember resume` knows it cannot rebuild
+  // the run), the model's type and parameter count, the optimizer's name and options (as its
+  // state_dict has them; with an LRScheduler, lr is the scheduler's base lr), the scheduler, each
+  // DataLoader's dataset, size, batch size, shuffle, seed and transforms, the epochs and other
+  // options, the default generator's seed (the last manual_seed) and the thread count. fit()
+  // derives it once per call, when it starts.
+  std::string config_json() const;
+
   // Everything needed to continue (checkpoint.h's layout), and back.
   nn::StateDict checkpoint() const;
   void restore(const nn::StateDict& checkpoint);
@@ -143,6 +157,7 @@ class Trainer {
   std::shared_ptr<DataParallel> data_parallel_;
   bool stop_agreed_ = false;
   double best_accuracy_ = -1;
+  std::string run_config_, summary_text_;  // config_json() and the model summary, as fit() wrote them
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;
 };

@@ -113,7 +113,11 @@ expect_rc "train --data mnist --data-dir /nonexistent" 1
 expect_contains "missing MNIST" "ember: error: MNIST train: not found in /nonexistent"
 expect_contains "missing MNIST" "train-images-idx3-ubyte.gz"
 expect_contains "missing MNIST" "train-labels-idx1-ubyte"
-expect_contains "missing MNIST" "scripts/fetch_data.sh"
+expect_contains "missing MNIST" "t10k-images-idx3-ubyte"
+# The library's message is for an installed ember too: no source tree in it. The command adds
+# the script of its source tree on a line of its own.
+[[ $(grep "^ember: error:" <<<"$out") == *scripts/* ]] && fail "missing MNIST: the library's message names a script: $out"
+expect_contains "missing MNIST" "ember: in ember's source tree, scripts/fetch_data.sh fetches MNIST"
 
 mkdir "$TMP/empty"
 run missing_cifar train --model alexnet_cifar --data cifar10 --data-dir "$TMP/empty"
@@ -121,7 +125,7 @@ expect_rc "train --data cifar10 --data-dir <empty>" 1
 expect_contains "missing CIFAR-10" "missing data_batch_1.bin"
 expect_contains "missing CIFAR-10" "test_batch.bin"
 expect_contains "missing CIFAR-10" "in $TMP/empty"
-expect_contains "missing CIFAR-10" "copy the \"CIFAR-10 binary version\" files there"
+expect_contains "missing CIFAR-10" "Copy the \"CIFAR-10 binary version\" files there"
 
 # ---- a real run on the MNIST subset ----
 # 4 epochs: with only 80 steps of SGD the accuracy is well above chance for any seed (83-90%

@@ -116,8 +116,16 @@ TEST_CASE("every training batch is required and the missing ones are named with 
   write_train(dir.path, {1, 2, 4});
   check_error([&] { load_cifar10(dir.str(), Split::train); },
               {"CIFAR-10 train: missing data_batch_3.bin, data_batch_5.bin in " + dir.str(),
-               "cannot be downloaded on this machine", "CIFAR-10 binary version", "cifar-10-binary.tar.gz",
-               "https://www.cs.toronto.edu/~kriz/cifar.html"});
+               "Copy the \"CIFAR-10 binary version\" files there", "cifar-10-binary.tar.gz",
+               "https://www.cs.toronto.edu/~kriz/cifar.html", "1 label byte and 3072 pixel bytes"});
+  try {  // said for an installed library too: no script of a source tree, nothing about this machine
+    load_cifar10(dir.str(), Split::train);
+    FAIL("no error");
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    CHECK(message.find("scripts/") == std::string::npos);
+    CHECK(message.find("this machine") == std::string::npos);
+  }
   // The subfolder is reported when it is the one that has (more of) the files.
   TempDir nested;
   write_train(nested.path / "cifar-10-batches-bin", {5});

@@ -154,11 +154,24 @@ TEST_CASE("Fashion-MNIST has its own name and class names") {
   CHECK(dataset.describe() == "Fashion-MNIST train, 2 images 1x2x2");
 }
 
-TEST_CASE("missing MNIST files are named, with the way to get them") {
+TEST_CASE("missing MNIST files are named, with the folder given and the way to get them") {
   TempDir dir;
   check_error([&] { load_mnist(dir.str(), Split::train); },
               {"MNIST train: not found in " + dir.str(), "train-images-idx3-ubyte, train-images-idx3-ubyte.gz",
-               "train-labels-idx1-ubyte, train-labels-idx1-ubyte.gz", "run scripts/fetch_data.sh"});
+               "train-labels-idx1-ubyte, train-labels-idx1-ubyte.gz", "MNIST's four IDX files",
+               "http://yann.lecun.com/exdb/mnist/", "each raw or gzipped", "t10k-images-idx3-ubyte"});
+  // The library may be installed far from any source tree: its message names no script of one.
+  for (const std::string& folder : {dir.str(), std::string("no/such/folder")}) {
+    try {
+      load_fashion_mnist(folder, Split::train);
+      FAIL("no error");
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      CHECK(message.find("not found in " + folder) != std::string::npos);
+      CHECK(message.find("github.com/zalandoresearch/fashion-mnist") != std::string::npos);
+      CHECK(message.find("scripts/") == std::string::npos);
+    }
+  }
   write_set(dir, "t10k", 1, {1});
   std::filesystem::remove(dir.path / "t10k-labels-idx1-ubyte");
   try {
@@ -167,8 +180,8 @@ TEST_CASE("missing MNIST files are named, with the way to get them") {
   } catch (const Error& e) {
     const std::string message = e.what();
     CHECK(message.find("Fashion-MNIST test: not found") != std::string::npos);
-    CHECK(message.find("t10k-labels-idx1-ubyte.gz") != std::string::npos);
-    CHECK(message.find("images") == std::string::npos);  // the image file is there: not listed
+    // The image file is there: only the labels are looked for.
+    CHECK(message.find("looked for t10k-labels-idx1-ubyte, t10k-labels-idx1-ubyte.gz. ") != std::string::npos);
   }
 }
 
