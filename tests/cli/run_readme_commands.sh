@@ -94,10 +94,13 @@ ELSEWHERE=(
   # Using ember from your project
   'cmake -S . -B build && cmake --build build -j && cmake --install build --prefix /opt/ember'
                                  'covered by scripts/test.sh (configure and build) and .ci/run (install to a scratch prefix, then build examples/consumer against it)'
+  # Training in C++
+  'build/examples/train_mnist data/mnist'   'covered by ctest examples.train_mnist (the same program, 3 epochs on the committed MNIST subset)'
   # Tests
   'tests/cli/run_cli_tests.sh'   'covered by ctest cli.ember'
   'scripts/test.sh --sanitize'   'covered by .ci/run'
   'scripts/test.sh --tsan'       'covered by .ci/run'
+  'scripts/compile_check.sh'     'covered by .ci/run (the libraries and the CLI compiled for the other vector ISA; minutes)'
   'scripts/leakcheck.sh'         'covered by .ci/run (valgrind; minutes)'
   'scripts/fuzz.sh --seconds 60' 'covered by .ci/run (clang libFuzzer builds, a minute per fuzzer)'
   '--runs 1000000'               'not run: scripts/fuzz.sh --runs 1000000, a million inputs per fuzzer, takes about an hour'
