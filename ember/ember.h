@@ -1,5 +1,6 @@
 #pragma once
 // The whole public API of ember: #include <ember/ember.h>
+#include "ember/version.h"
 #include "ember/autograd/anomaly.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/function.h"

@@ -1,6 +1,9 @@
 #include "app.h"
 
+#include <string>
 #include <vector>
+
+#include "ember/version.h"
 
 namespace ember::tool {
 
@@ -9,6 +12,9 @@ App::App()
           "Start with:  scripts/fetch_data.sh && ember train --model lenet5 --data mnist\n"
           "Each command has its own --help, e.g. `ember train --help`."} {
   cli.require_subcommand(1);
+  // `ember --version`: the library's version (ember::version(), the same as EMBER_VERSION_STRING
+  // unless the program was built against another ember's headers).
+  cli.set_version_flag("--version", std::string("ember ") + ember::version());
   cli.footer("Data: scripts/fetch_data.sh puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist.\n"
              "CIFAR-10 cannot be downloaded here: copy its binary files into data/cifar10.");
   std::vector<Command (*)(CLI::App&)> adds = {&add_train,  &add_resume, &add_eval,          &add_summary,

@@ -1,7 +1,9 @@
-// Builds against the installed ember and checks one gradient end to end.
+// Builds against the installed ember (ember::ember) and checks one gradient end to end, and that
+// the headers and the library are the same version.
 #include <ember/ember.h>
 
 #include <cmath>
+#include <string_view>
 
 int main() {
   using namespace ember;
@@ -13,6 +15,8 @@ int main() {
   // d/dw sum(relu(-x W^T)) = (-x) for each output row that is active: both rows are active.
   const auto g = w.grad().to_vector();
   const bool ok = g == std::vector<float>{-0.5f, 1.0f, -0.5f, 1.0f} && loss.item() == 0.0f;
-  fmt::print("consumer: loss {} grad {} -> {}\n", loss2.item(), w.grad(), ok ? "ok" : "WRONG");
-  return ok ? 0 : 1;
+  const bool version_ok = std::string_view(ember::version()) == EMBER_VERSION_STRING;
+  fmt::print("consumer: ember {} (headers {}) loss {} grad {} -> {}\n", ember::version(), EMBER_VERSION_STRING,
+             loss2.item(), w.grad(), ok && version_ok ? "ok" : "WRONG");
+  return ok && version_ok ? 0 : 1;
 }

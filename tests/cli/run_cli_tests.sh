@@ -72,6 +72,9 @@ run noargs
 expect_failure "ember without a command"
 expect_contains "ember without a command" "A subcommand is required"
 
+run version --version
+[[ $rc -eq 0 && $out =~ ^ember\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "ember --version: exit code $rc, '$out', expected 'ember X.Y.Z'"
+
 run models models
 expect_rc "ember models" 0
 expect_contains "ember models" "lenet5 "
