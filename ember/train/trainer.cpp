@@ -19,6 +19,7 @@
 #include "ember/ops/loss.h"
 #include "ember/optim/clip.h"
 #include "ember/train/checkpoint.h"
+#include "ember/version.h"
 
 namespace ember::train {
 
@@ -395,6 +396,7 @@ std::string Trainer::config_json() const {
   for (const Tensor& p : model_->parameters()) parameters += p.numel();
   ordered_json j;
   j["written_by"] = "ember::train::Trainer";  // not the CLI's ExperimentConfig
+  j["ember_version"] = ember::version();
   j["model"] = {{"name", model_->type_name()}, {"parameters", parameters}};
   j["optimizer"] = optimizer_json(*optimizer_, scheduler_.get());
   j["scheduler"] = nullptr;

@@ -96,6 +96,12 @@ ELSEWHERE=(
                                  'covered by scripts/test.sh (configure and build) and .ci/run (install to a scratch prefix, then build examples/consumer against it)'
   # Training in C++
   'build/examples/train_mnist data/mnist'   'covered by ctest examples.train_mnist (the same program, 3 epochs on the committed MNIST subset)'
+  'export PKG_CONFIG_PATH=/opt/ember/lib/pkgconfig'
+                                 'covered by scripts/install_check.sh (.ci/run): PKG_CONFIG_PATH set to the moved install'
+  'c++ -std=c++20 app.cpp $(pkg-config --cflags --libs --static ember) -o app'
+                                 'covered by scripts/install_check.sh (.ci/run): this pkg-config line builds and runs each consumer against a moved install'
+  'ember --version'              'covered by cli.ember (the printed version equals the project version)'
+  'scripts/install_check.sh*'    'covered by .ci/run (its last stage)'
   # Tests
   'tests/cli/run_cli_tests.sh'   'covered by ctest cli.ember'
   'scripts/test.sh --sanitize'   'covered by .ci/run'

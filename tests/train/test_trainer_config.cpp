@@ -84,6 +84,7 @@ TEST_CASE("a Trainer from C++ writes a config.json derived from the model, optim
   const json config = json::parse(text);
   INFO(text);
   CHECK(config.at("written_by") == "ember::train::Trainer");
+  CHECK(config.at("ember_version") == std::string(ember::version()));
   CHECK(config.at("model").at("name") == "TinyNet");
   CHECK(config.at("model").at("parameters") == 2 * 1 * 3 * 3 + 2 + 72 * 3 + 3);
   CHECK(config.at("optimizer").at("name") == "SGD");
