@@ -18,6 +18,9 @@ static_assert(std::endian::native == std::endian::little, "the safetensors layou
 namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100ull << 20;  // the reference implementation's limit
+constexpr size_t kMaxDims = 16;
+// A tensor's sizes, element count and byte count are int64_t.
+constexpr uint64_t kMaxBytes = std::numeric_limits<int64_t>::max();
 
 const char* dtype_code(DType dtype) { return dtype == DType::f32 ? "F32" : "I64"; }
 
@@ -112,16 +115,28 @@ StateDict load_stream(std::istream& in, const std::string& path) {
                 "load: {}: tensor '{}' has dtype {}, expected \"F32\" or \"I64\"", path, name, dtype.dump());
     Entry entry{name, dtype == "F32" ? DType::f32 : DType::i64, {}, 0, 0};
     const auto& shape = value["shape"];
-    EMBER_CHECK(shape.is_array() && shape.size() <= 16, "load: {}: tensor '{}' has a malformed shape {}", path, name,
-                shape.dump());
-    uint64_t numel = 1;
-    for (const auto& size : shape) {
-      EMBER_CHECK(size.is_number_unsigned(), "load: {}: tensor '{}' has a malformed shape {}", path, name,
-                  shape.dump());
+    EMBER_CHECK(shape.is_array() && shape.size() <= kMaxDims,
+                "load: {}: tensor '{}' has shape {}, expected an array of at most {} sizes", path, name, shape.dump(),
+                kMaxDims);
+    // Every size must fit int64_t, and so must the product of the sizes other than 0, in bytes: an
+    // empty tensor still has strides, products of its other sizes. (A 0 first size once let
+    // [0, 9223372073709551614, 92233720367] through to the tensor constructor, whose error did not
+    // name the file: fuzz/fuzz_safetensors.cpp, fuzz/regressions/safetensors/.)
+    const uint64_t element = dtype_size(entry.dtype);
+    uint64_t numel = 1, nonzero = 1;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      const auto& size = shape[d];
+      EMBER_CHECK(size.is_number_unsigned(), "load: {}: tensor '{}' has shape {}: size {} is {}, expected an integer >= 0",
+                  path, name, shape.dump(), d, size.dump());
       const uint64_t s = size.get<uint64_t>();
-      EMBER_CHECK(s == 0 || numel <= std::numeric_limits<uint64_t>::max() / 8 / s,
-                  "load: {}: tensor '{}' has an impossibly large shape {}", path, name, shape.dump());
-      numel *= s;
+      if (s != 0) {
+        EMBER_CHECK(nonzero <= kMaxBytes / element / s,
+                    "load: {}: tensor '{}' has an impossibly large shape {}: its sizes other than 0 multiply to more "
+                    "than 2^63 - 1 bytes of {}; expected a shape whose product, 0 sizes left out, is at most {} bytes",
+                    path, name, shape.dump(), dtype_name(entry.dtype), kMaxBytes);
+        nonzero *= s;
+      }
+      numel *= s;  // nonzero, or 0 from the first 0 size on
       entry.shape.push_back(static_cast<int64_t>(s));
     }
     const auto& offsets = value["data_offsets"];

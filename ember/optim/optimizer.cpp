@@ -11,6 +11,10 @@
 
 namespace ember::optim {
 
+namespace {
+constexpr int64_t kMaxStep = int64_t{1} << 53;
+}  // namespace
+
 const Tensor& ParamState::at(const std::string& name) const {
   auto it = tensors.find(name);
   EMBER_CHECK(it != tensors.end(), "optimizer state: no tensor named '{}'", name);
@@ -170,8 +174,11 @@ std::vector<ParamState> Optimizer::read_states(const nn::StateDict& dict,
         const char* first = it->second.data();
         const char* last = first + it->second.size();
         auto [ptr, ec] = std::from_chars(first, last, step);
-        if (ec != std::errc() || ptr != last || step < 1) {
-          errors.push_back(fmt::format("metadata '{}' = '{}' is not a positive integer", step_key, it->second));
+        // At most 2^53 (kMaxStep): the step goes up by one with every step() and into the bias
+        // corrections as a double; a hostile INT64_MAX would overflow at the next one.
+        if (ec != std::errc() || ptr != last || step < 1 || step > kMaxStep) {
+          errors.push_back(fmt::format("metadata '{}' = '{}' is not an integer from 1 to 2^53 = {}", step_key,
+                                       it->second, kMaxStep));
         }
         out[index].step = step;
         for (const auto& n : names[g]) {

@@ -39,6 +39,12 @@ std::array<uint64_t, 4> rng_from_text(const std::string& text) {
   return s;
 }
 
+// The largest counter (epoch, batch, step, images seen) a checkpoint may hold: counters are
+// incremented as training continues, and a hostile INT64_MAX would overflow at the next step. 2^53
+// is far beyond any run (285 years at a million steps a second), and counts up to it are exact as
+// the doubles the metrics divide them in.
+constexpr int64_t kMaxCounter = int64_t{1} << 53;
+
 int64_t parse_int(const std::map<std::string, std::string>& metadata, const std::string& key) {
   auto it = metadata.find(key);
   EMBER_CHECK(it != metadata.end(), "checkpoint: missing '{}'", key);
@@ -61,8 +67,10 @@ ClassificationCounts counts_from_text(const std::string& text) {
                                       c.num_classes >> comma[3] >> loss_sum);
   EMBER_CHECK(read && comma[0] == ',' && comma[1] == ',' && comma[2] == ',' && comma[3] == ',' &&
                   optim::detail::parse_double(loss_sum, c.loss_sum) && c.count >= 0 && c.correct >= 0 &&
-                  c.correct <= c.count && c.topk_correct >= 0 && c.topk_correct <= c.count && c.num_classes >= 0,
-              "checkpoint: malformed epoch_counts '{}' (expected count,correct,topk_correct,classes,loss_sum)", text);
+                  c.count <= kMaxCounter && c.correct <= c.count && c.topk_correct >= 0 && c.topk_correct <= c.count &&
+                  c.num_classes >= 0,
+              "checkpoint: malformed epoch_counts '{}' (expected count,correct,topk_correct,classes,loss_sum, the "
+              "count at most 2^53 = {})", text, kMaxCounter);
   return c;
 }
 
@@ -423,6 +431,9 @@ void Trainer::restore(const nn::StateDict& ck) {
   const int64_t batch = ck.metadata.count("batch") ? parse_int(ck.metadata, "batch") : 0;
   const int64_t step = ck.metadata.count("step") ? parse_int(ck.metadata, "step") : 0;
   EMBER_CHECK(batch >= 0 && step >= 0, "restore: batch {} and step {} must be >= 0", batch, step);
+  EMBER_CHECK(epoch <= kMaxCounter && batch <= kMaxCounter && step <= kMaxCounter,
+              "restore: epoch {}, batch {} and step {} must each be at most 2^53 = {} (no run gets there; a larger "
+              "counter would overflow as training continues)", epoch, batch, step, kMaxCounter);
   const ClassificationCounts counts =
       batch > 0 ? counts_from_text(ck.metadata.count("epoch_counts") ? ck.metadata.at("epoch_counts") : "")
                 : ClassificationCounts{};

@@ -150,6 +150,25 @@ TEST_CASE("huge declared sizes in a tiny file fail before anything is allocated"
   CHECK(largest_allocation.load() >= 784000);  // the tracking works: a real file's data is seen
 }
 
+TEST_CASE("the largest sizes an IDX header can hold (2^32 - 1, rank 4) cannot overflow the count") {
+  // The sizes are 32-bit, so 2^32 - 1 is the hostile extreme; the running product is checked
+  // against 2^31 after every size, so it stays below 2^63 whatever the order (the worst case,
+  // 2^31 then 2^32 - 1, is the last file here).
+  TempDir dir;
+  const uint32_t max = 0xffffffff;
+  const std::string all_max = dir.write("all-max", idx({max, max, max, max}, kSix));
+  const std::string max_last = dir.write("max-last.gz", gzip(idx({1, 1, 1, max}, kSix)));
+  const std::string max_after_big = dir.write("max-after-big", idx({32768, 65536, max}, kSix));
+  largest_allocation = 0;
+  check_error([&] { read_idx(all_max); }, {"read_idx: " + all_max + ": the header declares dimensions "
+                                           "4294967295x... of more than 2147483648 bytes"});
+  check_error([&] { read_idx(max_last); }, {"read_idx: " + max_last + ": the header declares dimensions "
+                                            "1x1x1x4294967295 of more than 2147483648 bytes"});
+  check_error([&] { read_idx(max_after_big); }, {"read_idx: " + max_after_big + ": the header declares dimensions "
+                                                 "32768x65536x4294967295 of more than 2147483648 bytes"});
+  CHECK(largest_allocation.load() < (1u << 20));  // the zlib buffers, not the declared sizes
+}
+
 TEST_CASE("a gzip file cannot make the reader allocate more than 1032 times its size") {
   // Found by fuzz/fuzz_idx.cpp: a flat 1 MiB allowance on top of the 1032:1 bound let an 86-byte
   // file declare 135,200 bytes and have them allocated before the stream turned out short.

@@ -29,6 +29,12 @@ std::string write_raw(const std::string& name, const std::string& json, const st
   return path;
 }
 
+// The bytes of a file with this JSON header (unpadded) and no data.
+std::string header_only(const std::string& json) {
+  const uint64_t length = json.size();
+  return std::string(reinterpret_cast<const char*>(&length), 8) + json;
+}
+
 std::string floats(std::initializer_list<float> values) {
   std::string bytes(values.size() * 4, '\0');
   std::memcpy(bytes.data(), std::data(values), bytes.size());
@@ -120,7 +126,8 @@ TEST_CASE("hostile files get an error naming the file and the problem, never a c
       {"array", "[1,2]", "", std::nullopt, {"not a JSON object"}},
       {"dtype", R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", floats({1}), std::nullopt, {"dtype", "F16"}},
       {"no_offsets", R"({"w":{"dtype":"F32","shape":[2]}})", two, std::nullopt, {"'w'", "data_offsets"}},
-      {"negative_shape", R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", two, std::nullopt, {"malformed shape"}},
+      {"negative_shape", R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", two, std::nullopt,
+       {"'w' has shape [-2]: size 0 is -2, expected an integer >= 0"}},
       {"huge_shape", R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}})", two, std::nullopt,
        {"impossibly large"}},
       {"outside", R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,800]}})", two, std::nullopt, {"outside", "8-byte"}},
@@ -147,6 +154,53 @@ TEST_CASE("hostile files get an error naming the file and the problem, never a c
   std::ofstream(tiny, std::ios::binary) << "abc";
   check_error([&] { (void)load(tiny); }, {"load", "3 bytes", "too short"});
   std::remove(tiny.c_str());
+}
+
+TEST_CASE("sizes that overflow int64, even beside a 0 size, are refused naming the file and the tensor") {
+  // Found by fuzz/fuzz_safetensors.cpp (fuzz/regressions/safetensors/): the 0 made the element
+  // count 0, so the other sizes went unchecked, and the tensor constructor refused the shape with a
+  // message that did not name the file.
+  const std::string header =
+      R"({"t": {"dtype": "F32", "shape": [0, 9223372073709551614, 92233720367], "data_offsets": [0, 0]}})";
+  const std::string path = write_raw("zero_then_huge", header, "");
+  const std::vector<std::string> expect = {
+      "load: " + path + ": tensor 't' has an impossibly large shape [0,9223372073709551614,92233720367]",
+      "more than 2^63 - 1 bytes of float32", "expected a shape whose product, 0 sizes left out, is at most "
+      "9223372036854775807 bytes"};
+  check_error([&] { (void)load(path); }, expect);
+  // The same bytes in memory, under the name the caller gives.
+  const std::string bytes = read_file(path);
+  std::remove(path.c_str());
+  CHECK(bytes == header_only(header));
+  check_error([&] { (void)parse_safetensors(bytes, "fuzz-input/last.safetensors"); },
+              {"load: fuzz-input/last.safetensors: tensor 't'", "[0,9223372073709551614,92233720367]"});
+
+  struct Case {
+    const char* shape;
+    const char* dtype;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"[0,9223372036854775807,9223372036854775807]", "F32", "impossibly large"},  // each fits, the product not
+      {"[9223372036854775807,0]", "I64", "impossibly large"},                      // 0 last
+      {"[0,18446744073709551615]", "F32", "impossibly large"},                     // 2^64 - 1
+      {"[0,18446744073709551616]", "F32", "size 1 is 1.8446744073709552e+19, expected an integer >= 0"},  // 2^64
+      {"[0,2305843009213693952]", "F32", "impossibly large"},  // 2^61 floats: 2^63 bytes
+      {"[0,-1]", "F32", "size 1 is -1, expected an integer >= 0"},
+      {"[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0]", "F32", "expected an array of at most 16 sizes"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.shape);
+    const std::string json = std::string(R"({"t":{"dtype":")") + c.dtype + R"(","shape":)" + c.shape +
+                             R"(,"data_offsets":[0,0]}})";
+    check_error([&] { (void)parse_safetensors(header_only(json), "bad.safetensors"); },
+                {"load: bad.safetensors: tensor 't'", c.expect});
+  }
+  // Up to the limit, an empty tensor of any shape loads: 2^61 - 1 floats beside the 0.
+  const std::string json = R"({"t":{"dtype":"F32","shape":[0,2305843009213693951],"data_offsets":[0,0]}})";
+  const StateDict state = parse_safetensors(header_only(json), "edge.safetensors");
+  CHECK(state.at("t").shape() == Shape{0, 2305843009213693951});
+  CHECK(state.at("t").numel() == 0);
 }
 
 TEST_CASE("parse_safetensors reads a file's bytes in memory as load reads the file") {

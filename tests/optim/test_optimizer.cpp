@@ -130,6 +130,27 @@ TEST_CASE("load_state_dict reports every problem at once and changes nothing") {
   check_error([&] { three.load_state_dict(good); }, {"group 0 has 2 parameters in the state, 1 here"});
 }
 
+TEST_CASE("a saved step count must leave room to count on: 1 to 2^53") {
+  // INT64_MAX would overflow at the next step(); 2^64 - 1 and -1 do not even fit.
+  const TensorList params = optim_init_params();
+  Adam opt(params, AdamOptions(0.01));
+  optim_golden_step(opt, params, 0);
+  nn::StateDict saved = opt.state_dict();
+  for (const std::string step : {"9223372036854775807", "9007199254740993", "18446744073709551615", "-1", "0"}) {
+    INFO(step);
+    saved.metadata["state.0.step"] = step;
+    Adam target(optim_init_params(), AdamOptions(0.01));
+    check_error([&] { target.load_state_dict(saved); },
+                {"Adam: load_state_dict: 1 problem",
+                 "metadata 'state.0.step' = '" + step + "' is not an integer from 1 to 2^53 = 9007199254740992"});
+    CHECK(target.state(0) == nullptr);
+  }
+  saved.metadata["state.0.step"] = "9007199254740992";
+  Adam target(optim_init_params(), AdamOptions(0.01));
+  target.load_state_dict(saved);
+  CHECK(target.state(0)->step == 9007199254740992);
+}
+
 TEST_CASE("every optimizer gives the same bits with 1 and 2 threads on a large parameter") {
   const Tensor init = ember::test::random_tensor({300, 700}, 11);
   std::vector<Tensor> grads;

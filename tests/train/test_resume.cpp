@@ -140,3 +140,31 @@ TEST_CASE("a checkpoint's position and running metrics are checked on restore") 
   run.trainer->restore(ck);
   test::check_error([&] { run.trainer->fit(); }, {"batch 99", "6 batches"});
 }
+
+TEST_CASE("a checkpoint's counters must leave room to count on: at most 2^53") {
+  // INT64_MAX (or anything near it) would overflow as training continues: at the next step, the
+  // next batch's images, the epoch number in the stop message.
+  TempDir dir;
+  Run run = start(noisy_config("sgd"), dir.path / "run");
+  const nn::StateDict good = run.trainer->checkpoint();
+  for (const char* key : {"epoch", "batch", "step"}) {
+    INFO(key);
+    nn::StateDict ck = good;
+    ck.metadata["batch"] = "2";
+    ck.metadata["epoch_counts"] = "100,70,90,10,150.5";
+    ck.metadata[key] = "9223372036854775807";
+    test::check_error([&] { run.trainer->restore(ck); },
+                      {"restore: epoch", "9223372036854775807", "must each be at most 2^53 = 9007199254740992"});
+    ck.metadata[key] = "18446744073709551615";  // does not fit at all
+    test::check_error([&] { run.trainer->restore(ck); }, {"'" + std::string(key) + "' is not an integer"});
+  }
+  nn::StateDict ck = good;
+  ck.metadata["batch"] = "2";
+  ck.metadata["epoch_counts"] = "9223372036854775807,0,0,10,0";
+  test::check_error([&] { run.trainer->restore(ck); },
+                    {"malformed epoch_counts '9223372036854775807,0,0,10,0'", "the count at most 2^53 = 9007199254740992"});
+  ck.metadata["epoch_counts"] = "9007199254740992,0,0,10,0";
+  ck.metadata["step"] = "9007199254740992";
+  run.trainer->restore(ck);
+  CHECK(run.trainer->step() == 9007199254740992);
+}
