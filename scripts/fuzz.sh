@@ -1,35 +1,65 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/, one per parser) in build-fuzz/ with clang, AddressSanitizer
-# and UndefinedBehaviorSanitizer, and runs each on a scratch copy of its committed seed corpus
-# (fuzz/corpus/<target>/ stays as committed):
-#   scripts/fuzz.sh --seconds 60              each target for a bounded minute (what CI runs)
-#   scripts/fuzz.sh --runs 1000000            each target for a million inputs
-#   scripts/fuzz.sh --runs 1000000 idx cli    only these targets (idx, cifar10, safetensors, cli)
+# Builds the libFuzzer targets (fuzz/, one per parser: idx, cifar10, safetensors, cli) in
+# build-fuzz/ with clang, AddressSanitizer and UndefinedBehaviorSanitizer, and runs them.
+#
+#   scripts/fuzz.sh --ci [target ...]       what CI runs (.ci/run): the same verdict on every run of
+#                                           a commit. Two stages per target:
+#     1. replay: every committed input once, each a file of its own: the seed corpus
+#        (fuzz/corpus/<target>/) and the regressions (fuzz/regressions/<target>/, the inputs that
+#        once found a bug);
+#     2. a bounded mutation run from that corpus with a fixed seed (-seed=1) and a fixed number of
+#        inputs (ci_runs below, 30-60 s per target on a 2-core machine), in one process, without
+#        address-space randomization and with a fixed environment: libFuzzer then makes the same
+#        inputs in the same order every time (see fixed_run below; the harnesses draw no random
+#        numbers of their own, and -reload=0 leaves nothing to the clock). Two runs print the same
+#        coverage and the same counts of accepted inputs.
+#   scripts/fuzz.sh --replay [target ...]   stage 1 only: seconds, for checking a fix.
+#   scripts/fuzz.sh --seconds 600 [target ...]  open-ended fuzzing, for developers: a random seed,
+#   scripts/fuzz.sh --runs 1000000 [target ...] for N seconds or N inputs per target. Not in CI: a
+#                                           random search finds a bug on some runs and not on others.
+# Mutation runs start from a scratch copy of the seed corpus plus the regressions (fuzz/ stays as
+# committed; what libFuzzer adds goes to build-fuzz/fuzz-runs/<target>/corpus/).
+#
 # Prints per target: inputs executed, seconds, executions per second, coverage (edges) and
 # features, crashes, and what the harness measured (largest allocation, how many inputs each
 # reader accepted). Exits non-zero on any crash, sanitizer report, leak, timeout or harness
-# check; the failing input is saved in build-fuzz/findings/<target>/ and the whole log in
-# build-fuzz/fuzz-runs/<target>.log (both start empty on every run: keep what you need first).
+# check; the failing input is saved in build-fuzz/findings/<target>/ (a replayed one is already a
+# file: the log names it) and the whole log in build-fuzz/fuzz-runs/<target>.log (replay:
+# <target>.replay.log; all start empty on every run: keep what you need first).
 # Reproduce with: build-fuzz/fuzz/fuzz_<target> <input file>
+#
+# A finding (a crash here, in CI or on a developer's machine) is fixed with a regression test in
+# tests/, and its input goes into fuzz/regressions/<target>/ under a name that says what it is,
+# so that every later run replays it (fuzz/regressions/README.md).
 # Under CI (CI=true) compiler warnings are errors, as in scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Inputs per target in CI's mutation stage, measured to take 30-60 s each on the project's 2-core
+# machine (2026-12-02, one core, warm build): see docs/RELIABILITY.md.
+declare -A ci_runs=([idx]=1000000 [cifar10]=1000000 [safetensors]=100000 [cli]=10000)
+
 usage() {
-  echo "usage: scripts/fuzz.sh (--seconds N | --runs N) [target ...]" >&2
+  echo "usage: scripts/fuzz.sh (--ci | --replay | --seconds N | --runs N) [target ...]" >&2
+  echo "       targets: idx cifar10 safetensors cli (default: all)" >&2
   exit 2
 }
+mode=
 limit=()
 targets=()
 while (($#)); do
   case "$1" in
-    --seconds) [[ $# -ge 2 ]] || usage; limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) [[ $# -ge 2 ]] || usage; limit=(-runs="$2"); shift 2 ;;
+    --ci | --replay) [[ -z $mode ]] || usage; mode=${1#--}; shift ;;
+    --seconds | --runs)
+      [[ -z $mode && $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage
+      mode=open
+      if [[ $1 == --seconds ]]; then limit=(-max_total_time="$2"); else limit=(-runs="$2"); fi
+      shift 2 ;;
     idx | cifar10 | safetensors | cli) targets+=("$1"); shift ;;
     *) usage ;;
   esac
 done
-((${#limit[@]})) || usage
+[[ -n $mode ]] || usage
 ((${#targets[@]})) || targets=(idx cifar10 safetensors cli)
 
 # libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes for Debian's clang 14.
@@ -51,21 +81,80 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 runs_dir=$build_dir/fuzz-runs
 summary=()
 failed=0
-for t in "${targets[@]}"; do
-  corpus=$runs_dir/$t/corpus
-  findings=$build_dir/findings/$t
-  log=$runs_dir/$t.log
+
+# What makes a fixed seed give fixed inputs: libFuzzer also mutates with the values the code
+# compares, addresses among them (iterators, pointers to literals), so whatever moves addresses
+# between two runs makes them drift apart (by 200,000 inputs, here): address-space randomization,
+# which setarch -R turns off for the fuzzer's process, and the size of the environment, which
+# shifts the stack (the fuzzer gets a fixed one).
+fixed_run=()
+if [[ $mode == ci ]]; then
+  fixed_run=(env -i PATH=/usr/bin:/bin "ASAN_OPTIONS=$ASAN_OPTIONS" "UBSAN_OPTIONS=$UBSAN_OPTIONS")
+  personality=$(setarch "$(uname -m)" -R cat /proc/self/personality 2>/dev/null || true)
+  if [[ $personality =~ ^[0-9a-f]+$ ]] && (((16#$personality & 0x0040000) != 0)); then  # ADDR_NO_RANDOMIZE
+    fixed_run+=(setarch "$(uname -m)" -R)
+  else
+    echo "warning: address-space randomization cannot be turned off here (setarch -R), so two runs of the" \
+      "fixed-seed stage may try different inputs" >&2
+  fi
+fi
+
+# The committed inputs of target $1, one path a line, sorted (the replay's order).
+committed_inputs() {
+  find fuzz/corpus/"$1" fuzz/regressions/"$1" -type f 2>/dev/null | LC_ALL=C sort
+}
+
+# Stage 1: each committed input once. Given files rather than folders, libFuzzer runs each as it
+# is (no size cap, no mutation) and stops at the first failure.
+replay() {
+  local t=$1 log=$runs_dir/$t.replay.log inputs status=0
+  mapfile -t inputs < <(committed_inputs "$t")
+  local regressions
+  regressions=$(printf '%s\n' "${inputs[@]}" | grep -c '^fuzz/regressions/' || true)
+  echo "== fuzz_$t: replay ${#inputs[@]} committed inputs ($((${#inputs[@]} - regressions)) seeds, $regressions regressions)"
+  rm -f "$log"
+  mkdir -p "$runs_dir"
+  local start
+  start=$(date +%s%N)
+  "$build_dir"/fuzz/fuzz_"$t" -seed=1 -timeout=25 "${inputs[@]}" >"$log" 2>&1 || status=$?
+  local seconds executed
+  seconds=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.1f", ns / 1e9 }')
+  executed=$(grep -c '^Executed ' "$log" || true)
+  grep '^==ember-fuzz== inputs' "$log" | sed 's/^==ember-fuzz== /  /' || true
+  local failures=0
+  if ((status != 0 || executed != ${#inputs[@]})); then
+    failures=1
+    failed=1
+    echo "  FAILED (exit $status) on $(grep '^Running: ' "$log" | tail -1 | sed 's/^Running: //'):" \
+      "the report is in $log" >&2
+    grep -m2 -E 'ERROR|runtime error|==ember-fuzz== FAIL' "$log" >&2 || true
+  fi
+  summary+=("$(printf '%-12s replay  inputs %9s of %-4s seconds %6s  failures %s' "$t" "$executed" \
+    "${#inputs[@]}" "$seconds" "$failures")")
+}
+
+# Stage 2 (and open-ended fuzzing): libFuzzer's own loop, from a scratch copy of the committed
+# inputs, with the limits in "$@".
+mutate() {
+  local t=$1
+  shift
+  local corpus=$runs_dir/$t/corpus findings=$build_dir/findings/$t log=$runs_dir/$t.log
   rm -rf "$runs_dir/$t" "$findings"
   mkdir -p "$corpus" "$findings"
   cp fuzz/corpus/"$t"/* "$corpus"/
-  dict=()
+  if [[ -d fuzz/regressions/$t ]]; then
+    for f in fuzz/regressions/"$t"/*; do cp "$f" "$corpus/regression-${f##*/}"; done
+  fi
+  local dict=()
   if [[ -f fuzz/dict/$t.dict ]]; then dict=(-dict=fuzz/dict/"$t".dict); fi
-  echo "== fuzz_$t ${limit[*]}"
+  echo "== fuzz_$t $*"
+  local start status=0
   start=$(date +%s%N)
-  status=0
-  # One process, one job (the machine is shared); a slow input (25 s) counts as a failure.
-  "$build_dir"/fuzz/fuzz_"$t" "${limit[@]}" "${dict[@]}" -timeout=25 -print_final_stats=1 \
-    -artifact_prefix="$findings"/ "$corpus" >"$log" 2>&1 || status=$?
+  # One process, one job (the machine is shared, and one process is what makes a fixed seed give
+  # fixed inputs); a slow input (25 s) counts as a failure.
+  "${fixed_run[@]}" "$build_dir"/fuzz/fuzz_"$t" "$@" "${dict[@]}" -timeout=25 -reload=0 \
+    -print_final_stats=1 -artifact_prefix="$findings"/ "$corpus" >"$log" 2>&1 || status=$?
+  local seconds inputs per_second coverage crashes
   seconds=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.1f", ns / 1e9 }')
   inputs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -79,9 +168,18 @@ for t in "${targets[@]}"; do
     grep -m2 -E 'ERROR|runtime error|==ember-fuzz== FAIL' "$log" >&2 || true
   fi
   if ((status != 0 && crashes == 0)); then crashes=1; fi
-  line=$(printf '%-12s inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s' "$t" "${inputs:-?}" "$seconds" \
-    "${per_second:-?}" "${coverage:-cov: ?}" "$crashes")
-  summary+=("$line")
+  summary+=("$(printf '%-12s mutate  inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s' "$t" "${inputs:-?}" \
+    "$seconds" "${per_second:-?}" "${coverage:-cov: ?}" "$crashes")")
+}
+
+for t in "${targets[@]}"; do
+  case $mode in
+    ci)
+      replay "$t"
+      mutate "$t" -seed=1 -runs="${ci_runs[$t]}" ;;
+    replay) replay "$t" ;;
+    open) mutate "$t" "${limit[@]}" ;;
+  esac
 done
 echo "== summary"
 printf '%s\n' "${summary[@]}"
