@@ -8,8 +8,13 @@
 // -Werror builds for AVX-512 targets. The warning is silenced for the lines of these headers only
 // (GCC matches a diagnostic to the pragma state at its own source location), so ember's code keeps
 // it. Include this before anything that may pull in <immintrin.h> first.
+// Clang has no such warning (and -Werror refuses a pragma naming an unknown one): GCC only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #include <Eigen/Core>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
