@@ -15,8 +15,8 @@
 #        coverage and the same counts of accepted inputs.
 #   scripts/fuzz.sh --replay [target ...]   stage 1 only: seconds, for checking a fix.
 #   scripts/fuzz.sh --seconds 600 [target ...]  open-ended fuzzing, for developers: a random seed,
-#   scripts/fuzz.sh --runs 1000000 [target ...] for N seconds or N inputs per target. Not in CI: a
-#                                           random search finds a bug on some runs and not on others.
+#   scripts/fuzz.sh --runs 1000000 [target ...] for N seconds or N inputs per target. Not in CI:
+#                                           a random search finds a bug on some runs, not others.
 # Mutation runs start from a scratch copy of the seed corpus plus the regressions (fuzz/ stays as
 # committed; what libFuzzer adds goes to build-fuzz/fuzz-runs/<target>/corpus/).
 #
@@ -82,20 +82,22 @@ runs_dir=$build_dir/fuzz-runs
 summary=()
 failed=0
 
-# What makes a fixed seed give fixed inputs: libFuzzer also mutates with the values the code
-# compares, addresses among them (iterators, pointers to literals), so whatever moves addresses
-# between two runs makes them drift apart (by 200,000 inputs, here): address-space randomization,
-# which setarch -R turns off for the fuzzer's process, and the size of the environment, which
-# shifts the stack (the fuzzer gets a fixed one).
+# What makes a fixed seed give fixed inputs: libFuzzer's choices also depend on addresses (it
+# mutates with the values the code compares, addresses among them, and code that orders or hashes
+# by address takes other branches, i.e. other coverage), so whatever moves addresses between two
+# runs makes them drift apart (within 30,000 inputs, here; -use_cmp=0 alone does not prevent it):
+# address-space randomization, which setarch -R turns off for the fuzzer's process, and the size
+# of the environment, which shifts the stack (the fuzzer gets a fixed one).
 fixed_run=()
 if [[ $mode == ci ]]; then
   fixed_run=(env -i PATH=/usr/bin:/bin "ASAN_OPTIONS=$ASAN_OPTIONS" "UBSAN_OPTIONS=$UBSAN_OPTIONS")
   personality=$(setarch "$(uname -m)" -R cat /proc/self/personality 2>/dev/null || true)
-  if [[ $personality =~ ^[0-9a-f]+$ ]] && (((16#$personality & 0x0040000) != 0)); then  # ADDR_NO_RANDOMIZE
+  # 0x0040000: ADDR_NO_RANDOMIZE, set if setarch could set it.
+  if [[ $personality =~ ^[0-9a-f]+$ ]] && (((16#$personality & 0x0040000) != 0)); then
     fixed_run+=(setarch "$(uname -m)" -R)
   else
-    echo "warning: address-space randomization cannot be turned off here (setarch -R), so two runs of the" \
-      "fixed-seed stage may try different inputs" >&2
+    echo "warning: address-space randomization cannot be turned off here (setarch -R), so two" \
+      "runs of the fixed-seed stage may try different inputs" >&2
   fi
 fi
 
@@ -107,11 +109,13 @@ committed_inputs() {
 # Stage 1: each committed input once. Given files rather than folders, libFuzzer runs each as it
 # is (no size cap, no mutation) and stops at the first failure.
 replay() {
-  local t=$1 log=$runs_dir/$t.replay.log inputs status=0
+  local t=$1
+  local log=$runs_dir/$t.replay.log inputs status=0
   mapfile -t inputs < <(committed_inputs "$t")
   local regressions
   regressions=$(printf '%s\n' "${inputs[@]}" | grep -c '^fuzz/regressions/' || true)
-  echo "== fuzz_$t: replay ${#inputs[@]} committed inputs ($((${#inputs[@]} - regressions)) seeds, $regressions regressions)"
+  echo "== fuzz_$t: replay ${#inputs[@]} committed inputs" \
+    "($((${#inputs[@]} - regressions)) seeds, $regressions regressions)"
   rm -f "$log"
   mkdir -p "$runs_dir"
   local start
@@ -125,7 +129,7 @@ replay() {
   if ((status != 0 || executed != ${#inputs[@]})); then
     failures=1
     failed=1
-    echo "  FAILED (exit $status) on $(grep '^Running: ' "$log" | tail -1 | sed 's/^Running: //'):" \
+    echo "  FAILED (exit $status) on $(sed -n 's/^Running: //p' "$log" | tail -1):" \
       "the report is in $log" >&2
     grep -m2 -E 'ERROR|runtime error|==ember-fuzz== FAIL' "$log" >&2 || true
   fi
@@ -139,7 +143,7 @@ mutate() {
   local t=$1
   shift
   local corpus=$runs_dir/$t/corpus findings=$build_dir/findings/$t log=$runs_dir/$t.log
-  rm -rf "$runs_dir/$t" "$findings"
+  rm -rf "${runs_dir:?}/$t" "$findings"
   mkdir -p "$corpus" "$findings"
   cp fuzz/corpus/"$t"/* "$corpus"/
   if [[ -d fuzz/regressions/$t ]]; then
@@ -168,8 +172,8 @@ mutate() {
     grep -m2 -E 'ERROR|runtime error|==ember-fuzz== FAIL' "$log" >&2 || true
   fi
   if ((status != 0 && crashes == 0)); then crashes=1; fi
-  summary+=("$(printf '%-12s mutate  inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s' "$t" "${inputs:-?}" \
-    "$seconds" "${per_second:-?}" "${coverage:-cov: ?}" "$crashes")")
+  summary+=("$(printf '%-12s mutate  inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s' "$t" \
+    "${inputs:-?}" "$seconds" "${per_second:-?}" "${coverage:-cov: ?}" "$crashes")")
 }
 
 for t in "${targets[@]}"; do
