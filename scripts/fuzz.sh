@@ -66,11 +66,12 @@ done
 scripts/setup.sh clang libclang-rt-14-dev
 
 build_dir=build-fuzz
-# -O1 -g without -DNDEBUG: readable stacks, and the asserts in header libraries (nlohmann-json)
-# stay on. Only the fuzz targets and the library are built.
+# -O1 -g1 without -DNDEBUG: readable stacks (line tables give file:line in every frame; full debug
+# information only a debugger needs), and the asserts in header libraries (nlohmann-json) stay on.
+# Only the fuzz targets and the library are built.
 cmake_args=(-DCMAKE_CXX_COMPILER=clang++ -DEMBER_FUZZ=ON -DEMBER_GEMM=eigen -DEMBER_BUILD_TESTS=OFF
             -DEMBER_BUILD_BENCH=OFF -DEMBER_BUILD_EXAMPLES=OFF -DEMBER_BUILD_TOOLS=OFF
-            -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g")
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1")
 if [[ "${CI:-}" == "true" ]]; then cmake_args+=(-DEMBER_WERROR=ON); fi
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
@@ -138,7 +139,9 @@ replay() {
 }
 
 # Stage 2 (and open-ended fuzzing): libFuzzer's own loop, from a scratch copy of the committed
-# inputs, with the limits in "$@".
+# inputs, with the limits in "$@". Runs as a background job beside the other targets' (see below):
+# what it prints goes to $runs_dir/$t.out, its summary line to $runs_dir/$t.summary, and it
+# returns non-zero on a failure.
 mutate() {
   local t=$1
   shift
@@ -166,25 +169,50 @@ mutate() {
   # Every artifact but a slow-unit (an input over 10 s, reported but not fatal) is a failure.
   crashes=$(find "$findings" -type f ! -name 'slow-unit-*' | wc -l)
   grep '^==ember-fuzz==' "$log" | sed 's/^==ember-fuzz== /  /' || true
+  local verdict=0
   if ((status != 0 || crashes != 0)); then
-    failed=1
+    verdict=1
     echo "  FAILED (exit $status): the report is in $log, the input in $findings/" >&2
     grep -m2 -E 'ERROR|runtime error|==ember-fuzz== FAIL' "$log" >&2 || true
   fi
   if ((status != 0 && crashes == 0)); then crashes=1; fi
-  summary+=("$(printf '%-12s mutate  inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s' "$t" \
-    "${inputs:-?}" "$seconds" "${per_second:-?}" "${coverage:-cov: ?}" "$crashes")")
+  printf '%-12s mutate  inputs %9s  seconds %6s  exec/s %6s  %-20s crashes %s\n' "$t" "${inputs:-?}" \
+    "$seconds" "${per_second:-?}" "${coverage:-cov: ?}" "$crashes" >"$runs_dir/$t.summary"
+  return "$verdict"
 }
 
-for t in "${targets[@]}"; do
-  case $mode in
-    ci)
-      replay "$t"
-      mutate "$t" -seed=1 -runs="${ci_runs[$t]}" ;;
-    replay) replay "$t" ;;
-    open) mutate "$t" "${limit[@]}" ;;
-  esac
-done
+if [[ $mode != open ]]; then
+  for t in "${targets[@]}"; do replay "$t"; done
+fi
+# The mutation runs, one process per target and as many side by side as there are cores: each
+# process's inputs follow from its own seed and the coverage of its own target, so running them
+# together changes none of them, and the stage takes half the time on 2 cores. Their output is
+# printed in the targets' order once all have ended.
+if [[ $mode != replay ]]; then
+  running=0
+  for t in "${targets[@]}"; do
+    if ((running >= $(nproc))); then
+      wait -n
+      running=$((running - 1))
+    fi
+    rm -f "$runs_dir/$t".{out,summary,status}
+    mkdir -p "$runs_dir"
+    limits=("${limit[@]}")
+    if [[ $mode == ci ]]; then limits=(-seed=1 -runs="${ci_runs[$t]}"); fi
+    {
+      status=0
+      mutate "$t" "${limits[@]}" || status=$?
+      echo "$status" >"$runs_dir/$t.status"
+    } >"$runs_dir/$t.out" 2>&1 &
+    running=$((running + 1))
+  done
+  wait
+  for t in "${targets[@]}"; do
+    cat "$runs_dir/$t.out"
+    summary+=("$(cat "$runs_dir/$t.summary" 2>/dev/null || printf '%-12s mutate  did not finish' "$t")")
+    [[ $(cat "$runs_dir/$t.status" 2>/dev/null) == 0 ]] || failed=1
+  done
+fi
 echo "== summary"
 printf '%s\n' "${summary[@]}"
 exit "$failed"
