@@ -15,7 +15,7 @@ namespace {
 using namespace ember;
 
 void set_flops(benchmark::State& state, double flops_per_iteration) {
-  state.counters["GFLOP/s"] =
+  state.counters["FLOP/s"] =
       benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 

@@ -56,7 +56,7 @@ void run_conv(benchmark::State& state, const ConvRow& r, ConvAlgorithm algorithm
   const int64_t pixels = r.transposed ? r.hw * r.hw : out0.size(2) * out0.size(3);
   const int64_t conv_in = r.transposed ? r.k : r.c, conv_out = r.transposed ? r.c : r.k;
   const double flops = 2.0 * r.n * conv_out * pixels * (conv_in / r.groups) * r.kernel * r.kernel;
-  state.counters["GFLOP/s"] =
+  state.counters["FLOP/s"] =
       benchmark::Counter(3 * flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
@@ -89,7 +89,7 @@ void run_conv_nd(benchmark::State& state, const ConvNdRow& r) {
     benchmark::DoNotOptimize(w.grad().data<float>());
   }
   const double flops = 2.0 * static_cast<double>(out0.numel()) * static_cast<double>(w.numel() / w.size(0));
-  state.counters["GFLOP/s"] =
+  state.counters["FLOP/s"] =
       benchmark::Counter(3 * flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
@@ -119,7 +119,7 @@ void run_linear(benchmark::State& state) {
     linear(x, w, b).backward(grad);
     benchmark::DoNotOptimize(w.grad().data<float>());
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(3 * 2.0 * 128 * 1024 * 1024,
+  state.counters["FLOP/s"] = benchmark::Counter(3 * 2.0 * 128 * 1024 * 1024,
                                                  benchmark::Counter::kIsIterationInvariantRate,
                                                  benchmark::Counter::kIs1000);
 }

@@ -2,7 +2,7 @@
 """Runs ember's and PyTorch's versions of the same rows alternately and prints the ratios.
 
 Usage: compare.py <ember benchmark binary> <torch script> <rounds> [row,row,...]
-Rows whose ember benchmark reports a GFLOP/s counter also get each side's GFLOP/s and ember's share
+Rows whose ember benchmark reports a FLOP/s counter also get each side's GFLOP/s and ember's share
 of the machine's FMA peak on all cores (EMBER_FMA_PEAK_GFLOPS, from bench/machine_probe).
 Each round runs ember's Google Benchmark binary, then the PyTorch script; the reported time per
 row is the median over rounds (each round's figure is itself a median of >= 20 iterations or
@@ -26,8 +26,10 @@ def run_ember(binary, rows):
         scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
         row = b["name"].split("/")[0]
         times[row] = b["real_time"] * scale
-        if "GFLOP/s" in b:  # FLOPs per iteration = rate x time
-            flops[row] = b["GFLOP/s"] * 1e9 * times[row] * 1e-3
+        # The counter is a rate in FLOP/s (the console prints it scaled, e.g. "36G/s"; the JSON
+        # holds the plain number). FLOPs per iteration = rate x time.
+        if "FLOP/s" in b:
+            flops[row] = b["FLOP/s"] * times[row] * 1e-3
     return times, flops
 
 

@@ -40,7 +40,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 # The machine every figure below belongs to: CPU, vector ISA (and AVX-512's width), cores, FMA peak.
 cmake --build build -j "$(nproc)" --target machine_probe >/dev/null
 build/bench/machine_probe --fields >build/bench/machine.txt
-echo "# machine: $(build/bench/machine_probe)"
+echo "# $(build/bench/machine_probe)"  # the probe prints "machine: ..."
 EMBER_FMA_PEAK_GFLOPS=$(sed -n 's/^fma_peak_all_cores_gflops=//p' build/bench/machine.txt)
 export EMBER_FMA_PEAK_GFLOPS
 if [[ $suite == ops ]]; then
