@@ -189,6 +189,7 @@ fi
 # together changes none of them, and the stage takes half the time on 2 cores. Their output is
 # printed in the targets' order once all have ended.
 if [[ $mode != replay ]]; then
+  mkdir -p "$runs_dir"
   running=0
   for t in "${targets[@]}"; do
     if ((running >= $(nproc))); then
@@ -196,7 +197,6 @@ if [[ $mode != replay ]]; then
       running=$((running - 1))
     fi
     rm -f "$runs_dir/$t".{out,summary,status}
-    mkdir -p "$runs_dir"
     limits=("${limit[@]}")
     if [[ $mode == ci ]]; then limits=(-seed=1 -runs="${ci_runs[$t]}"); fi
     {

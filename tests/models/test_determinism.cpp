@@ -95,7 +95,9 @@ TEST_CASE("determinism: lenet5") { check_deterministic({"lenet5", {1, 28, 28}});
 TEST_CASE("determinism: lenet5_classic") { check_deterministic({"lenet5_classic", {1, 32, 32}}); }
 TEST_CASE("determinism: simplecnn") { check_deterministic({"simplecnn", {1, 28, 28}}); }
 TEST_CASE("determinism: mnist_cnn (dropout)") { check_deterministic({"mnist_cnn", {1, 28, 28}}); }
-TEST_CASE("determinism: alexnet (227x227, dropout, LRN)") { check_deterministic({"alexnet", {3, 227, 227}, 2, true, 2}); }
+TEST_CASE("determinism: alexnet (227x227, dropout, LRN)") {
+  check_deterministic({"alexnet", {3, 227, 227}, 2, true, 2});
+}
 TEST_CASE("determinism: alexnet_cifar") { check_deterministic({"alexnet_cifar", {3, 32, 32}}); }
 TEST_CASE("determinism: nin") { check_deterministic({"nin", {3, 32, 32}}); }
 TEST_CASE("determinism: mobilenet (batch norm)") { check_deterministic({"mobilenet", {3, 32, 32}}); }
