@@ -22,8 +22,22 @@ enum class ConvPath {
               // gradient; the weight gradient goes through im2col
 };
 
-// A convolution y = conv(x, w): x [batch, in_channels, in_h, in_w], w [out_channels,
-// in_channels/groups, kernel_h, kernel_w], y [batch, out_channels, out_h, out_w].
+// The geometry of one 2-D convolution y = conv(x, w), every size named: x [batch, in_channels,
+// in_h, in_w], w [out_channels, in_channels/groups, kernel_h, kernel_w], y [batch, out_channels,
+// out_h, out_w]; window (oh, ow) starts at (oh * stride_h - pad_top, ow * stride_w - pad_left)
+// and its taps are dilation apart. conv1d (as a 1 x L image), conv2d and conv_transpose2d (as
+// the adjoint of the conv2d it transposes) describe themselves in it; plan_conv picks the path.
+struct ConvShape {
+  int64_t batch = 0, in_channels = 0, out_channels = 0, groups = 1;
+  int64_t in_h = 0, in_w = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t out_h = 0, out_w = 0;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+};
+
+// A planned convolution: its shape, one group's geometry and the path the kernels take.
 struct ConvPlan {
   int64_t batch, in_channels, out_channels, groups;
   ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
@@ -36,6 +50,11 @@ struct ConvPlan {
   int64_t out_image() const { return out_channels * out_plane(); }
   int64_t weight_per_group() const { return out_per_group() * group.col_rows(); }
 };
+
+// The plan for `shape`: the path from the geometry alone (never from the machine or the thread
+// count, so every run of a shape takes the same path). force_im2col: the general path whatever
+// the shape (ConvAlgorithm::im2col, for comparisons).
+ConvPlan plan_conv(const ConvShape& shape, bool force_im2col = false);
 
 // y = conv(x, w) (+ bias when bias != nullptr), then max(y, 0) when relu. y is written, not accumulated.
 void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y,

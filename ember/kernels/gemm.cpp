@@ -1,5 +1,8 @@
 #include "ember/kernels/gemm.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "ember/kernels/eigen.h"
 
 #if EMBER_GEMM_OPENBLAS
@@ -13,13 +16,6 @@ namespace ember::kernels {
 
 namespace {
 
-using RowMajorMap = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
-                               Eigen::OuterStride<>>;
-using ColMajorMap =
-    Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
-using OutMap = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
-                          Eigen::OuterStride<>>;
-
 // Below this many multiply-adds a GEMM runs on one thread.
 constexpr int64_t kSerialMacs = 1 << 18;
 // Blocks are never thinner than this many rows/columns (keeps Eigen's kernels efficient).
@@ -27,9 +23,17 @@ constexpr int64_t kMinBlock = 32;
 // Enough blocks to balance a few threads; the count depends on sizes only, never on threads.
 constexpr int64_t kMaxBlocks = 8;
 #if EMBER_GEMM_OPENBLAS
-// Blocks with fewer rows of C than this go to Eigen (see gemm_block).
+// Blocks with fewer rows of C than this go to thin_gemm (see gemm_block).
 constexpr int64_t kOpenBlasMinRows = 16;
 #endif
+
+#if !EMBER_GEMM_OPENBLAS
+using RowMajorMap = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                               Eigen::OuterStride<>>;
+using ColMajorMap =
+    Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
+using OutMap = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                          Eigen::OuterStride<>>;
 
 template <typename MapA, typename MapB>
 void block_product(const MapA& A, const MapB& B, float alpha, float beta, OutMap& C) {
@@ -58,6 +62,19 @@ void eigen_block(bool trans_a, bool trans_b, int64_t rows, int64_t cols, int64_t
     with_b(RowMajorMap(a, rows, k, Eigen::OuterStride<>(lda)));
   }
 }
+#endif
+
+}  // namespace
+}  // namespace ember::kernels
+
+#if EMBER_GEMM_OPENBLAS
+#define EMBER_ISA_BODY "ember/kernels/thin_gemm-inl.h"
+#include "ember/kernels/isa/variants.h"
+#endif
+
+namespace ember::kernels {
+
+namespace {
 
 // Computes rows [r0, r1) x columns [c0, c1) of C with the configured backend.
 void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, int64_t c1, int64_t k, float alpha,
@@ -69,7 +86,7 @@ void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, 
   float* c_block = c + r0 * ldc + c0;
 #if EMBER_GEMM_OPENBLAS
   // OpenBLAS wins on every shape but the very thin ones, where its packing overhead dominates
-  // and Eigen's kernels are faster. It runs on one thread per call: our TBB blocks are the only
+  // and thin_gemm (thin_gemm-inl.h) is faster. It runs on one thread per call: our TBB blocks are the only
   // parallelism (its own pool would fight TBB's for the same cores).
   static const bool single_threaded = (openblas_set_num_threads(1), true);
   (void)single_threaded;
@@ -79,8 +96,10 @@ void gemm_block(bool trans_a, bool trans_b, int64_t r0, int64_t r1, int64_t c0, 
                 static_cast<int>(lda), b_block, static_cast<int>(ldb), beta, c_block, static_cast<int>(ldc));
     return;
   }
-#endif
+  EMBER_ISA_CALL(thin_gemm)(trans_a, trans_b, rows, cols, k, alpha, a_block, lda, b_block, ldb, beta, c_block, ldc);
+#else
   eigen_block(trans_a, trans_b, rows, cols, k, alpha, a_block, lda, b_block, ldb, beta, c_block, ldc);
+#endif
 }
 
 }  // namespace

@@ -14,16 +14,6 @@ constexpr int64_t kColumnChunk = 1024;       // output columns per task in colum
 constexpr int64_t kRowGrainElements = 1 << 15;
 }  // namespace
 
-double sum_contiguous(const float* x, int64_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] += static_cast<double>(x[i + k]);
-  }
-  for (; i < n; ++i) acc[i & 7] += static_cast<double>(x[i]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
 double sum_all(const Tensor& x) {
   const Tensor c = x.is_contiguous() ? x : contiguous_copy(x);
   const float* p = c.data<float>();

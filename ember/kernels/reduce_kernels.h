@@ -8,8 +8,18 @@
 
 namespace ember::kernels {
 
-// Sum of n contiguous floats, in double with a fixed 8-way accumulation pattern.
-double sum_contiguous(const float* x, int64_t n);
+// Sum of n contiguous floats, in double with a fixed 8-way accumulation pattern (so the same bits
+// for every vector width). Inline: inside a kernel compiled per instruction set (isa/variants.h)
+// it vectorizes for that set.
+inline double sum_contiguous(const float* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += static_cast<double>(x[i + k]);
+  }
+  for (; i < n; ++i) acc[i & 7] += static_cast<double>(x[i]);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
 
 // Sum of every element.
 double sum_all(const Tensor& x);

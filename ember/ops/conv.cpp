@@ -9,7 +9,6 @@
 #include "ember/ops/conv_common.h"
 #include "ember/kernels/elementwise_kernels.h"
 #include "ember/kernels/relu_value.h"
-#include "ember/kernels/winograd.h"
 #include "ember/ops/shape.h"
 
 namespace ember {
@@ -41,38 +40,28 @@ void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 di
   EMBER_CHECK(groups >= 1, "{}: groups must be at least 1, got {}", op, groups);
 }
 
-kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, int64_t in_h,
-                            int64_t in_w, int64_t kernel_h, int64_t kernel_w, int64_t out_h, int64_t out_w, Int2 stride,
-                            const Padding2d& padding, Int2 dilation, bool force_im2col) {
-  kernels::ConvPlan plan;
-  plan.batch = batch;
-  plan.in_channels = in_channels;
-  plan.out_channels = out_channels;
-  plan.groups = groups;
-  plan.group = {in_channels / groups, in_h,     in_w,        kernel_h,     kernel_w,    out_h,      out_w,
-                stride.h,             stride.w, padding.top, padding.left, dilation.h, dilation.w};
-  // One input channel per group, several groups (depthwise): direct loops beat building a column
-  // matrix of kernel_h*kernel_w rows per channel. A single-channel image (LeNet's first layer) is
-  // not depthwise here: with several images per GEMM (kernels/conv_batched.cpp) im2col is faster.
-  const bool depthwise = groups == in_channels && groups > 1;
-  const bool pointwise = kernel_h == 1 && kernel_w == 1 && stride == Int2(1) && padding == Padding2d(0) &&
-                         out_h == in_h && out_w == in_w;
-  // Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms.
-  // A dilated kernel qualifies when the image splits evenly into dilation x dilation sub-grids.
-  const bool winograd_geometry =
-      dilation == Int2(1) ||
-      (dilation.h == dilation.w && padding.top == padding.left && padding.bottom == padding.right &&
-       kernels::winograd_dilated_fits(in_h, in_w, out_h, out_w, padding.top, padding.left, dilation.h) &&
-       kernels::winograd_dilated_fits(out_h, out_w, in_h, in_w, 2 * dilation.h - padding.top,
-                                      2 * dilation.w - padding.left, dilation.h));
-  const bool winograd = kernel_h == 3 && kernel_w == 3 && stride == Int2(1) && groups == 1 && in_channels >= 16 &&
-                        out_channels >= 16 && winograd_geometry;
-  plan.path = force_im2col ? kernels::ConvPath::im2col
-              : depthwise  ? kernels::ConvPath::depthwise
-              : pointwise  ? kernels::ConvPath::pointwise
-              : winograd   ? kernels::ConvPath::winograd
-                           : kernels::ConvPath::im2col;
-  return plan;
+kernels::ConvShape conv_shape(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, Int2 in_size,
+                              Int2 kernel, Int2 out_size, Int2 stride, const Padding2d& padding, Int2 dilation) {
+  kernels::ConvShape s;
+  s.batch = batch;
+  s.in_channels = in_channels;
+  s.out_channels = out_channels;
+  s.groups = groups;
+  s.in_h = in_size.h;
+  s.in_w = in_size.w;
+  s.kernel_h = kernel.h;
+  s.kernel_w = kernel.w;
+  s.out_h = out_size.h;
+  s.out_w = out_size.w;
+  s.stride_h = stride.h;
+  s.stride_w = stride.w;
+  s.pad_top = padding.top;
+  s.pad_bottom = padding.bottom;
+  s.pad_left = padding.left;
+  s.pad_right = padding.right;
+  s.dilation_h = dilation.h;
+  s.dilation_w = dilation.w;
+  return s;
 }
 
 Tensor dense(const Tensor& t) { return t.is_contiguous() ? t : kernels::contiguous_copy(t); }
@@ -132,8 +121,9 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
               shape_str(x.shape()), to_string(pad));
   const int64_t oh = window_output_size(h, kh, o.stride_.h, pad.top, pad.bottom, o.dilation_.h);
   const int64_t ow = window_output_size(w, kw, o.stride_.w, pad.left, pad.right, o.dilation_.w);
-  const kernels::ConvPlan plan = conv_detail::make_plan(n, c, k, groups, h, w, kh, kw, oh, ow, o.stride_, pad,
-                                                        o.dilation_, o.algorithm_ == ConvAlgorithm::im2col);
+  const kernels::ConvPlan plan =
+      kernels::plan_conv(conv_detail::conv_shape(n, c, k, groups, {h, w}, {kh, kw}, {oh, ow}, o.stride_, pad, o.dilation_),
+                         o.algorithm_ == ConvAlgorithm::im2col);
 
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   const Tensor bd = bias.defined() ? conv_detail::dense(bias) : Tensor();

@@ -13,11 +13,10 @@ PaddingMode parse_padding_mode(const char* op, std::string_view mode);
 // Checks stride, dilation >= 1, padding >= 0 and groups >= 1, naming `op`.
 void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 dilation, int64_t groups);
 
-// The plan of the convolution y = conv(x, w): x [batch, in_channels, in_h, in_w] ->
-// y [batch, out_channels, out_h, out_w], choosing the kernel path from the shape.
-kernels::ConvPlan make_plan(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, int64_t in_h,
-                            int64_t in_w, int64_t kernel_h, int64_t kernel_w, int64_t out_h, int64_t out_w, Int2 stride,
-                            const Padding2d& padding, Int2 dilation, bool force_im2col);
+// The named geometry (kernels::ConvShape) of y = conv(x, w): x [batch, in_channels, in_size] ->
+// y [batch, out_channels, out_size], from the ops' option types.
+kernels::ConvShape conv_shape(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, Int2 in_size,
+                              Int2 kernel, Int2 out_size, Int2 stride, const Padding2d& padding, Int2 dilation);
 
 // conv2d under another op's name: `op` in errors and the profile, `node` for the backward. conv1d
 // runs as this on an [N, C, 1, L] view, after checking its arguments in its own terms.

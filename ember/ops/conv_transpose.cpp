@@ -53,8 +53,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
               oh, ow, shape_str(x.shape()), kh, kw, to_string(o.stride_), to_string(pad), to_string(o.dilation_));
 
   // The conv2d this is the adjoint of: from [n, k, oh, ow] to [n, c, h, w], weight [c, k/g, kh, kw].
-  const kernels::ConvPlan plan = conv_detail::make_plan(n, k, c, groups, oh, ow, kh, kw, h, w, o.stride_, pad,
-                                                        o.dilation_, /*force_im2col=*/false);
+  const kernels::ConvPlan plan = kernels::plan_conv(
+      conv_detail::conv_shape(n, k, c, groups, {oh, ow}, {kh, kw}, {h, w}, o.stride_, pad, o.dilation_));
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   Tensor out = empty({n, k, oh, ow});
   if (out.numel() > 0) {

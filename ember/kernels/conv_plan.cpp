@@ -1,0 +1,50 @@
+// plan_conv: which kernel path a convolution of a given shape takes (conv_kernels.h).
+#include "ember/kernels/conv_kernels.h"
+#include "ember/kernels/winograd.h"
+
+namespace ember::kernels {
+
+namespace {
+
+// Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms. A
+// dilated kernel qualifies when the image, and the output gradient for the input gradient, split
+// evenly into dilation x dilation sub-grids with symmetric padding.
+bool winograd_fits(const ConvShape& s) {
+  if (s.kernel_h != 3 || s.kernel_w != 3 || s.stride_h != 1 || s.stride_w != 1 || s.groups != 1 ||
+      s.in_channels < 16 || s.out_channels < 16) {
+    return false;
+  }
+  if (s.dilation_h == 1 && s.dilation_w == 1) return true;
+  const int64_t d = s.dilation_h;
+  return s.dilation_w == d && s.pad_top == s.pad_left && s.pad_bottom == s.pad_right &&
+         winograd_dilated_fits(s.in_h, s.in_w, s.out_h, s.out_w, s.pad_top, s.pad_left, d) &&
+         winograd_dilated_fits(s.out_h, s.out_w, s.in_h, s.in_w, 2 * d - s.pad_top, 2 * d - s.pad_left, d);
+}
+
+}  // namespace
+
+ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
+  ConvPlan plan;
+  plan.batch = s.batch;
+  plan.in_channels = s.in_channels;
+  plan.out_channels = s.out_channels;
+  plan.groups = s.groups;
+  plan.group = {s.in_channels / s.groups, s.in_h,     s.in_w,       s.kernel_h,   s.kernel_w,
+                s.out_h,                  s.out_w,    s.stride_h,   s.stride_w,   s.pad_top,
+                s.pad_left,               s.dilation_h, s.dilation_w};
+  // One input channel per group, several groups (depthwise): direct loops beat building a column
+  // matrix of kernel_h*kernel_w rows per channel. A single-channel image (LeNet's first layer) is
+  // not depthwise here: with several images per GEMM (conv_batched.cpp) im2col is faster.
+  const bool depthwise = s.groups == s.in_channels && s.groups > 1;
+  const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
+                         s.pad_top == 0 && s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 &&
+                         s.out_h == s.in_h && s.out_w == s.in_w;
+  plan.path = force_im2col  ? ConvPath::im2col
+              : depthwise   ? ConvPath::depthwise
+              : pointwise   ? ConvPath::pointwise
+              : winograd_fits(s) ? ConvPath::winograd
+                            : ConvPath::im2col;
+  return plan;
+}
+
+}  // namespace ember::kernels
