@@ -6,6 +6,7 @@
 
 #include "ember/kernels/conv_kernels.h"
 #include "ember/kernels/conv_parallel.h"
+#include "ember/kernels/direct_conv.h"
 #include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
@@ -26,6 +27,31 @@ void for_each_block(const Conv3dPlan& p, F&& block) {
   for (int64_t od = 0; od < p.group.out_d; od += step) block(od, std::min(od + step, p.group.out_d));
 }
 
+// The direct kernel's shape for this plan, when it takes it: one group, stride 1, not pointwise.
+bool direct_shape(const Conv3dPlan& p, DirectConvShape& s) {
+  const VolGeometry& g = p.group;
+  if (p.groups != 1 || p.pointwise || g.stride_d != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
+  s.batch = p.batch;
+  s.in_channels = p.in_channels;
+  s.out_channels = p.out_channels;
+  s.in_d = g.in_d;
+  s.in_h = g.in_h;
+  s.in_w = g.in_w;
+  s.kernel_d = g.kernel_d;
+  s.kernel_h = g.kernel_h;
+  s.kernel_w = g.kernel_w;
+  s.dilation_d = g.dilation_d;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.pad_front = g.pad_front;
+  s.pad_top = g.pad_top;
+  s.pad_left = g.pad_left;
+  s.out_d = g.out_d;
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  return direct_conv_fits(s);
+}
+
 }  // namespace
 
 int64_t depths_per_block(const Conv3dPlan& p) {
@@ -42,6 +68,10 @@ int64_t depths_per_block(const Conv3dPlan& p) {
 // The pointwise path's columns are the input itself: one block, no vol2col.
 
 void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const float* bias, float* y) {
+  if (DirectConvShape direct; direct_shape(p, direct)) {
+    direct_conv_forward(direct, x, w, bias, false, y);
+    return;
+  }
   const VolGeometry& g = p.group;
   const int64_t rows = g.col_rows(), cols = p.out_volume(), plane = g.out_h * g.out_w, kg = p.out_per_group();
   const int64_t block_floats = rows * depths_per_block(p) * plane;
@@ -66,6 +96,10 @@ void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const f
 }
 
 void conv3d_backward_input(const Conv3dPlan& p, const float* dy, const float* w, float* dx) {
+  if (DirectConvShape direct; direct_shape(p, direct)) {
+    direct_conv_backward_input(direct, dy, w, dx);
+    return;
+  }
   const VolGeometry& g = p.group;
   const int64_t rows = g.col_rows(), cols = p.out_volume(), plane = g.out_h * g.out_w, kg = p.out_per_group();
   const int64_t group_in = p.in_per_group() * g.in_volume();

@@ -6,6 +6,7 @@
 
 #include "ember/core/parallel.h"
 #include "ember/kernels/conv_parallel.h"
+#include "ember/kernels/direct_conv.h"
 #include "ember/kernels/gemm.h"
 #include "ember/kernels/reduce_kernels.h"
 #include "ember/kernels/relu_value.h"
@@ -116,6 +117,10 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
     conv_forward_batched(p, x, w, bias, relu, y);
     return;
   }
+  if (p.path == ConvPath::direct) {
+    direct_conv_forward(direct_conv_shape(p), x, w, bias, relu, y);
+    return;
+  }
   if (p.path == ConvPath::depthwise) {
     depthwise_forward(p, x, w, y);
   } else if (p.path == ConvPath::winograd) {
@@ -148,6 +153,10 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
 void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
   if (uses_batched_im2col(p)) {
     conv_backward_input_batched(p, dy, w, dx);
+    return;
+  }
+  if (p.path == ConvPath::direct) {
+    direct_conv_backward_input(direct_conv_shape(p), dy, w, dx);
     return;
   }
   if (p.path == ConvPath::depthwise) {
@@ -194,6 +203,12 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
 void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
   if (uses_batched_im2col(p)) {
     conv_backward_weight_batched(p, x, dy, dw);
+    return;
+  }
+  if (p.path == ConvPath::direct) {  // the weight gradient of the general path
+    ConvPlan general = p;
+    general.path = ConvPath::im2col;
+    conv_backward_weight(general, x, dy, dw);
     return;
   }
   if (p.path == ConvPath::depthwise) {

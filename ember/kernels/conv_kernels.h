@@ -20,6 +20,8 @@ enum class ConvPath {
   depthwise,  // groups == in_channels: direct loops, no columns
   winograd,   // 3x3, stride 1, no dilation, one group: Winograd F(2x2, 3x3) forward and input
               // gradient; the weight gradient goes through im2col
+  direct,     // stride 1, one group, enough channels x taps (direct_conv.h): direct forward and
+              // input gradient; the weight gradient goes through im2col
 };
 
 // The geometry of one 2-D convolution y = conv(x, w), every size named: x [batch, in_channels,
@@ -55,6 +57,10 @@ struct ConvPlan {
 // count, so every run of a shape takes the same path). force_im2col: the general path whatever
 // the shape (ConvAlgorithm::im2col, for comparisons).
 ConvPlan plan_conv(const ConvShape& shape, bool force_im2col = false);
+
+// The direct kernel's description of a ConvPath::direct plan (direct_conv.h).
+struct DirectConvShape;
+DirectConvShape direct_conv_shape(const ConvPlan& plan);
 
 // y = conv(x, w) (+ bias when bias != nullptr), then max(y, 0) when relu. y is written, not accumulated.
 void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y,

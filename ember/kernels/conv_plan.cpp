@@ -1,5 +1,6 @@
 // plan_conv: which kernel path a convolution of a given shape takes (conv_kernels.h).
 #include "ember/kernels/conv_kernels.h"
+#include "ember/kernels/direct_conv.h"
 #include "ember/kernels/winograd.h"
 
 namespace ember::kernels {
@@ -21,7 +22,32 @@ bool winograd_fits(const ConvShape& s) {
          winograd_dilated_fits(s.out_h, s.out_w, s.in_h, s.in_w, 2 * d - s.pad_top, 2 * d - s.pad_left, d);
 }
 
+// Stride 1 and one group, where the direct kernel takes the shape (direct_conv_fits).
+bool direct_fits(const ConvPlan& plan) {
+  return plan.groups == 1 && plan.group.stride_h == 1 && plan.group.stride_w == 1 &&
+         direct_conv_fits(direct_conv_shape(plan));
+}
+
 }  // namespace
+
+DirectConvShape direct_conv_shape(const ConvPlan& p) {
+  const ConvGeometry& g = p.group;
+  DirectConvShape s;
+  s.batch = p.batch;
+  s.in_channels = p.in_channels;
+  s.out_channels = p.out_channels;
+  s.in_h = g.in_h;
+  s.in_w = g.in_w;
+  s.kernel_h = g.kernel_h;
+  s.kernel_w = g.kernel_w;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.pad_top = g.pad_top;
+  s.pad_left = g.pad_left;
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  return s;
+}
 
 ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
   ConvPlan plan;
@@ -39,11 +65,12 @@ ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
   const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
                          s.pad_top == 0 && s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 &&
                          s.out_h == s.in_h && s.out_w == s.in_w;
-  plan.path = force_im2col  ? ConvPath::im2col
-              : depthwise   ? ConvPath::depthwise
-              : pointwise   ? ConvPath::pointwise
+  plan.path = force_im2col       ? ConvPath::im2col
+              : depthwise        ? ConvPath::depthwise
+              : pointwise        ? ConvPath::pointwise
               : winograd_fits(s) ? ConvPath::winograd
-                            : ConvPath::im2col;
+              : direct_fits(plan) ? ConvPath::direct
+                                 : ConvPath::im2col;
   return plan;
 }
 

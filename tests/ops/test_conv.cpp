@@ -23,7 +23,7 @@ struct Config {
 
 // Covers every kernel path: im2col (general, and with several images per GEMM: the batched_
 // cases, including an uneven last block), pointwise (1x1), depthwise (multiplier 1 and 2; strides 1, 2, 3
-// and 2x3; dilated), Winograd (3x3 stride 1, >= 16 channels).
+// and 2x3; dilated), Winograd (3x3 stride 1, >= 16 channels), direct (stride 1, the rest).
 const std::vector<Config> kConfigs = {
     {"lenet1", 2, 1, 12, 12, 6, 5, 5, 1, 2},
     {"k3_p1", 3, 4, 9, 7, 5, 3, 3, 1, 1},
@@ -48,6 +48,11 @@ const std::vector<Config> kConfigs = {
     {"winograd_asym_single", 1, 16, 6, 8, 16, 3, 3, 1, {0, 2, 2, 1}},
     {"winograd_dilated", 2, 16, 8, 6, 16, 3, 3, 1, 2, 2},
     {"winograd_dilated3", 1, 16, 9, 6, 17, 3, 3, 1, 3, 3},
+    // Direct (stride 1, one group, channels x taps >= 32, little pitch waste): output channels
+    // not a multiple of the register block, tiles crossing rows, dilation, asymmetric padding.
+    {"direct", 2, 4, 16, 16, 9, 3, 3, 1, 1},
+    {"direct_dilated_asym", 3, 5, 28, 30, 7, 3, 3, 1, {2, 1, 0, 1}, {2, 1}},
+    {"direct_single_5x5", 1, 3, 32, 30, 11, 5, 5, 1, 2},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {

@@ -34,6 +34,8 @@ const std::vector<Config> kConfigs = {
     {"depthwise", 2, 5, 12, 5, 3, 1, 1, 1, 1, 5},
     {"depthwise_mult2_s2_dilated", 3, 3, 15, 6, 3, 2, 2, 1, 2, 3},
     {"long_kernel", 2, 2, 8, 3, 8},
+    {"direct", 2, 8, 40, 9, 5, 1, 2, 2},
+    {"direct_dilated_asym", 3, 7, 37, 8, 5, 1, 5, 1, 2},
 };
 
 // Straight from the definition, in double.

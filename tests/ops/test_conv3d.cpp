@@ -40,6 +40,8 @@ const std::vector<Config> kConfigs = {
     {"whole_input", 2, 2, {3, 3, 4}, 3, {3, 3, 4}},
     {"blocks_uneven", 2, 4, {3, 22, 22}, 3, 3, 1, 1},            // 2 + 1 output depths per block
     {"blocks_single_strided", 1, 8, {5, 48, 48}, 2, 3, 2, 1},   // 3 blocks of 1
+    {"direct", 2, 3, {4, 16, 16}, 5, 3, 1, 1},                   // the direct kernel (direct_conv.h)
+    {"direct_asym_dilated", 1, 4, {3, 18, 17}, 6, 3, 1, Padding3d({1, 0, 2}, {1, 2, 0}), {2, 1, 1}},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {

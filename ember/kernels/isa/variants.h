@@ -27,6 +27,14 @@
 
 namespace ember::kernels::isa_baseline {
 namespace {
+// Floats in one vector register of the variant (bodies size their register blocks by it).
+#if defined(__AVX512F__)
+[[maybe_unused]] constexpr int kIsaVectorFloats = 16;
+#elif defined(__AVX__)
+[[maybe_unused]] constexpr int kIsaVectorFloats = 8;
+#else
+[[maybe_unused]] constexpr int kIsaVectorFloats = 4;
+#endif
 #include EMBER_ISA_BODY
 }  // namespace
 }  // namespace ember::kernels::isa_baseline
@@ -40,6 +48,7 @@ namespace {
 #endif
 namespace ember::kernels::isa_avx2 {
 namespace {
+[[maybe_unused]] constexpr int kIsaVectorFloats = 8;
 #include EMBER_ISA_BODY
 }  // namespace
 }  // namespace ember::kernels::isa_avx2
@@ -61,6 +70,7 @@ namespace {
 #endif
 namespace ember::kernels::isa_avx512 {
 namespace {
+[[maybe_unused]] constexpr int kIsaVectorFloats = 16;
 #include EMBER_ISA_BODY
 }  // namespace
 }  // namespace ember::kernels::isa_avx512

@@ -1,0 +1,165 @@
+// The direct convolution kernel (kernels/direct_conv.h) against naive loops in double: forward
+// (bias, ReLU) and input gradient, 1-D to 3-D, dilation, asymmetric padding, output channels and
+// positions that do not fill a register tile; bitwise the same for 1 and 2 threads; which shapes
+// it takes. The ops' suites (test_conv, test_conv1d, test_conv3d) run it through conv2d, conv1d
+// and conv3d with gradcheck and goldens.
+#include <array>
+
+#include "ember/kernels/direct_conv.h"
+#include "support/helpers.h"
+
+using namespace ember;
+using ember::kernels::DirectConvShape;
+using ember::test::check_bitwise_equal;
+using ember::test::check_close;
+using ember::test::random_tensor;
+
+namespace {
+
+DirectConvShape make_shape(int64_t batch, int64_t c, int64_t k, std::array<int64_t, 3> in, std::array<int64_t, 3> kernel,
+                           std::array<int64_t, 3> dilation, std::array<int64_t, 3> pad_before,
+                           std::array<int64_t, 3> pad_after) {
+  DirectConvShape s;
+  s.batch = batch;
+  s.in_channels = c;
+  s.out_channels = k;
+  s.in_d = in[0];
+  s.in_h = in[1];
+  s.in_w = in[2];
+  s.kernel_d = kernel[0];
+  s.kernel_h = kernel[1];
+  s.kernel_w = kernel[2];
+  s.dilation_d = dilation[0];
+  s.dilation_h = dilation[1];
+  s.dilation_w = dilation[2];
+  s.pad_front = pad_before[0];
+  s.pad_top = pad_before[1];
+  s.pad_left = pad_before[2];
+  s.out_d = in[0] + pad_before[0] + pad_after[0] - (kernel[0] - 1) * dilation[0];
+  s.out_h = in[1] + pad_before[1] + pad_after[1] - (kernel[1] - 1) * dilation[1];
+  s.out_w = in[2] + pad_before[2] + pad_after[2] - (kernel[2] - 1) * dilation[2];
+  return s;
+}
+
+// y[n][k][o] = bias[k] + sum over c and taps of w * x, straight from the definition (0 outside).
+std::vector<double> naive_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias) {
+  std::vector<double> y;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t od = 0; od < s.out_d; ++od)
+        for (int64_t oh = 0; oh < s.out_h; ++oh)
+          for (int64_t ow = 0; ow < s.out_w; ++ow) {
+            double acc = bias ? bias[k] : 0.0;
+            for (int64_t c = 0; c < s.in_channels; ++c)
+              for (int64_t a = 0; a < s.kernel_d; ++a)
+                for (int64_t i = 0; i < s.kernel_h; ++i)
+                  for (int64_t j = 0; j < s.kernel_w; ++j) {
+                    const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
+                                  iw = ow - s.pad_left + j * s.dilation_w;
+                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                    acc += double(w[(((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h + i) * s.kernel_w + j]) *
+                           x[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw];
+                  }
+            y.push_back(acc);
+          }
+  return y;
+}
+
+// dx = the forward's adjoint applied to dy, from the same definition.
+std::vector<double> naive_input_gradient(const DirectConvShape& s, const float* dy, const float* w) {
+  std::vector<double> dx(static_cast<size_t>(s.batch * s.in_channels * s.in_d * s.in_h * s.in_w), 0.0);
+  int64_t o = 0;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t od = 0; od < s.out_d; ++od)
+        for (int64_t oh = 0; oh < s.out_h; ++oh)
+          for (int64_t ow = 0; ow < s.out_w; ++ow, ++o)
+            for (int64_t c = 0; c < s.in_channels; ++c)
+              for (int64_t a = 0; a < s.kernel_d; ++a)
+                for (int64_t i = 0; i < s.kernel_h; ++i)
+                  for (int64_t j = 0; j < s.kernel_w; ++j) {
+                    const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
+                                  iw = ow - s.pad_left + j * s.dilation_w;
+                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                    dx[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw] +=
+                        double(w[(((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h + i) * s.kernel_w + j]) * dy[o];
+                  }
+  return dx;
+}
+
+Tensor as_tensor(const std::vector<double>& values, const Shape& shape) {
+  Tensor t = empty(shape);
+  for (size_t i = 0; i < values.size(); ++i) t.data<float>()[i] = static_cast<float>(values[i]);
+  return t;
+}
+
+struct Case {
+  const char* name;
+  DirectConvShape shape;
+};
+
+const std::vector<Case> kCases = {
+    {"1d_k5", make_shape(2, 8, 9, {1, 1, 40}, {1, 1, 5}, {1, 1, 1}, {0, 0, 2}, {0, 0, 2})},
+    {"1d_dilated_asym", make_shape(3, 7, 8, {1, 1, 37}, {1, 1, 5}, {1, 1, 2}, {0, 0, 5}, {0, 0, 1})},
+    {"2d_3x3", make_shape(2, 4, 9, {1, 16, 16}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})},
+    {"2d_dilated_asym", make_shape(1, 5, 17, {1, 28, 30}, {1, 3, 3}, {1, 2, 1}, {0, 2, 0}, {0, 1, 1})},
+    {"2d_no_padding", make_shape(2, 6, 3, {1, 26, 26}, {1, 5, 3}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})},
+    {"3d_3x3x3", make_shape(2, 3, 5, {4, 16, 16}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1})},
+    {"3d_dilated_asym", make_shape(1, 4, 6, {3, 18, 17}, {3, 3, 3}, {2, 1, 1}, {1, 0, 2}, {1, 2, 0})},
+};
+
+}  // namespace
+
+TEST_CASE("direct conv takes these shapes, and not those") {
+  for (const Case& c : kCases) {
+    INFO(std::string(c.name));
+    CHECK(kernels::direct_conv_fits(c.shape));
+  }
+  // Too little work per output (1 channel x 25 taps), a wide pitch (10x10 outputs on 14x14),
+  // padding beyond the kernel's reach.
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 1, 6, {1, 28, 28}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2})));
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 6, 16, {1, 14, 14}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})));
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 1, 40}, {1, 1, 3}, {1, 1, 1}, {0, 0, 3}, {0, 0, 0})));
+}
+
+TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, input gradient") {
+  for (const Case& c : kCases) {
+    INFO(std::string(c.name));
+    const DirectConvShape& s = c.shape;
+    const Shape x_shape{s.batch, s.in_channels, s.in_d, s.in_h, s.in_w};
+    const Shape y_shape{s.batch, s.out_channels, s.out_d, s.out_h, s.out_w};
+    const Tensor x = random_tensor(x_shape, 1), w = random_tensor({s.out_channels, s.in_channels, s.kernel_d,
+                                                                    s.kernel_h, s.kernel_w}, 2);
+    const Tensor b = random_tensor({s.out_channels}, 3), dy = random_tensor(y_shape, 4);
+    const Tensor expected = as_tensor(naive_forward(s, x.data<float>(), w.data<float>(), b.data<float>()), y_shape);
+    Tensor y = empty(y_shape), y_relu = empty(y_shape), dx = empty(x_shape);
+    kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), b.data<float>(), false, y.data<float>());
+    kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), b.data<float>(), true, y_relu.data<float>());
+    kernels::direct_conv_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+    check_close(y, expected, 1e-4, 1e-4);
+    check_close(y_relu, relu(expected), 1e-4, 1e-4);
+    check_close(dx, as_tensor(naive_input_gradient(s, dy.data<float>(), w.data<float>()), x_shape), 1e-4, 1e-4);
+  }
+}
+
+TEST_CASE("direct conv is bitwise identical for 1 and 2 threads") {
+  for (const Case& c : kCases) {
+    INFO(std::string(c.name));
+    const DirectConvShape& s = c.shape;
+    const Shape x_shape{s.batch, s.in_channels, s.in_d, s.in_h, s.in_w};
+    const Shape y_shape{s.batch, s.out_channels, s.out_d, s.out_h, s.out_w};
+    const Tensor x = random_tensor(x_shape, 5), dy = random_tensor(y_shape, 6);
+    const Tensor w = random_tensor({s.out_channels, s.in_channels, s.kernel_d, s.kernel_h, s.kernel_w}, 7);
+    auto run = [&] {
+      Tensor y = empty(y_shape), dx = empty(x_shape);
+      kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), nullptr, false, y.data<float>());
+      kernels::direct_conv_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+      return std::pair{y, dx};
+    };
+    std::pair<Tensor, Tensor> one, two;
+    ember::test::with_threads(1, [&] { one = run(); });
+    ember::test::with_threads(2, [&] { two = run(); });
+    check_bitwise_equal(one.first, two.first);
+    check_bitwise_equal(one.second, two.second);
+  }
+}
