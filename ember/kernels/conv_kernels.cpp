@@ -205,7 +205,9 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     conv_backward_weight_batched(p, x, dy, dw);
     return;
   }
-  if (p.path == ConvPath::direct) {  // the weight gradient of the general path
+  if (p.path == ConvPath::direct) {
+    // The general path's weight gradient: in 1-D and 2-D its column matrix is cheap and the GEMM
+    // over all positions efficient (conv1d_k5: 17 ms against 19.5 with the direct kernel's).
     ConvPlan general = p;
     general.path = ConvPath::im2col;
     conv_backward_weight(general, x, dy, dw);

@@ -119,6 +119,10 @@ void direct_conv_forward(const DirectConvShape& s, const float* x, const float* 
   EMBER_ISA_CALL(direct_conv)(s, x, w, bias, relu, y);
 }
 
+void direct_conv_backward_weight(const DirectConvShape& s, const float* x, const float* dy, float* dw) {
+  EMBER_ISA_CALL(direct_conv_weight)(s, x, dy, dw);
+}
+
 void direct_conv_backward_input(const DirectConvShape& s, const float* dy, const float* w, float* dx) {
   // dx = conv(dy, w') with w'[c][k][a][i][j] = w[k][c][kd-1-a][kh-1-i][kw-1-j] and each padding
   // mirrored: dx[i] = sum over taps j of w[j] dy[i + pad - j * dilation], a convolution of dy

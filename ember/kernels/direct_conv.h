@@ -7,7 +7,8 @@
 // set). Positions that fall in the pitch's padding columns are computed and dropped.
 //
 // The input gradient is the same kernel on dy with the weights flipped and transposed and the
-// padding mirrored. Each output element is summed in one task in a fixed order (channels, then
+// padding mirrored; the weight gradient (direct_conv_backward_weight) correlates the padded input
+// with dy laid out in the same pitch. Each output element is summed in one task in a fixed order (channels, then
 // taps): results do not depend on the thread count.
 #include <cstdint>
 
@@ -35,5 +36,9 @@ void direct_conv_forward(const DirectConvShape& shape, const float* x, const flo
                          float* y);
 // dx = the gradient w.r.t. x given dy. dx is written.
 void direct_conv_backward_input(const DirectConvShape& shape, const float* dy, const float* w, float* dx);
+// dw = the gradient w.r.t. w given x and dy: per output channel, input channel and tap, the sum
+// over images and output positions of dy times the input that tap reads, in vectors of partial
+// sums over positions, chunk by chunk in a fixed order. dw is written.
+void direct_conv_backward_weight(const DirectConvShape& shape, const float* x, const float* dy, float* dw);
 
 }  // namespace ember::kernels

@@ -37,141 +37,19 @@ void transform_kernel(const float* g, float* u) {
   }
 }
 
-// V = B^T d B for a 4x4 input tile d.  B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-inline void transform_tile(const float d[4][4], float v[16]) {
-  float t[4][4];  // B^T d
-  for (int j = 0; j < 4; ++j) {
-    t[0][j] = d[0][j] - d[2][j];
-    t[1][j] = d[1][j] + d[2][j];
-    t[2][j] = d[2][j] - d[1][j];
-    t[3][j] = d[1][j] - d[3][j];
-  }
-  for (int i = 0; i < 4; ++i) {  // (B^T d) B
-    v[i * 4 + 0] = t[i][0] - t[i][2];
-    v[i * 4 + 1] = t[i][1] + t[i][2];
-    v[i * 4 + 2] = t[i][2] - t[i][1];
-    v[i * 4 + 3] = t[i][1] - t[i][3];
-  }
-}
-
-// Y = A^T m A for the 16 products m of one tile.  A^T = [1 1 1 0; 0 1 -1 -1]
-inline void transform_output(const float m[16], float y[2][2]) {
-  float t[2][4];  // A^T m
-  for (int j = 0; j < 4; ++j) {
-    t[0][j] = m[j] + m[4 + j] + m[8 + j];
-    t[1][j] = m[4 + j] - m[8 + j] - m[12 + j];
-  }
-  for (int i = 0; i < 2; ++i) {
-    y[i][0] = t[i][0] + t[i][1] + t[i][2];
-    y[i][1] = t[i][1] - t[i][2] - t[i][3];
-  }
-}
-
 }  // namespace
+}  // namespace ember::kernels
+
+#define EMBER_ISA_BODY "ember/kernels/winograd-inl.h"
+#include "ember/kernels/isa/variants.h"
+
+namespace ember::kernels {
 
 void winograd_conv3x3(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
                       int64_t pad_top, int64_t pad_left, int64_t out_h, int64_t out_w, const float* x, const float* w,
                       float* y) {
-  const int64_t c_in = in_channels, k_out = out_channels;
-  const int64_t tiles_h = (out_h + 1) / 2, tiles_w = (out_w + 1) / 2, tiles_image = tiles_h * tiles_w;
-  const int64_t images_per_chunk = std::max<int64_t>(1, kTilesPerChunk / tiles_image);
-  const int64_t chunks = (batch + images_per_chunk - 1) / images_per_chunk;
-  // The padded plane covers every tile: 2 * tiles + 2 rows and columns.
-  const int64_t padded_h = 2 * tiles_h + 2, padded_w = 2 * tiles_w + 2;
-
-  // U[xi][k][c]: the transformed kernels, 16 matrices [K x C].
-  std::vector<float> u(static_cast<size_t>(16 * k_out * c_in));
-  parallel_for(0, k_out * c_in, 256, [&](int64_t b, int64_t e) {
-    float t[16];
-    for (int64_t kc = b; kc < e; ++kc) {
-      transform_kernel(w + kc * 9, t);
-      for (int xi = 0; xi < 16; ++xi) u[xi * k_out * c_in + kc] = t[xi];
-    }
-  });
-
-  auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
-    const int64_t first = chunk * images_per_chunk, last = std::min(batch, first + images_per_chunk);
-    const int64_t tiles = (last - first) * tiles_image;
-    // The 16 matrices of V and of M sit a little more than a power of two apart: exactly 2^k apart,
-    // the 16 streams of the transforms would map to the same cache sets and evict each other.
-    const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
-    float* v = thread_scratch(16 * (v_stride + m_stride) + padded_h * padded_w);  // V[xi][c][tile]
-    float* m = v + 16 * v_stride;                                                 // M[xi][k][tile]
-    float* padded = m + 16 * m_stride;                                            // one padded plane
-    // Input transform: every 4x4 tile (stride 2) of every channel of the chunk's images, read
-    // from a zero-padded copy of the plane so no tile needs bounds checks.
-    for (int64_t n = first; n < last; ++n) {
-      for (int64_t c = 0; c < c_in; ++c) {
-        const float* plane = x + (n * c_in + c) * in_h * in_w;
-        std::fill(padded, padded + padded_h * padded_w, 0.0f);
-        for (int64_t r = 0; r < in_h; ++r) {
-          const int64_t pr = r + pad_top;
-          if (pr < 0 || pr >= padded_h) continue;
-          for (int64_t col = 0; col < in_w; ++col) {
-            const int64_t pc = col + pad_left;
-            if (pc >= 0 && pc < padded_w) padded[pr * padded_w + pc] = plane[r * in_w + col];
-          }
-        }
-        float* vc = v + c * tiles + (n - first) * tiles_image;
-        for (int64_t th = 0; th < tiles_h; ++th) {
-          for (int64_t tw = 0; tw < tiles_w; ++tw) {
-            const float* src = padded + 2 * th * padded_w + 2 * tw;
-            float d[4][4];
-            for (int i = 0; i < 4; ++i) {
-              for (int j = 0; j < 4; ++j) d[i][j] = src[i * padded_w + j];
-            }
-            float t[16];
-            transform_tile(d, t);
-            const int64_t tile = th * tiles_w + tw;
-            for (int xi = 0; xi < 16; ++xi) vc[xi * v_stride + tile] = t[xi];
-          }
-        }
-      }
-    }
-    // 16 GEMMs: M[xi] [K x tiles] = U[xi] [K x C] @ V[xi] [C x tiles].
-    for (int xi = 0; xi < 16; ++xi) {
-      const float* a = u.data() + xi * k_out * c_in;
-      const float* b = v + xi * v_stride;
-      float* c = m + xi * m_stride;
-      if (parallel_gemm) {
-        gemm(false, false, k_out, tiles, c_in, 1.0f, a, c_in, b, tiles, 0.0f, c, tiles);
-      } else {
-        gemm_serial(false, false, k_out, tiles, c_in, 1.0f, a, c_in, b, tiles, 0.0f, c, tiles);
-      }
-    }
-    // Output transform: 2x2 outputs per tile, clipped at the bottom/right edge.
-    for (int64_t n = first; n < last; ++n) {
-      for (int64_t k = 0; k < k_out; ++k) {
-        float* out = y + (n * k_out + k) * out_h * out_w;
-        for (int64_t th = 0; th < tiles_h; ++th) {
-          for (int64_t tw = 0; tw < tiles_w; ++tw) {
-            const int64_t tile = (n - first) * tiles_image + th * tiles_w + tw;
-            float prod[16], o[2][2];
-            for (int xi = 0; xi < 16; ++xi) prod[xi] = m[xi * m_stride + k * tiles + tile];
-            transform_output(prod, o);
-            float* dst = out + 2 * th * out_w + 2 * tw;
-            if (2 * th + 2 <= out_h && 2 * tw + 2 <= out_w) {
-              dst[0] = o[0][0];
-              dst[1] = o[0][1];
-              dst[out_w] = o[1][0];
-              dst[out_w + 1] = o[1][1];
-            } else {  // a tile hanging over the bottom or right edge
-              for (int i = 0; i < 2 && 2 * th + i < out_h; ++i) {
-                for (int j = 0; j < 2 && 2 * tw + j < out_w; ++j) dst[i * out_w + j] = o[i][j];
-              }
-            }
-          }
-        }
-      }
-    }
-  };
-  if (chunks == 1) {
-    run_chunk(0, true);
-  } else {
-    parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
-      for (int64_t chunk = b; chunk < e; ++chunk) run_chunk(chunk, false);
-    });
-  }
+  EMBER_ISA_CALL(winograd_conv3x3_impl)(batch, in_channels, in_h, in_w, out_channels, pad_top, pad_left, out_h, out_w,
+                                        x, w, y);
 }
 
 bool winograd_dilated_fits(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top,

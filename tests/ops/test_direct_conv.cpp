@@ -1,5 +1,5 @@
 // The direct convolution kernel (kernels/direct_conv.h) against naive loops in double: forward
-// (bias, ReLU) and input gradient, 1-D to 3-D, dilation, asymmetric padding, output channels and
+// (bias, ReLU), input and weight gradients, 1-D to 3-D, dilation, asymmetric padding, output channels and
 // positions that do not fill a register tile; bitwise the same for 1 and 2 threads; which shapes
 // it takes. The ops' suites (test_conv, test_conv1d, test_conv3d) run it through conv2d, conv1d
 // and conv3d with gradcheck and goldens.
@@ -87,6 +87,29 @@ std::vector<double> naive_input_gradient(const DirectConvShape& s, const float* 
   return dx;
 }
 
+// dw[k][c][taps] = sum over images and outputs of dy times the input each tap reads.
+std::vector<double> naive_weight_gradient(const DirectConvShape& s, const float* x, const float* dy) {
+  const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
+  std::vector<double> dw(static_cast<size_t>(s.out_channels * s.in_channels * taps), 0.0);
+  int64_t o = 0;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t od = 0; od < s.out_d; ++od)
+        for (int64_t oh = 0; oh < s.out_h; ++oh)
+          for (int64_t ow = 0; ow < s.out_w; ++ow, ++o)
+            for (int64_t c = 0; c < s.in_channels; ++c)
+              for (int64_t a = 0; a < s.kernel_d; ++a)
+                for (int64_t i = 0; i < s.kernel_h; ++i)
+                  for (int64_t j = 0; j < s.kernel_w; ++j) {
+                    const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
+                                  iw = ow - s.pad_left + j * s.dilation_w;
+                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                    dw[((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h * s.kernel_w + i * s.kernel_w + j] +=
+                        double(dy[o]) * x[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw];
+                  }
+  return dw;
+}
+
 Tensor as_tensor(const std::vector<double>& values, const Shape& shape) {
   Tensor t = empty(shape);
   for (size_t i = 0; i < values.size(); ++i) t.data<float>()[i] = static_cast<float>(values[i]);
@@ -106,6 +129,11 @@ const std::vector<Case> kCases = {
     {"2d_no_padding", make_shape(2, 6, 3, {1, 26, 26}, {1, 5, 3}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})},
     {"3d_3x3x3", make_shape(2, 3, 5, {4, 16, 16}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1})},
     {"3d_dilated_asym", make_shape(1, 4, 6, {3, 18, 17}, {3, 3, 3}, {2, 1, 1}, {1, 0, 2}, {1, 2, 0})},
+    // The weight gradient's other tile shapes (taps not a multiple of 9, 5 or 3), and positions
+    // split into several chunks of one image.
+    {"1d_k7", make_shape(3, 6, 13, {1, 1, 50}, {1, 1, 7}, {1, 1, 1}, {0, 0, 3}, {0, 0, 3})},
+    {"2d_2x2", make_shape(2, 9, 10, {1, 20, 21}, {1, 2, 2}, {1, 1, 1}, {0, 1, 0}, {0, 0, 1})},
+    {"2d_chunked", make_shape(2, 4, 5, {1, 70, 64}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})},
 };
 
 }  // namespace
@@ -122,7 +150,7 @@ TEST_CASE("direct conv takes these shapes, and not those") {
   CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 1, 40}, {1, 1, 3}, {1, 1, 1}, {0, 0, 3}, {0, 0, 0})));
 }
 
-TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, input gradient") {
+TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, both gradients") {
   for (const Case& c : kCases) {
     INFO(std::string(c.name));
     const DirectConvShape& s = c.shape;
@@ -132,13 +160,16 @@ TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, input gr
                                                                     s.kernel_h, s.kernel_w}, 2);
     const Tensor b = random_tensor({s.out_channels}, 3), dy = random_tensor(y_shape, 4);
     const Tensor expected = as_tensor(naive_forward(s, x.data<float>(), w.data<float>(), b.data<float>()), y_shape);
-    Tensor y = empty(y_shape), y_relu = empty(y_shape), dx = empty(x_shape);
+    const Shape w_shape{s.out_channels, s.in_channels, s.kernel_d, s.kernel_h, s.kernel_w};
+    Tensor y = empty(y_shape), y_relu = empty(y_shape), dx = empty(x_shape), dw = empty(w_shape);
     kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), b.data<float>(), false, y.data<float>());
     kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), b.data<float>(), true, y_relu.data<float>());
     kernels::direct_conv_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+    kernels::direct_conv_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
     check_close(y, expected, 1e-4, 1e-4);
     check_close(y_relu, relu(expected), 1e-4, 1e-4);
     check_close(dx, as_tensor(naive_input_gradient(s, dy.data<float>(), w.data<float>()), x_shape), 1e-4, 1e-4);
+    check_close(dw, as_tensor(naive_weight_gradient(s, x.data<float>(), dy.data<float>()), w_shape), 1e-3, 1e-4);
   }
 }
 
@@ -151,15 +182,15 @@ TEST_CASE("direct conv is bitwise identical for 1 and 2 threads") {
     const Tensor x = random_tensor(x_shape, 5), dy = random_tensor(y_shape, 6);
     const Tensor w = random_tensor({s.out_channels, s.in_channels, s.kernel_d, s.kernel_h, s.kernel_w}, 7);
     auto run = [&] {
-      Tensor y = empty(y_shape), dx = empty(x_shape);
+      Tensor y = empty(y_shape), dx = empty(x_shape), dw = empty(w.shape());
       kernels::direct_conv_forward(s, x.data<float>(), w.data<float>(), nullptr, false, y.data<float>());
       kernels::direct_conv_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
-      return std::pair{y, dx};
+      kernels::direct_conv_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
+      return std::vector<Tensor>{y, dx, dw};
     };
-    std::pair<Tensor, Tensor> one, two;
+    std::vector<Tensor> one, two;
     ember::test::with_threads(1, [&] { one = run(); });
     ember::test::with_threads(2, [&] { two = run(); });
-    check_bitwise_equal(one.first, two.first);
-    check_bitwise_equal(one.second, two.second);
+    for (size_t i = 0; i < one.size(); ++i) check_bitwise_equal(one[i], two[i]);
   }
 }
