@@ -69,6 +69,12 @@ void train_step(nn::Module& model, optim::Optimizer& optimizer, const Tensor& im
   optimizer.step();
 }
 
+// A training step's FLOPs per image: the forward's (nn::forward_flops) and, as for the op rows,
+// twice that again for the two gradients.
+double train_flop_per_image(nn::Module& model, const Shape& image) {
+  return 3.0 * static_cast<double>(nn::forward_flops(model, {1, image[0], image[1], image[2]}));
+}
+
 void run_step_row(const TrainRow& row) {
   auto model = make_row_model(row.model, row.image);
   auto optimizer = row.optimizer(model->parameters());
@@ -76,7 +82,7 @@ void run_step_row(const TrainRow& row) {
   const Tensor images = rand({row.batch, row.image[0], row.image[1], row.image[2]}, &gen);
   const Tensor labels = randint(0, 10, {row.batch}, &gen);
   const bench::Timing t = bench::time_iterations([&] { train_step(*model, *optimizer, images, labels); });
-  bench::print_row(row.id, static_cast<double>(row.batch), t);
+  bench::print_row(row.id, static_cast<double>(row.batch), t, train_flop_per_image(*model, row.image));
 }
 
 void run_epoch_row(const std::string& mnist_dir) {
@@ -92,7 +98,8 @@ void run_epoch_row(const std::string& mnist_dir) {
         for (const data::Batch& batch : loader->epoch(++epoch)) train_step(*model, *optimizer, batch.images, batch.labels);
       },
       /*warmup=*/1, /*min_iterations=*/3, /*min_seconds=*/0);
-  bench::print_row("lenet5_mnist_epoch", static_cast<double>(train_set->size()), t);
+  bench::print_row("lenet5_mnist_epoch", static_cast<double>(train_set->size()), t,
+                   train_flop_per_image(*model, {1, 28, 28}));
 }
 
 }  // namespace

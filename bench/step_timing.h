@@ -42,9 +42,14 @@ inline long peak_rss_kib() {
 }
 
 // One result line, the format bench/compare.py reads: <id> ips=<images/s> ms=<ms/iteration> ...
-inline void print_row(const std::string& id, double items_per_iteration, const Timing& t) {
-  std::printf("%s ips=%.1f ms=%.3f iterations=%d peak_rss_kib=%ld\n", id.c_str(),
-              items_per_iteration / t.median_seconds, t.median_seconds * 1e3, t.iterations, peak_rss_kib());
+// flop_per_item > 0 adds "train_flop_per_item=" (ember's side: 3x the model's forward FLOPs per
+// image, as the op rows count a convolution's forward and two gradients), from which
+// compare_train.py derives both sides' GFLOP/s.
+inline void print_row(const std::string& id, double items_per_iteration, const Timing& t, double flop_per_item = 0) {
+  std::printf("%s ips=%.1f ms=%.3f iterations=%d peak_rss_kib=%ld", id.c_str(), items_per_iteration / t.median_seconds,
+              t.median_seconds * 1e3, t.iterations, peak_rss_kib());
+  if (flop_per_item > 0) std::printf(" train_flop_per_item=%.0f", flop_per_item);
+  std::printf("\n");
   std::fflush(stdout);
 }
 

@@ -44,11 +44,11 @@ int64_t own_parameters(const Module& module) {
   return count;
 }
 
-}  // namespace
-
-std::string summary(Module& model, const Shape& input_shape) {
-  // Evaluation mode for the pass (no dropout, no running-stat updates). apply() visits children
-  // before parents, so restoring in reverse sets each parent first and then its children.
+// Runs one forward pass on zeros of input_shape in evaluation mode (no dropout, no running-stat
+// updates), without a graph, recording every call through Module::operator(); restores the modes.
+Tensor record_calls(Module& model, const Shape& input_shape, detail::CallRecorder& calls) {
+  // apply() visits children before parents, so restoring in reverse sets each parent first and
+  // then its children.
   std::vector<std::pair<Module*, bool>> modes;
   model.apply([&](Module& m) { modes.emplace_back(&m, m.is_training()); });
   auto restore = [&] {
@@ -56,7 +56,6 @@ std::string summary(Module& model, const Shape& input_shape) {
     for (auto it = modes.rbegin(); it != modes.rend(); ++it) it->first->train(it->second);
   };
   model.eval();
-  detail::CallRecorder calls;
   Tensor output;
   try {
     NoGradGuard no_grad;
@@ -67,6 +66,28 @@ std::string summary(Module& model, const Shape& input_shape) {
     throw;
   }
   restore();
+  return output;
+}
+
+bool is_leaf_call(const detail::CallRecorder::Call& call, const Module& model) {
+  return call.module->named_children().empty() && call.module != &model;
+}
+
+}  // namespace
+
+int64_t forward_flops(Module& model, const Shape& input_shape) {
+  detail::CallRecorder calls;
+  record_calls(model, input_shape, calls);
+  int64_t total = 0;
+  for (const auto& call : calls.calls) {
+    if (is_leaf_call(call, model)) total += call.module->flops(call.input, call.output);
+  }
+  return total;
+}
+
+std::string summary(Module& model, const Shape& input_shape) {
+  detail::CallRecorder calls;
+  const Tensor output = record_calls(model, input_shape, calls);
 
   std::map<const Module*, std::string> names;
   collect_names(model, "", names);
@@ -76,7 +97,7 @@ std::string summary(Module& model, const Shape& input_shape) {
   std::vector<Row> rows;
   int64_t total_flops = 0;
   for (const auto& call : calls.calls) {
-    if (!call.module->named_children().empty() || call.module == &model) continue;  // leaf layers only
+    if (!is_leaf_call(call, model)) continue;  // leaf layers only
     auto it = names.find(call.module);
     const std::string name = it == names.end() ? "(unnamed)" : it->second;
     const int64_t f = call.module->flops(call.input, call.output);

@@ -13,6 +13,10 @@ namespace ember::nn {
 
 std::string summary(Module& model, const Shape& input_shape);
 
+// The forward FLOPs of one pass on input_shape: the total summary() prints ("forward FLOPs"),
+// from the same recorded pass (eval mode, no graph, modes restored).
+int64_t forward_flops(Module& model, const Shape& input_shape);
+
 namespace detail {
 
 // What summary() collects while the forward pass runs (one per thread).

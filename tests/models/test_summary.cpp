@@ -1,5 +1,8 @@
 // summary() on every zoo model: each layer that holds parameters is listed (so every forward
-// calls its children through operator()), and the totals match the model's parameters.
+// calls its children through operator()), the totals match the model's parameters, and
+// nn::forward_flops gives the FLOPs total it prints.
+#include <cctype>
+
 #include "support/helpers.h"
 
 using namespace ember;
@@ -30,6 +33,16 @@ void check_summary(nn::Module& model, const Shape& input, const char* label) {
   int64_t total = 0;
   for (const Tensor& p : model.parameters()) total += p.numel();
   CHECK(text.substr(text.rfind('\n') + 1) == fmt::format("total params: {}", total));
+  // forward_flops (what bench_train counts a step by) is the total the table prints.
+  const size_t at = text.find("forward FLOPs: ");
+  REQUIRE(at != std::string::npos);
+  std::string digits;
+  for (size_t i = at + 15; i < text.size() && text[i] != '\n'; ++i) {
+    if (std::isdigit(static_cast<unsigned char>(text[i]))) digits += text[i];
+  }
+  const int64_t flops = nn::forward_flops(model, input);
+  CHECK(flops > 0);
+  CHECK(std::to_string(flops) == digits);
 }
 
 }  // namespace
