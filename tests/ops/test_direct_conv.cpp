@@ -41,15 +41,16 @@ DirectConvShape make_shape(int64_t batch, int64_t c, int64_t k, std::array<int64
   return s;
 }
 
-// y[n][k][o] = bias[k] + sum over c and taps of w * x, straight from the definition (0 outside).
-std::vector<double> naive_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias) {
-  std::vector<double> y;
+// Calls term(y_index, w_index, x_index) for every product of the definition
+// y[n][k][o] = sum over c and taps of w[k][c][tap] * x[n][c][o's input for that tap] (0 outside).
+template <typename Term>
+void for_each_product(const DirectConvShape& s, Term term) {
+  int64_t o = 0;
   for (int64_t n = 0; n < s.batch; ++n)
     for (int64_t k = 0; k < s.out_channels; ++k)
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh)
-          for (int64_t ow = 0; ow < s.out_w; ++ow) {
-            double acc = bias ? bias[k] : 0.0;
+          for (int64_t ow = 0; ow < s.out_w; ++ow, ++o)
             for (int64_t c = 0; c < s.in_channels; ++c)
               for (int64_t a = 0; a < s.kernel_d; ++a)
                 for (int64_t i = 0; i < s.kernel_h; ++i)
@@ -57,56 +58,36 @@ std::vector<double> naive_forward(const DirectConvShape& s, const float* x, cons
                     const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
                                   iw = ow - s.pad_left + j * s.dilation_w;
                     if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
-                    acc += double(w[(((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h + i) * s.kernel_w + j]) *
-                           x[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw];
+                    term(o, (((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h + i) * s.kernel_w + j,
+                         (((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw);
                   }
-            y.push_back(acc);
-          }
+}
+
+int64_t numel(const DirectConvShape& s, bool output) {
+  return output ? s.batch * s.out_channels * s.out_d * s.out_h * s.out_w
+                : s.batch * s.in_channels * s.in_d * s.in_h * s.in_w;
+}
+
+// y = bias + the sum of products, in double.
+std::vector<double> naive_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias) {
+  std::vector<double> y(static_cast<size_t>(numel(s, true)));
+  const int64_t plane = s.out_d * s.out_h * s.out_w;
+  for (size_t o = 0; o < y.size(); ++o) y[o] = bias ? bias[o / plane % s.out_channels] : 0.0;
+  for_each_product(s, [&](int64_t o, int64_t wi, int64_t xi) { y[o] += double(w[wi]) * x[xi]; });
   return y;
 }
 
-// dx = the forward's adjoint applied to dy, from the same definition.
+// dx: each product's dy times its weight, added where its input came from.
 std::vector<double> naive_input_gradient(const DirectConvShape& s, const float* dy, const float* w) {
-  std::vector<double> dx(static_cast<size_t>(s.batch * s.in_channels * s.in_d * s.in_h * s.in_w), 0.0);
-  int64_t o = 0;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t k = 0; k < s.out_channels; ++k)
-      for (int64_t od = 0; od < s.out_d; ++od)
-        for (int64_t oh = 0; oh < s.out_h; ++oh)
-          for (int64_t ow = 0; ow < s.out_w; ++ow, ++o)
-            for (int64_t c = 0; c < s.in_channels; ++c)
-              for (int64_t a = 0; a < s.kernel_d; ++a)
-                for (int64_t i = 0; i < s.kernel_h; ++i)
-                  for (int64_t j = 0; j < s.kernel_w; ++j) {
-                    const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
-                                  iw = ow - s.pad_left + j * s.dilation_w;
-                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
-                    dx[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw] +=
-                        double(w[(((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h + i) * s.kernel_w + j]) * dy[o];
-                  }
+  std::vector<double> dx(static_cast<size_t>(numel(s, false)), 0.0);
+  for_each_product(s, [&](int64_t o, int64_t wi, int64_t xi) { dx[xi] += double(w[wi]) * dy[o]; });
   return dx;
 }
 
-// dw[k][c][taps] = sum over images and outputs of dy times the input each tap reads.
+// dw: each product's dy times its input, added to its weight.
 std::vector<double> naive_weight_gradient(const DirectConvShape& s, const float* x, const float* dy) {
-  const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
-  std::vector<double> dw(static_cast<size_t>(s.out_channels * s.in_channels * taps), 0.0);
-  int64_t o = 0;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t k = 0; k < s.out_channels; ++k)
-      for (int64_t od = 0; od < s.out_d; ++od)
-        for (int64_t oh = 0; oh < s.out_h; ++oh)
-          for (int64_t ow = 0; ow < s.out_w; ++ow, ++o)
-            for (int64_t c = 0; c < s.in_channels; ++c)
-              for (int64_t a = 0; a < s.kernel_d; ++a)
-                for (int64_t i = 0; i < s.kernel_h; ++i)
-                  for (int64_t j = 0; j < s.kernel_w; ++j) {
-                    const int64_t id = od - s.pad_front + a * s.dilation_d, ih = oh - s.pad_top + i * s.dilation_h,
-                                  iw = ow - s.pad_left + j * s.dilation_w;
-                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
-                    dw[((k * s.in_channels + c) * s.kernel_d + a) * s.kernel_h * s.kernel_w + i * s.kernel_w + j] +=
-                        double(dy[o]) * x[(((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw];
-                  }
+  std::vector<double> dw(static_cast<size_t>(s.out_channels * s.in_channels * s.kernel_d * s.kernel_h * s.kernel_w));
+  for_each_product(s, [&](int64_t o, int64_t wi, int64_t xi) { dw[wi] += double(dy[o]) * x[xi]; });
   return dw;
 }
 

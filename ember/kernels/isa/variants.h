@@ -8,7 +8,8 @@
 // flags and one definition everywhere, and only the body's own functions, lambdas included, are
 // compiled for the wider instruction set (GCC's "#pragma GCC target"; clang's attribute pragma).
 // The body's functions have internal linkage (an unnamed namespace in each), so two kernel files
-// may use the same helper names. EMBER_ISA_CALL(f) then names the variant of f for the ISA in use (isa.h: active_isa()).
+// may use the same helper names (isa/one_variant.h compiles one variant). EMBER_ISA_CALL(f) then
+// names the variant of f for the ISA in use (isa.h: active_isa()).
 //
 // No include guard: a file may compile one body, and includes this once.
 #include <type_traits>
@@ -25,60 +26,34 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-namespace ember::kernels::isa_baseline {
-namespace {
-// Floats in one vector register of the variant (bodies size their register blocks by it).
+#define EMBER_ISA_VARIANT_NAMESPACE isa_baseline
 #if defined(__AVX512F__)
-[[maybe_unused]] constexpr int kIsaVectorFloats = 16;
+#define EMBER_ISA_VARIANT_FLOATS 16
 #elif defined(__AVX__)
-[[maybe_unused]] constexpr int kIsaVectorFloats = 8;
+#define EMBER_ISA_VARIANT_FLOATS 8
 #else
-[[maybe_unused]] constexpr int kIsaVectorFloats = 4;
+#define EMBER_ISA_VARIANT_FLOATS 4
 #endif
-#include EMBER_ISA_BODY
-}  // namespace
-}  // namespace ember::kernels::isa_baseline
+#include "ember/kernels/isa/one_variant.h"
 
 #if EMBER_ISA_HAS_AVX2
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt")
-#endif
-namespace ember::kernels::isa_avx2 {
-namespace {
-[[maybe_unused]] constexpr int kIsaVectorFloats = 8;
-#include EMBER_ISA_BODY
-}  // namespace
-}  // namespace ember::kernels::isa_avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#define EMBER_ISA_VARIANT_NAMESPACE isa_avx2
+#define EMBER_ISA_VARIANT_FLOATS 8
+#define EMBER_ISA_VARIANT_GCC_TARGET "avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt"
+#define EMBER_ISA_VARIANT_CLANG_TARGET "avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt"
+#include "ember/kernels/isa/one_variant.h"
 #endif
 
 #if EMBER_ISA_HAS_AVX512
 // 512-bit vectors also where GCC's tuning for the build machine would prefer 256: the kernels are
 // long unit-stride loops, and Zen 4 runs 512-bit operations at least as fast as two 256-bit ones.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512dq,avx512vl,avx512cd"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512dq,avx512vl,avx512cd,prefer-vector-width=512")
-#endif
-namespace ember::kernels::isa_avx512 {
-namespace {
-[[maybe_unused]] constexpr int kIsaVectorFloats = 16;
-#include EMBER_ISA_BODY
-}  // namespace
-}  // namespace ember::kernels::isa_avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#define EMBER_ISA_VARIANT_NAMESPACE isa_avx512
+#define EMBER_ISA_VARIANT_FLOATS 16
+#define EMBER_ISA_VARIANT_GCC_TARGET \
+  "avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512dq,avx512vl,avx512cd,prefer-vector-width=512"
+#define EMBER_ISA_VARIANT_CLANG_TARGET \
+  "avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512dq,avx512vl,avx512cd"
+#include "ember/kernels/isa/one_variant.h"
 #endif
 
 #pragma GCC diagnostic pop
