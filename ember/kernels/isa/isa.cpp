@@ -43,26 +43,13 @@ bool cpu_runs(Isa isa) {
 
 bool runnable(Isa isa) { return compiled(isa) && cpu_runs(isa); }
 
-std::string names(const std::vector<Isa>& isas) {
-  std::string out;
-  for (Isa isa : isas) out += std::string(out.empty() ? "" : ", ") + isa_name(isa);
-  return out;
-}
-
-Isa parse(const std::string& name, const char* where) {
-  for (Isa isa : kAll) {
-    if (name == isa_name(isa)) return isa;
-  }
-  fail("{}: unknown instruction set \"{}\" (expected baseline, avx2 or avx512)", where, name);
-}
-
 void check_runnable(Isa isa, const char* where) {
   EMBER_CHECK(compiled(isa),
               "{}: this build has no {} kernels (it has: {}; a -march=native build, EMBER_NATIVE=ON, holds its "
               "baseline only)",
-              where, isa_name(isa), names(compiled_isas()));
+              where, isa_name(isa), isa_names(compiled_isas()));
   EMBER_CHECK(cpu_runs(isa), "{}: this CPU cannot run {} kernels (it runs: {})", where, isa_name(isa),
-              names(runnable_isas()));
+              isa_names(runnable_isas()));
 }
 
 // -1 until the first kernel asks; then the ISA in use.
@@ -70,7 +57,7 @@ std::atomic<int> g_active{-1};
 
 Isa initial_isa() {
   if (const char* env = std::getenv("EMBER_ISA"); env && *env) {
-    const Isa isa = parse(env, "EMBER_ISA");
+    const Isa isa = parse_isa(env, "EMBER_ISA");
     check_runnable(isa, "EMBER_ISA");
     return isa;
   }
@@ -89,6 +76,19 @@ const char* isa_name(Isa isa) {
       return "avx512";
   }
   return "?";
+}
+
+std::string isa_names(const std::vector<Isa>& isas) {
+  std::string out;
+  for (Isa isa : isas) out += std::string(out.empty() ? "" : ", ") + isa_name(isa);
+  return out;
+}
+
+Isa parse_isa(const std::string& name, const char* where) {
+  for (Isa isa : kAll) {
+    if (name == isa_name(isa)) return isa;
+  }
+  fail("{}: unknown instruction set \"{}\" (expected baseline, avx2 or avx512)", where, name);
 }
 
 std::vector<Isa> compiled_isas() {
@@ -122,7 +122,6 @@ void set_isa(Isa isa) {
   g_active.store(static_cast<int>(isa), std::memory_order_relaxed);
 }
 
-void set_isa(const std::string& name) { set_isa(parse(name, "set_isa")); }
 
 std::string baseline_description() {
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__)

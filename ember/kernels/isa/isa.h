@@ -21,6 +21,10 @@ enum class Isa {
 };
 
 const char* isa_name(Isa isa);
+// "baseline, avx2, avx512": the names, comma-separated.
+std::string isa_names(const std::vector<Isa>& isas);
+// The Isa named `name` (baseline, avx2 or avx512); throws ember::Error naming `where` otherwise.
+Isa parse_isa(const std::string& name, const char* where);
 
 // The variants this build holds (baseline first), and those of them this CPU can run.
 std::vector<Isa> compiled_isas();
@@ -33,9 +37,8 @@ Isa active_isa();
 // Makes the kernels run `isa` (tests compare every variant with the naive references). Throws
 // ember::Error naming the variants this build and this CPU have if it cannot run here.
 void set_isa(Isa isa);
-void set_isa(const std::string& name);
 
-// What the build's baseline is compiled for ("x86-64", "native: avx512", ...), for reports.
+// What the build's baseline is compiled for ("x86-64 (SSE2)", "-march=native: AVX-512", ...).
 std::string baseline_description();
 
 }  // namespace ember::kernels
