@@ -39,7 +39,7 @@ struct ConvShape {
   int64_t dilation_h = 1, dilation_w = 1;
 };
 
-// A planned convolution: its shape, one group's geometry and the path the kernels take.
+// A planned convolution: its sizes, one group's geometry and the path the kernels take.
 struct ConvPlan {
   int64_t batch, in_channels, out_channels, groups;
   ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
