@@ -124,13 +124,7 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
   if (p.path == ConvPath::depthwise) {
     depthwise_forward(p, x, w, y);
   } else if (p.path == ConvPath::winograd) {
-    if (g.dilation_h == 1) {
-      winograd_conv3x3(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left, g.out_h,
-                       g.out_w, x, w, y);
-    } else {
-      winograd_conv3x3_dilated(p.batch, p.in_channels, g.in_h, g.in_w, p.out_channels, g.pad_top, g.pad_left,
-                               g.dilation_h, g.out_h, g.out_w, x, w, y);
-    }
+    winograd_forward(winograd_shape(p), x, w, y);
   } else {
     const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
     for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
@@ -165,20 +159,7 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
   }
   const ConvGeometry& g = p.group;
   if (p.path == ConvPath::winograd) {
-    // dx is the stride-1 3x3 convolution of dy with the kernel flipped and in/out swapped,
-    // padded by 2 * dilation - pad: w'[c][k][i][j] = w[k][c][2-i][2-j].
-    std::vector<float> flipped(static_cast<size_t>(p.out_channels * p.in_channels * 9));
-    for (int64_t k = 0; k < p.out_channels; ++k)
-      for (int64_t c = 0; c < p.in_channels; ++c)
-        for (int64_t t = 0; t < 9; ++t) flipped[(c * p.out_channels + k) * 9 + t] = w[(k * p.in_channels + c) * 9 + 8 - t];
-    const int64_t d = g.dilation_h;
-    if (d == 1) {
-      winograd_conv3x3(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 - g.pad_top, 2 - g.pad_left,
-                       g.in_h, g.in_w, dy, flipped.data(), dx);
-    } else {
-      winograd_conv3x3_dilated(p.batch, p.out_channels, g.out_h, g.out_w, p.in_channels, 2 * d - g.pad_top,
-                               2 * d - g.pad_left, d, g.in_h, g.in_w, dy, flipped.data(), dx);
-    }
+    winograd_backward_input(winograd_shape(p), dy, w, dx);
     return;
   }
   const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
@@ -217,6 +198,10 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     depthwise_backward_weight(p, x, dy, dw);
     return;
   }
+  if (p.path == ConvPath::winograd) {
+    winograd_backward_weight(winograd_shape(p), x, dy, dw);
+    return;
+  }
   const ConvGeometry& g = p.group;
   const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
   const int64_t weight_size = p.groups * p.weight_per_group();
@@ -228,7 +213,7 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     float* target = chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size;
     const int64_t first = chunk * p.batch / chunks, last = (chunk + 1) * p.batch / chunks;
     float* buffer = p.path == ConvPath::pointwise ? nullptr : scratch(rows * cols);
-    for (int64_t n = first; n < last; ++n) {  // the winograd path's weight gradient uses im2col
+    for (int64_t n = first; n < last; ++n) {
       for (int64_t grp = 0; grp < p.groups; ++grp) {
         const float* xg = x + n * p.in_image() + grp * p.in_per_group() * g.in_h * g.in_w;
         const float* columns = xg;

@@ -18,8 +18,8 @@ enum class ConvPath {
   im2col,     // general: im2col + GEMM per image and group
   pointwise,  // 1x1, stride 1, no padding: the image is already the column matrix
   depthwise,  // groups == in_channels: direct loops, no columns
-  winograd,   // 3x3, stride 1, no dilation, one group: Winograd F(2x2, 3x3) forward and input
-              // gradient; the weight gradient goes through im2col
+  winograd,   // 3x3, stride 1, one group, enough channels (dilated when the sub-grids split
+              // evenly): Winograd F(4x4, 3x3) for all three passes (winograd.h)
   direct,     // stride 1, one group, enough channels x taps (direct_conv.h): direct forward and
               // input gradient; the weight gradient goes through im2col
 };
@@ -58,9 +58,12 @@ struct ConvPlan {
 // the shape (ConvAlgorithm::im2col, for comparisons).
 ConvPlan plan_conv(const ConvShape& shape, bool force_im2col = false);
 
-// The direct kernel's description of a ConvPath::direct plan (direct_conv.h).
+// The direct kernel's description of a ConvPath::direct plan (direct_conv.h), and Winograd's of
+// a ConvPath::winograd plan (winograd.h).
 struct DirectConvShape;
 DirectConvShape direct_conv_shape(const ConvPlan& plan);
+struct Winograd3x3Shape;
+Winograd3x3Shape winograd_shape(const ConvPlan& plan);
 
 // y = conv(x, w) (+ bias when bias != nullptr), then max(y, 0) when relu. y is written, not accumulated.
 void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y,

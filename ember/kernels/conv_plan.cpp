@@ -7,19 +7,18 @@ namespace ember::kernels {
 
 namespace {
 
-// Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms. A
+// Winograd pays off once the channel GEMMs are big enough to amortize the tile transforms, and
+// once a plane (each dilation sub-grid's) holds whole 4x4 tiles rather than mostly padding. A
 // dilated kernel qualifies when the image, and the output gradient for the input gradient, split
-// evenly into dilation x dilation sub-grids with symmetric padding.
-bool winograd_fits(const ConvShape& s) {
+// evenly into dilation x dilation sub-grids.
+bool winograd_path_fits(const ConvPlan& plan, const ConvShape& s) {
   if (s.kernel_h != 3 || s.kernel_w != 3 || s.stride_h != 1 || s.stride_w != 1 || s.groups != 1 ||
-      s.in_channels < 16 || s.out_channels < 16) {
+      s.in_channels < 16 || s.out_channels < 16 || s.dilation_h != s.dilation_w ||
+      s.out_h < 4 * s.dilation_h || s.out_w < 4 * s.dilation_w) {
     return false;
   }
-  if (s.dilation_h == 1 && s.dilation_w == 1) return true;
-  const int64_t d = s.dilation_h;
-  return s.dilation_w == d && s.pad_top == s.pad_left && s.pad_bottom == s.pad_right &&
-         winograd_dilated_fits(s.in_h, s.in_w, s.out_h, s.out_w, s.pad_top, s.pad_left, d) &&
-         winograd_dilated_fits(s.out_h, s.out_w, s.in_h, s.in_w, 2 * d - s.pad_top, 2 * d - s.pad_left, d);
+  return s.dilation_h == 1 || (s.pad_top == s.pad_left && s.pad_bottom == s.pad_right &&
+                               winograd_fits(winograd_shape(plan)));
 }
 
 // Stride 1 and one group, where the direct kernel takes the shape (direct_conv_fits).
@@ -29,6 +28,12 @@ bool direct_fits(const ConvPlan& plan) {
 }
 
 }  // namespace
+
+Winograd3x3Shape winograd_shape(const ConvPlan& p) {
+  const ConvGeometry& g = p.group;
+  return {p.batch, p.in_channels, p.out_channels, g.in_h, g.in_w, g.out_h, g.out_w, g.pad_top, g.pad_left,
+          g.dilation_h};
+}
 
 DirectConvShape direct_conv_shape(const ConvPlan& p) {
   const ConvGeometry& g = p.group;
@@ -68,7 +73,7 @@ ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
   plan.path = force_im2col       ? ConvPath::im2col
               : depthwise        ? ConvPath::depthwise
               : pointwise        ? ConvPath::pointwise
-              : winograd_fits(s) ? ConvPath::winograd
+              : winograd_path_fits(plan, s) ? ConvPath::winograd
               : direct_fits(plan) ? ConvPath::direct
                                  : ConvPath::im2col;
   return plan;

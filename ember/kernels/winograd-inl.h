@@ -1,152 +1,180 @@
-// The Winograd F(2x2, 3x3) convolution's tile transforms and driver (winograd.cpp), compiled once
-// per instruction set (isa/variants.h). The transforms run a tile row at a time, one tile per
-// lane of plain loops the compiler vectorizes for the variant.
+// The Winograd F(4x4, 3x3) convolution's tile transforms and drivers (winograd.cpp), compiled once
+// per instruction set (isa/variants.h). The transforms run a tile row at a time, one tile per lane
+// of plain loops the compiler vectorizes for the variant: a plane is first split into its four
+// column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
 
-// even[r][j] = padded[r][2j], odd[r][j] = padded[r][2j + 1] for the plane zero-padded by
-// (pad_top, pad_left) to padded_h rows of 2 * half_w columns.
-void split_padded_plane(const float* plane, int64_t in_h, int64_t in_w, int64_t pad_top, int64_t pad_left,
-                        int64_t padded_h, int64_t half_w, float* __restrict even, float* __restrict odd,
-                        float* __restrict row) {
-  const int64_t padded_w = 2 * half_w;
+// phases[p][row][col] = padded[row][4 * col + p] for the plane zero-padded by (pad_top, pad_left)
+// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats.
+void split_phases(const float* plane, int64_t in_h, int64_t in_w, int64_t pad_top, int64_t pad_left, int64_t rows,
+                  int64_t cols, float* __restrict phases, float* __restrict row_buffer) {
+  const int64_t padded_w = 4 * cols, phase_size = rows * cols;
   const int64_t col_lo = std::max<int64_t>(0, -pad_left), col_hi = std::min(in_w, padded_w - pad_left);
-  for (int64_t pr = 0; pr < padded_h; ++pr) {
-    float* __restrict e = even + pr * half_w;
-    float* __restrict o = odd + pr * half_w;
+  for (int64_t pr = 0; pr < rows; ++pr) {
+    float* __restrict p0 = phases + pr * cols;
+    float* __restrict p1 = p0 + phase_size;
+    float* __restrict p2 = p1 + phase_size;
+    float* __restrict p3 = p2 + phase_size;
     const int64_t r = pr - pad_top;
     if (r < 0 || r >= in_h || col_lo >= col_hi) {
-      std::fill(e, e + half_w, 0.0f);
-      std::fill(o, o + half_w, 0.0f);
+      for (float* p : {p0, p1, p2, p3}) std::fill(p, p + cols, 0.0f);
       continue;
     }
-    // The padded row, then its even and odd columns (a stride-2 loop the compiler deinterleaves).
-    std::fill(row, row + padded_w, 0.0f);
-    std::memcpy(row + col_lo + pad_left, plane + r * in_w + col_lo, static_cast<size_t>(col_hi - col_lo) * sizeof(float));
-    for (int64_t j = 0; j < half_w; ++j) {
-      e[j] = row[2 * j];
-      o[j] = row[2 * j + 1];
+    std::fill(row_buffer, row_buffer + padded_w, 0.0f);
+    std::memcpy(row_buffer + col_lo + pad_left, plane + r * in_w + col_lo,
+                static_cast<size_t>(col_hi - col_lo) * sizeof(float));
+    for (int64_t c = 0; c < cols; ++c) {
+      p0[c] = row_buffer[4 * c];
+      p1[c] = row_buffer[4 * c + 1];
+      p2[c] = row_buffer[4 * c + 2];
+      p3[c] = row_buffer[4 * c + 3];
     }
   }
 }
 
-// V = B^T d B for the tiles of one tile row (B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]):
-// tile tw's 4x4 input is rows 0..3 of even/odd at columns tw, tw + 1; V[xi] goes to
+// Vectors of L floats, and a loop over [0, count) in runs of the widest vectors that fit.
+template <int L>
+struct Lanes {
+  typedef float type __attribute__((vector_size(L * sizeof(float))));
+};
+
+template <int L>
+inline typename Lanes<L>::type load_lanes(const float* p) {
+  typename Lanes<L>::type v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+template <int L>
+inline void store_lanes(float* p, typename Lanes<L>::type v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+// f(std::integral_constant<int, L>, first): lanes [first, first + L), every index once.
+template <typename F>
+inline void over_lanes(int64_t count, F&& f) {
+  int64_t i = 0;
+  for (; i + kIsaVectorFloats <= count; i += kIsaVectorFloats) f(std::integral_constant<int, kIsaVectorFloats>{}, i);
+  if constexpr (kIsaVectorFloats > 8) {
+    for (; i + 8 <= count; i += 8) f(std::integral_constant<int, 8>{}, i);
+  }
+  if constexpr (kIsaVectorFloats > 4) {
+    for (; i + 4 <= count; i += 4) f(std::integral_constant<int, 4>{}, i);
+  }
+  for (; i < count; ++i) f(std::integral_constant<int, 1>{}, i);
+}
+
+// V = B^T d B for the tiles of one tile row: tile tw's 6x6 input, row r, column j, is
+// phases[j % 4][r][tw + j / 4] (phases of `cols` columns, phase_size apart); V[xi] goes to
 // v[xi * v_stride + tw].
-void input_transform_row(const float* __restrict even, const float* __restrict odd, int64_t half_w, int64_t tiles_w,
-                         float* __restrict v, int64_t v_stride) {
-  const float *e0 = even, *e1 = even + half_w, *e2 = even + 2 * half_w, *e3 = even + 3 * half_w;
-  const float *o0 = odd, *o1 = odd + half_w, *o2 = odd + 2 * half_w, *o3 = odd + 3 * half_w;
-  for (int64_t tw = 0; tw < tiles_w; ++tw) {
-    // t = B^T d, column by column (d's columns: even tw, odd tw, even tw + 1, odd tw + 1)
-    const float t00 = e0[tw] - e2[tw], t10 = e1[tw] + e2[tw], t20 = e2[tw] - e1[tw], t30 = e1[tw] - e3[tw];
-    const float t01 = o0[tw] - o2[tw], t11 = o1[tw] + o2[tw], t21 = o2[tw] - o1[tw], t31 = o1[tw] - o3[tw];
-    const float t02 = e0[tw + 1] - e2[tw + 1], t12 = e1[tw + 1] + e2[tw + 1], t22 = e2[tw + 1] - e1[tw + 1],
-                t32 = e1[tw + 1] - e3[tw + 1];
-    const float t03 = o0[tw + 1] - o2[tw + 1], t13 = o1[tw + 1] + o2[tw + 1], t23 = o2[tw + 1] - o1[tw + 1],
-                t33 = o1[tw + 1] - o3[tw + 1];
-    // V = t B, row by row
-    v[0 * v_stride + tw] = t00 - t02;
-    v[1 * v_stride + tw] = t01 + t02;
-    v[2 * v_stride + tw] = t02 - t01;
-    v[3 * v_stride + tw] = t01 - t03;
-    v[4 * v_stride + tw] = t10 - t12;
-    v[5 * v_stride + tw] = t11 + t12;
-    v[6 * v_stride + tw] = t12 - t11;
-    v[7 * v_stride + tw] = t11 - t13;
-    v[8 * v_stride + tw] = t20 - t22;
-    v[9 * v_stride + tw] = t21 + t22;
-    v[10 * v_stride + tw] = t22 - t21;
-    v[11 * v_stride + tw] = t21 - t23;
-    v[12 * v_stride + tw] = t30 - t32;
-    v[13 * v_stride + tw] = t31 + t32;
-    v[14 * v_stride + tw] = t32 - t31;
-    v[15 * v_stride + tw] = t31 - t33;
-  }
-}
-
-// Y = A^T m A for the tiles of one tile row (A^T = [1 1 1 0; 0 1 -1 -1]): tile tw's 16 products
-// are m[xi * m_stride + tw]; its 2x2 outputs go to rows[0][2tw..] and rows[1][2tw..] (two rows
-// of 2 * tiles_w).
-void output_transform_row(const float* __restrict m, int64_t m_stride, int64_t tiles_w, float* __restrict rows) {
-  float* __restrict row0 = rows;
-  float* __restrict row1 = rows + 2 * tiles_w;
-  for (int64_t tw = 0; tw < tiles_w; ++tw) {
-    float p[16];
-    for (int xi = 0; xi < 16; ++xi) p[xi] = m[xi * m_stride + tw];
-    const float t00 = p[0] + p[4] + p[8], t01 = p[1] + p[5] + p[9], t02 = p[2] + p[6] + p[10], t03 = p[3] + p[7] + p[11];
-    const float t10 = p[4] - p[8] - p[12], t11 = p[5] - p[9] - p[13], t12 = p[6] - p[10] - p[14],
-                t13 = p[7] - p[11] - p[15];
-    row0[2 * tw] = t00 + t01 + t02;
-    row0[2 * tw + 1] = t01 - t02 - t03;
-    row1[2 * tw] = t10 + t11 + t12;
-    row1[2 * tw + 1] = t11 - t12 - t13;
-  }
-}
-
-void winograd_conv3x3_impl(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
-                      int64_t pad_top, int64_t pad_left, int64_t out_h, int64_t out_w, const float* x, const float* w,
-                      float* y) {
-  const int64_t c_in = in_channels, k_out = out_channels;
-  const int64_t tiles_h = (out_h + 1) / 2, tiles_w = (out_w + 1) / 2, tiles_image = tiles_h * tiles_w;
-  const int64_t images_per_chunk = std::max<int64_t>(1, kTilesPerChunk / tiles_image);
-  const int64_t chunks = (batch + images_per_chunk - 1) / images_per_chunk;
-  // The padded plane covers every tile: 2 * tiles + 2 rows and columns.
-  const int64_t padded_h = 2 * tiles_h + 2, half_w = tiles_w + 1;
-
-  // U[xi][k][c]: the transformed kernels, 16 matrices [K x C].
-  std::vector<float> u(static_cast<size_t>(16 * k_out * c_in));
-  parallel_for(0, k_out * c_in, 256, [&](int64_t b, int64_t e) {
-    float t[16];
-    for (int64_t kc = b; kc < e; ++kc) {
-      transform_kernel(w + kc * 9, t);
-      for (int xi = 0; xi < 16; ++xi) u[xi * k_out * c_in + kc] = t[xi];
+void input_transform_row(const float* phases, int64_t phase_size, int64_t cols, int64_t tiles_w, float* v,
+                         int64_t v_stride) {
+  over_lanes(tiles_w, [&](auto lanes, int64_t tw) {
+    constexpr int L = decltype(lanes)::value;
+    typename Lanes<L>::type d[6][6], out[6][6];
+    for (int r = 0; r < 6; ++r) {
+      for (int j = 0; j < 6; ++j) d[r][j] = load_lanes<L>(phases + (j % 4) * phase_size + r * cols + j / 4 + tw);
+    }
+    sandwich(kWinogradBT, d, out);
+    for (int i = 0; i < 6; ++i) {
+      for (int j = 0; j < 6; ++j) store_lanes<L>(v + (i * 6 + j) * v_stride + tw, out[i][j]);
     }
   });
+}
 
+// Y = A^T M A for the tiles of one tile row: tile tw's 36 products are m[xi * m_stride + tw]; its
+// 4x4 outputs go to rows[i * 4 * tiles_w + 4 * tw + j] (four rows of 4 * tiles_w), by way of
+// phases[(i * 4 + j) * tiles_w + tw].
+void output_transform_row(const float* m, int64_t m_stride, int64_t tiles_w, float* __restrict phases,
+                          float* __restrict rows) {
+  over_lanes(tiles_w, [&](auto lanes, int64_t tw) {
+    constexpr int L = decltype(lanes)::value;
+    typename Lanes<L>::type p[6][6], out[4][4];
+    for (int i = 0; i < 6; ++i) {
+      for (int j = 0; j < 6; ++j) p[i][j] = load_lanes<L>(m + (i * 6 + j) * m_stride + tw);
+    }
+    sandwich(kWinogradAT, p, out);
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) store_lanes<L>(phases + (i * 4 + j) * tiles_w + tw, out[i][j]);
+    }
+  });
+  for (int64_t i = 0; i < 4; ++i) {
+    const float* __restrict p0 = phases + i * 4 * tiles_w;
+    const float* __restrict p1 = p0 + tiles_w;
+    const float* __restrict p2 = p1 + tiles_w;
+    const float* __restrict p3 = p2 + tiles_w;
+    float* __restrict row = rows + i * 4 * tiles_w;
+    for (int64_t tw = 0; tw < tiles_w; ++tw) {
+      row[4 * tw] = p0[tw];
+      row[4 * tw + 1] = p1[tw];
+      row[4 * tw + 2] = p2[tw];
+      row[4 * tw + 3] = p3[tw];
+    }
+  }
+}
+
+// dM = A dy A^T (the output transform's adjoint) for the tiles of one tile row: tile tw's 4x4 dy,
+// row i, column j, is phases[j][i][tw] (phases of tiles_w columns, phase_size apart); dM[xi] goes
+// to dm[xi * dm_stride + tw].
+void gradient_transform_row(const float* phases, int64_t phase_size, int64_t tiles_w, float* dm, int64_t dm_stride) {
+  over_lanes(tiles_w, [&](auto lanes, int64_t tw) {
+    constexpr int L = decltype(lanes)::value;
+    typename Lanes<L>::type g[4][4], out[6][6];
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) g[i][j] = load_lanes<L>(phases + j * phase_size + i * tiles_w + tw);
+    }
+    sandwich(kWinogradA, g, out);
+    for (int i = 0; i < 6; ++i) {
+      for (int j = 0; j < 6; ++j) store_lanes<L>(dm + (i * 6 + j) * dm_stride + tw, out[i][j]);
+    }
+  });
+}
+
+// The 36 transformed inputs V[xi][c][tile] of images [first, last): every 6x6 tile (stride 4).
+void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,
+                      int64_t v_stride, float* phases, float* row_buffer) {
+  const int64_t padded_h = 4 * t.tiles_h + 2, cols = t.tiles_w + 1, phase_size = padded_h * cols;
+  const int64_t tiles = (last - first) * t.tiles_image();
+  for (int64_t n = first; n < last; ++n) {
+    for (int64_t c = 0; c < t.s.in_channels; ++c) {
+      split_phases(x + (n * t.s.in_channels + c) * t.s.in_h * t.s.in_w, t.s.in_h, t.s.in_w, t.s.pad_top,
+                   t.s.pad_left, padded_h, cols, phases, row_buffer);
+      float* vc = v + c * tiles + (n - first) * t.tiles_image();
+      for (int64_t th = 0; th < t.tiles_h; ++th) {
+        input_transform_row(phases + 4 * th * cols, phase_size, cols, t.tiles_w, vc + th * t.tiles_w, v_stride);
+      }
+    }
+  }
+}
+
+void winograd_forward_impl(const WinogradTiling& t, const float* x, const float* u, float* y) {
+  const Winograd3x3Shape& s = t.s;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels;
+  const int64_t per_chunk = t.images_per_chunk(), chunks = (s.batch + per_chunk - 1) / per_chunk;
+  const int64_t phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
-    const int64_t first = chunk * images_per_chunk, last = std::min(batch, first + images_per_chunk);
-    const int64_t tiles = (last - first) * tiles_image;
-    // The 16 matrices of V and of M sit a little more than a power of two apart: exactly 2^k apart,
-    // the 16 streams of the transforms would map to the same cache sets and evict each other.
+    const int64_t first = chunk * per_chunk, last = std::min(s.batch, first + per_chunk);
+    const int64_t tiles = (last - first) * t.tiles_image();
     const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
-    float* v = thread_scratch(16 * (v_stride + m_stride) + 2 * padded_h * half_w + 4 * tiles_w);  // V[xi][c][tile]
-    float* m = v + 16 * v_stride;                                                // M[xi][k][tile]
-    float* even = m + 16 * m_stride;                                             // the padded plane's even
-    float* odd = even + padded_h * half_w;                                       // and odd columns
-    float* rows = odd + padded_h * half_w;  // two output rows, or one padded input row
-    // Input transform: every 4x4 tile (stride 2) of every channel of the chunk's images, read
-    // from the zero-padded plane split into its even and odd columns, so the tiles of one tile row
-    // are lanes of unit-stride loops (tile tw reads even/odd columns tw and tw + 1).
-    for (int64_t n = first; n < last; ++n) {
-      for (int64_t c = 0; c < c_in; ++c) {
-        split_padded_plane(x + (n * c_in + c) * in_h * in_w, in_h, in_w, pad_top, pad_left, padded_h, half_w,
-                           even, odd, rows);
-        float* vc = v + c * tiles + (n - first) * tiles_image;
-        for (int64_t th = 0; th < tiles_h; ++th) {
-          input_transform_row(even + 2 * th * half_w, odd + 2 * th * half_w, half_w, tiles_w, vc + th * tiles_w,
-                              v_stride);
-        }
-      }
+    float* v = thread_scratch(36 * (v_stride + m_stride) + phase_floats + 16 * t.tiles_w + 8);  // V[xi][c][tile]
+    float* m = v + 36 * v_stride;                                                               // M[xi][k][tile]
+    float* phases = m + 36 * m_stride;
+    float* rows = phases + phase_floats;  // four output rows, or one padded input row
+    transform_inputs(t, x, first, last, v, v_stride, phases, rows);  // then phases holds output phases
+    for (int xi = 0; xi < 36; ++xi) {
+      gemm_on(parallel_gemm, false, false, k_out, tiles, c_in, u + xi * k_out * c_in, c_in, v + xi * v_stride, tiles,
+              0.0f, m + xi * m_stride, tiles);
     }
-    // 16 GEMMs: M[xi] [K x tiles] = U[xi] [K x C] @ V[xi] [C x tiles].
-    for (int xi = 0; xi < 16; ++xi) {
-      const float* a = u.data() + xi * k_out * c_in;
-      const float* b = v + xi * v_stride;
-      float* c = m + xi * m_stride;
-      if (parallel_gemm) {
-        gemm(false, false, k_out, tiles, c_in, 1.0f, a, c_in, b, tiles, 0.0f, c, tiles);
-      } else {
-        gemm_serial(false, false, k_out, tiles, c_in, 1.0f, a, c_in, b, tiles, 0.0f, c, tiles);
-      }
-    }
-    // Output transform: 2x2 outputs per tile, a tile row at a time into two full-width rows,
-    // then copied out clipped at the bottom/right edge.
+    // 4x4 outputs per tile, a tile row at a time into four full-width rows, copied out clipped at
+    // the bottom and right edges.
     for (int64_t n = first; n < last; ++n) {
       for (int64_t k = 0; k < k_out; ++k) {
-        float* out = y + (n * k_out + k) * out_h * out_w;
-        for (int64_t th = 0; th < tiles_h; ++th) {
-          output_transform_row(m + k * tiles + (n - first) * tiles_image + th * tiles_w, m_stride, tiles_w, rows);
-          for (int64_t i = 0; i < 2 && 2 * th + i < out_h; ++i) {
-            std::memcpy(out + (2 * th + i) * out_w, rows + i * 2 * tiles_w, static_cast<size_t>(out_w) * sizeof(float));
+        float* out = y + (n * k_out + k) * s.out_h * s.out_w;
+        for (int64_t th = 0; th < t.tiles_h; ++th) {
+          output_transform_row(m + k * tiles + (n - first) * t.tiles_image() + th * t.tiles_w, m_stride, t.tiles_w,
+                               phases, rows);
+          for (int64_t i = 0; i < 4 && 4 * th + i < s.out_h; ++i) {
+            std::memcpy(out + (4 * th + i) * s.out_w, rows + i * 4 * t.tiles_w,
+                        static_cast<size_t>(s.out_w) * sizeof(float));
           }
         }
       }
@@ -161,3 +189,45 @@ void winograd_conv3x3_impl(int64_t batch, int64_t in_channels, int64_t in_h, int
   }
 }
 
+// du[slot][xi][k][c]: the transformed weight gradient of each of `slots` fixed runs of images,
+// which the caller adds in slot order.
+void winograd_weight_products_impl(const WinogradTiling& t, const float* x, const float* dy, int64_t slots,
+                                   float* du) {
+  const Winograd3x3Shape& s = t.s;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels, du_size = 36 * k_out * c_in;
+  const int64_t per_chunk = t.images_per_chunk();
+  const int64_t x_phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
+  const int64_t dy_phase_size = 4 * t.tiles_h * t.tiles_w;
+  auto run_slot = [&](int64_t slot, bool parallel_gemm) {
+    float* target = du + slot * du_size;
+    const int64_t slot_first = slot * s.batch / slots, slot_last = (slot + 1) * s.batch / slots;
+    if (slot_first == slot_last) std::fill(target, target + du_size, 0.0f);
+    for (int64_t first = slot_first; first < slot_last; first += per_chunk) {
+      const int64_t last = std::min(slot_last, first + per_chunk), tiles = (last - first) * t.tiles_image();
+      const int64_t v_stride = c_in * tiles + kSkew, dm_stride = k_out * tiles + kSkew;
+      float* v = thread_scratch(36 * (v_stride + dm_stride) + std::max(x_phase_floats, 4 * dy_phase_size) +
+                                4 * (t.tiles_w + 1) + 8);
+      float* dm = v + 36 * v_stride;
+      float* phases = dm + 36 * dm_stride;
+      float* row_buffer = phases + std::max(x_phase_floats, 4 * dy_phase_size);
+      transform_inputs(t, x, first, last, v, v_stride, phases, row_buffer);
+      for (int64_t n = first; n < last; ++n) {
+        for (int64_t k = 0; k < k_out; ++k) {
+          split_phases(dy + (n * k_out + k) * s.out_h * s.out_w, s.out_h, s.out_w, 0, 0, 4 * t.tiles_h, t.tiles_w,
+                       phases, row_buffer);
+          float* dmk = dm + k * tiles + (n - first) * t.tiles_image();
+          for (int64_t th = 0; th < t.tiles_h; ++th) {
+            gradient_transform_row(phases + 4 * th * t.tiles_w, dy_phase_size, t.tiles_w, dmk + th * t.tiles_w,
+                                   dm_stride);
+          }
+        }
+      }
+      // dU[xi] [K x C] (+)= dM[xi] [K x tiles] @ V[xi]^T [tiles x C]
+      for (int xi = 0; xi < 36; ++xi) {
+        gemm_on(parallel_gemm, false, true, k_out, c_in, tiles, dm + xi * dm_stride, tiles, v + xi * v_stride, tiles,
+                first == slot_first ? 0.0f : 1.0f, target + xi * k_out * c_in, c_in);
+      }
+    }
+  };
+  conv_parallel::run_weight_chunks(slots, du_size, du, du + du_size, run_slot);
+}

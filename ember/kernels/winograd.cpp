@@ -2,39 +2,89 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/kernels/gemm.h"
+#include "ember/kernels/conv_parallel.h"
 #include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
 
 namespace {
 
-// Tiles per chunk of images: bounds the transformed buffers (16 * (C + K) * tiles floats).
-constexpr int64_t kTilesPerChunk = 512;
-// Floats of padding between the 16 transformed matrices (see the buffer layout below).
-constexpr int64_t kSkew = 32;
+using conv_parallel::gemm_on;
 
-// U = G g G^T for a 3x3 kernel g, as 16 values (row-major 4x4).
-//   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
-void transform_kernel(const float* g, float* u) {
-  float t[4][3];  // G g
-  for (int j = 0; j < 3; ++j) {
-    const float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-    t[0][j] = g0;
-    t[1][j] = 0.5f * (g0 + g1 + g2);
-    t[2][j] = 0.5f * (g0 - g1 + g2);
-    t[3][j] = g2;
+// Tiles per chunk of images: bounds the transformed buffers (36 * (C + K) * tiles floats).
+constexpr int64_t kTilesPerChunk = 256;
+// Floats of padding between the 36 transformed matrices: exactly a power of two apart, the 36
+// streams of the transforms would map to the same cache sets and evict each other.
+constexpr int64_t kSkew = 32;
+// The weight gradient's per-chunk partial sums (36 * K * C floats each) stay within this many bytes.
+constexpr int64_t kWeightPartialBytes = int64_t{64} << 20;
+
+// F(4x4, 3x3) with the points 0, 1, -1, 2, -2 and infinity: y = A^T [(G g G^T) * (B^T d B)] A.
+constexpr float kWinogradBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr float kWinogradAT[4][6] = {
+    {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+constexpr float kWinogradA[6][4] = {{1, 0, 0, 0},  {1, 1, 1, 1},  {1, -1, 1, -1},
+                                    {1, 2, 4, 8},  {1, -2, 4, -8}, {0, 0, 0, 1}};
+constexpr float kWinogradG[6][3] = {{1.0f / 4, 0, 0},
+                                    {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+                                    {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                                    {1.0f / 24, 1.0f / 12, 1.0f / 6},
+                                    {1.0f / 24, -1.0f / 12, 1.0f / 6},
+                                    {0, 0, 1}};
+constexpr float kWinogradGT[3][6] = {{1.0f / 4, -1.0f / 6, -1.0f / 6, 1.0f / 24, 1.0f / 24, 0},
+                                     {0, -1.0f / 6, 1.0f / 6, 1.0f / 12, -1.0f / 12, 0},
+                                     {0, -1.0f / 6, -1.0f / 6, 1.0f / 6, 1.0f / 6, 1}};
+
+// An undilated shape cut into 4x4 output tiles.
+struct WinogradTiling {
+  Winograd3x3Shape s;
+  int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4;
+
+  int64_t tiles_image() const { return tiles_h * tiles_w; }
+  int64_t images_per_chunk() const { return std::max<int64_t>(1, kTilesPerChunk / tiles_image()); }
+};
+
+// out = mat @ in for a constant matrix, unrolled: zero coefficients cost nothing, +-1 no multiply.
+// Always inlined, so the per-ISA transform loops (winograd-inl.h) vectorize through it.
+// T is float or a vector of floats.
+template <int R, int C, typename T>
+[[gnu::always_inline]] inline void mat_vec(const float (&mat)[R][C], const T (&in)[C], T (&out)[R]) {
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+    T acc{};
+    bool started = false;
+#pragma GCC unroll 8
+    for (int j = 0; j < C; ++j) {
+      const float c = mat[i][j];
+      if (c == 0.0f) continue;
+      const T term = c == 1.0f ? in[j] : c == -1.0f ? -in[j] : c * in[j];
+      acc = started ? acc + term : term;
+      started = true;
+    }
+    out[i] = acc;
   }
-  for (int i = 0; i < 4; ++i) {  // (G g) G^T
-    const float a = t[i][0], b = t[i][1], c = t[i][2];
-    u[i * 4 + 0] = a;
-    u[i * 4 + 1] = 0.5f * (a + b + c);
-    u[i * 4 + 2] = 0.5f * (a - b + c);
-    u[i * 4 + 3] = c;
+}
+
+// out = mat @ tile @ mat^T for a tile [C][C] and a constant mat [R][C].
+template <int R, int C, typename T>
+[[gnu::always_inline]] inline void sandwich(const float (&mat)[R][C], const T (&tile)[C][C], T (&out)[R][R]) {
+  T t[R][C];  // mat @ tile, column by column
+#pragma GCC unroll 8
+  for (int j = 0; j < C; ++j) {
+    T column[C], mixed[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < C; ++r) column[r] = tile[r][j];
+    mat_vec(mat, column, mixed);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) t[i][j] = mixed[i];
   }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) mat_vec(mat, t[i], out[i]);  // (mat @ tile) @ mat^T, row by row
 }
 
 }  // namespace
@@ -45,61 +95,136 @@ void transform_kernel(const float* g, float* u) {
 
 namespace ember::kernels {
 
-void winograd_conv3x3(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
-                      int64_t pad_top, int64_t pad_left, int64_t out_h, int64_t out_w, const float* x, const float* w,
-                      float* y) {
-  EMBER_ISA_CALL(winograd_conv3x3_impl)(batch, in_channels, in_h, in_w, out_channels, pad_top, pad_left, out_h, out_w,
-                                        x, w, y);
+namespace {
+
+// U[xi][k][c] = (G w[k][c] G^T)[xi]: the transformed kernels, 36 matrices [K x C].
+std::vector<float> transform_kernels(const float* w, int64_t out_channels, int64_t in_channels) {
+  const int64_t pairs = out_channels * in_channels;
+  std::vector<float> u(static_cast<size_t>(36 * pairs));
+  parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
+    float g[3][3], t[6][6];
+    for (int64_t kc = b; kc < e; ++kc) {
+      std::memcpy(g, w + kc * 9, sizeof(g));
+      sandwich(kWinogradG, g, t);
+      for (int xi = 0; xi < 36; ++xi) u[xi * pairs + kc] = t[xi / 6][xi % 6];
+    }
+  });
+  return u;
 }
 
-bool winograd_dilated_fits(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top,
-                           int64_t pad_left, int64_t dilation) {
-  const int64_t d = dilation;
-  return in_h % d == 0 && in_w % d == 0 && out_h % d == 0 && out_w % d == 0 && pad_top % d == 0 &&
-         pad_left % d == 0 && pad_top >= 0 && pad_left >= 0;
-}
-
-void winograd_conv3x3_dilated(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
-                              int64_t pad_top, int64_t pad_left, int64_t dilation, int64_t out_h, int64_t out_w,
-                              const float* x, const float* w, float* y) {
-  const int64_t d = dilation, grids = d * d;
-  const int64_t sub_in_h = in_h / d, sub_in_w = in_w / d, sub_out_h = out_h / d, sub_out_w = out_w / d;
-  const int64_t in_image = in_channels * in_h * in_w, out_image = out_channels * out_h * out_w;
-  // Slot 1: this buffer is held while winograd_conv3x3 runs tasks that use slot 0.
-  float* sub_x = thread_scratch(batch * (in_image + out_image), 1);
-  float* sub_y = sub_x + batch * in_image;
-  // sub_x[(n * d*d + p * d + q)][c][r][s] = x[n][c][r * d + p][s * d + q]
-  parallel_for(0, batch * in_channels, 1, [&](int64_t b, int64_t e) {
+// The d*d sub-grids of pixels with the same (row % d, column % d) of a [batch, channels, h, w]
+// buffer, as a batch of d*d times as many images: sub[(n*d*d + p*d + q)][c][r][s] =
+// full[n][c][r*d + p][s*d + q]. Copies full -> sub when from_full, otherwise sub -> full.
+void copy_subgrids(bool from_full, const float* from, float* to, int64_t batch, int64_t channels, int64_t h,
+                   int64_t w, int64_t d) {
+  const int64_t sub_h = h / d, sub_w = w / d;
+  parallel_for(0, batch * channels, 1, [&](int64_t b, int64_t e) {
     for (int64_t nc = b; nc < e; ++nc) {
-      const int64_t n = nc / in_channels, c = nc % in_channels;
-      const float* plane = x + nc * in_h * in_w;
+      const int64_t n = nc / channels, c = nc % channels;
       for (int64_t p = 0; p < d; ++p) {
         for (int64_t q = 0; q < d; ++q) {
-          float* dst = sub_x + ((n * grids + p * d + q) * in_channels + c) * sub_in_h * sub_in_w;
-          for (int64_t r = 0; r < sub_in_h; ++r) {
-            const float* src = plane + (r * d + p) * in_w + q;
-            for (int64_t col = 0; col < sub_in_w; ++col) dst[r * sub_in_w + col] = src[col * d];
+          const int64_t grid = ((n * d * d + p * d + q) * channels + c) * sub_h * sub_w;
+          for (int64_t r = 0; r < sub_h; ++r) {
+            const int64_t full_row = nc * h * w + (r * d + p) * w + q, sub_row = grid + r * sub_w;
+            for (int64_t col = 0; col < sub_w; ++col) {
+              if (from_full) {
+                to[sub_row + col] = from[full_row + col * d];
+              } else {
+                to[full_row + col * d] = from[sub_row + col];
+              }
+            }
           }
         }
       }
     }
   });
-  winograd_conv3x3(batch * grids, in_channels, sub_in_h, sub_in_w, out_channels, pad_top / d, pad_left / d, sub_out_h,
-                   sub_out_w, sub_x, w, sub_y);
-  // y[n][k][a * d + p][b * d + q] = sub_y[(n * d*d + p * d + q)][k][a][b]
-  parallel_for(0, batch * out_channels, 1, [&](int64_t b, int64_t e) {
-    for (int64_t nk = b; nk < e; ++nk) {
-      const int64_t n = nk / out_channels, k = nk % out_channels;
-      float* plane = y + nk * out_h * out_w;
-      for (int64_t p = 0; p < d; ++p) {
-        for (int64_t q = 0; q < d; ++q) {
-          const float* src = sub_y + ((n * grids + p * d + q) * out_channels + k) * sub_out_h * sub_out_w;
-          for (int64_t a = 0; a < sub_out_h; ++a) {
-            float* dst = plane + (a * d + p) * out_w + q;
-            for (int64_t col = 0; col < sub_out_w; ++col) dst[col * d] = src[a * sub_out_w + col];
-          }
-        }
+}
+
+// The undilated convolution each sub-grid runs.
+Winograd3x3Shape subgrid_shape(const Winograd3x3Shape& s) {
+  const int64_t d = s.dilation;
+  return {s.batch * d * d, s.in_channels, s.out_channels, s.in_h / d, s.in_w / d,
+          s.out_h / d,     s.out_w / d,   s.pad_top / d,  s.pad_left / d, 1};
+}
+
+bool subgrids_fit(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top, int64_t pad_left,
+                  int64_t d) {
+  return in_h % d == 0 && in_w % d == 0 && out_h % d == 0 && out_w % d == 0 && pad_top % d == 0 &&
+         pad_left % d == 0 && pad_top >= 0 && pad_left >= 0;
+}
+
+// The gradient w.r.t. the input is this convolution of dy (kernel flipped, channels swapped).
+Winograd3x3Shape input_gradient_shape(const Winograd3x3Shape& s) {
+  const int64_t d = s.dilation;
+  return {s.batch,      s.out_channels, s.in_channels, s.out_h, s.out_w, s.in_h, s.in_w, 2 * d - s.pad_top,
+          2 * d - s.pad_left, d};
+}
+
+}  // namespace
+
+bool winograd_fits(const Winograd3x3Shape& s) {
+  const int64_t d = s.dilation;
+  if (d == 1) return true;
+  const Winograd3x3Shape g = input_gradient_shape(s);
+  return subgrids_fit(s.in_h, s.in_w, s.out_h, s.out_w, s.pad_top, s.pad_left, d) &&
+         subgrids_fit(g.in_h, g.in_w, g.out_h, g.out_w, g.pad_top, g.pad_left, d);
+}
+
+void winograd_forward(const Winograd3x3Shape& s, const float* x, const float* w, float* y) {
+  const std::vector<float> u = transform_kernels(w, s.out_channels, s.in_channels);
+  if (s.dilation == 1) {
+    EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{s}, x, u.data(), y);
+    return;
+  }
+  const int64_t in_size = s.batch * s.in_channels * s.in_h * s.in_w;
+  const int64_t out_size = s.batch * s.out_channels * s.out_h * s.out_w;
+  // Slot 1: held while the sub-grid convolution runs tasks that use slot 0.
+  float* sub_x = thread_scratch(in_size + out_size, 1);
+  float* sub_y = sub_x + in_size;
+  copy_subgrids(true, x, sub_x, s.batch, s.in_channels, s.in_h, s.in_w, s.dilation);
+  EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{subgrid_shape(s)}, sub_x, u.data(), sub_y);
+  copy_subgrids(false, sub_y, y, s.batch, s.out_channels, s.out_h, s.out_w, s.dilation);
+}
+
+void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const float* w, float* dx) {
+  // w'[c][k][i][j] = w[k][c][2-i][2-j]
+  std::vector<float> flipped(static_cast<size_t>(s.out_channels * s.in_channels * 9));
+  for (int64_t k = 0; k < s.out_channels; ++k) {
+    for (int64_t c = 0; c < s.in_channels; ++c) {
+      for (int64_t t = 0; t < 9; ++t) {
+        flipped[(c * s.out_channels + k) * 9 + t] = w[(k * s.in_channels + c) * 9 + 8 - t];
       }
+    }
+  }
+  winograd_forward(input_gradient_shape(s), dy, flipped.data(), dx);
+}
+
+void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw) {
+  const WinogradTiling t{s.dilation == 1 ? s : subgrid_shape(s)};
+  const int64_t pairs = s.out_channels * s.in_channels, du_size = 36 * pairs;
+  const int64_t chunks = (t.s.batch + t.images_per_chunk() - 1) / t.images_per_chunk();
+  const int64_t slots = std::clamp<int64_t>(
+      std::min({chunks, conv_parallel::kMaxWeightChunks, kWeightPartialBytes / (du_size * int64_t{sizeof(float)})}),
+      1, chunks);
+  std::vector<float> du(static_cast<size_t>(slots * du_size));
+  if (s.dilation == 1) {
+    EMBER_ISA_CALL(winograd_weight_products_impl)(t, x, dy, slots, du.data());
+  } else {
+    const int64_t in_size = s.batch * s.in_channels * s.in_h * s.in_w;
+    const int64_t out_size = s.batch * s.out_channels * s.out_h * s.out_w;
+    float* sub_x = thread_scratch(in_size + out_size, 1);
+    float* sub_dy = sub_x + in_size;
+    copy_subgrids(true, x, sub_x, s.batch, s.in_channels, s.in_h, s.in_w, s.dilation);
+    copy_subgrids(true, dy, sub_dy, s.batch, s.out_channels, s.out_h, s.out_w, s.dilation);
+    EMBER_ISA_CALL(winograd_weight_products_impl)(t, sub_x, sub_dy, slots, du.data());
+  }
+  // dw[k][c] = G^T dU[k][c] G
+  parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
+    float tile[6][6], g[3][3];
+    for (int64_t kc = b; kc < e; ++kc) {
+      for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[xi * pairs + kc];
+      sandwich(kWinogradGT, tile, g);
+      std::memcpy(dw + kc * 9, g, sizeof(g));
     }
   });
 }

@@ -1,30 +1,42 @@
 #pragma once
-// Winograd F(2x2, 3x3) convolution: 3x3, stride 1, no dilation, one group. Each 2x2 output tile
-// comes from a 4x4 input tile with 16 multiplications per channel pair instead of 36, so the
-// GEMM work is 2.25x smaller than im2col's. The 16 element-wise products over channels are 16
-// GEMMs [K x C] @ [C x tiles], batched over the tiles of a fixed chunk of images.
+// Winograd F(4x4, 3x3) convolution: 3x3, stride 1, one group, any dilation whose sub-grids split
+// evenly (winograd_fits). Each 4x4 output tile comes from a 6x6 input tile with 36
+// multiplications per channel pair instead of 144, so the GEMM work is 4x smaller than im2col's.
+// The 36 element-wise products over channels are 36 GEMMs, batched over the tiles of a fixed chunk
+// of images:
+//   forward         M[xi] [K x tiles] = U[xi] [K x C] @ V[xi] [C x tiles]
+//   input gradient  the forward of dy with the kernel flipped and transposed, padding 2d - pad
+//   weight gradient dU[xi] [K x C] = sum over tiles of dM[xi] [K x tiles] @ V[xi]^T, where
+//                   dM = A dy A^T is the adjoint of the output transform, then dW = G^T dU G
+// (U = G g G^T, V = B^T d B, y = A^T M A, Lavin & Gray's points 0, +-1, +-2).
 //
-// Used for conv2d's forward and, with the kernel flipped and transposed, for its input gradient
-// (a stride-1 3x3 convolution of dy with padding 2 - pad). The transforms only add, subtract and
-// halve, so float32 results stay within a few ulps of im2col's.
+// Error: the transforms multiply by up to 8 and divide by up to 24, so float32 results differ
+// from a direct sum by a few 1e-6 of the output's scale (tests/ops/test_winograd.cpp measures it
+// against a double-precision reference: within 2e-5 relative to the largest output).
 #include <cstdint>
 
 namespace ember::kernels {
 
-// y[n][k] = conv3x3(x[n], w[k]) with the given top/left padding; y is [batch, out_channels,
-// out_h, out_w] and windows reading outside x see zeros. w is [out_channels][in_channels][3][3].
-void winograd_conv3x3(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
-                      int64_t pad_top, int64_t pad_left, int64_t out_h, int64_t out_w, const float* x, const float* w,
-                      float* y);
+// y [batch, out_channels, out_h, out_w] = conv(x [batch, in_channels, in_h, in_w],
+// w [out_channels, in_channels, 3, 3]); window (r, c) starts at input (r - pad_top, c - pad_left),
+// taps dilation apart, and reads zeros outside x.
+struct Winograd3x3Shape {
+  int64_t batch = 0, in_channels = 0, out_channels = 0;
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t pad_top = 0, pad_left = 0;
+  int64_t dilation = 1;
+};
 
-// The same for a dilated 3x3 kernel (dilation d in both directions), when in_h, in_w, out_h,
-// out_w, pad_top and pad_left are all multiples of d: the d*d sub-grids of pixels with the same
-// (row % d, column % d) are independent undilated 3x3 convolutions with padding pad / d, run as
-// one batch of d*d times as many quarter-size images.
-bool winograd_dilated_fits(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top,
-                           int64_t pad_left, int64_t dilation);
-void winograd_conv3x3_dilated(int64_t batch, int64_t in_channels, int64_t in_h, int64_t in_w, int64_t out_channels,
-                              int64_t pad_top, int64_t pad_left, int64_t dilation, int64_t out_h, int64_t out_w,
-                              const float* x, const float* w, float* y);
+// Whether the shape runs here: a dilated kernel needs the image, the output and the padding of
+// both it and its input gradient's convolution to split into dilation x dilation sub-grids.
+bool winograd_fits(const Winograd3x3Shape& s);
+
+// y = conv(x, w), written.
+void winograd_forward(const Winograd3x3Shape& s, const float* x, const float* w, float* y);
+// dx = the gradient w.r.t. x given dy, written.
+void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const float* w, float* dx);
+// dw = the gradient w.r.t. w given x and dy, written. Images are summed in fixed chunks added in
+// order, so the result does not depend on the thread count.
+void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace ember::kernels
