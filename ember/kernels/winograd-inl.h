@@ -4,9 +4,11 @@
 // column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
 
 // phases[p][row][col] = padded[row][4 * col + p] for the plane zero-padded by (pad_top, pad_left)
-// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats.
-void split_phases(const float* plane, int64_t in_h, int64_t in_w, int64_t pad_top, int64_t pad_left, int64_t rows,
-                  int64_t cols, float* __restrict phases, float* __restrict row_buffer) {
+// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats. The plane's pixel (r, c)
+// is plane[r * row_pitch + c * step] (a dilation sub-grid has step d).
+void split_phases(const float* plane, int64_t row_pitch, int64_t step, int64_t in_h, int64_t in_w, int64_t pad_top,
+                  int64_t pad_left, int64_t rows, int64_t cols, float* __restrict phases,
+                  float* __restrict row_buffer) {
   const int64_t padded_w = 4 * cols, phase_size = rows * cols;
   const int64_t col_lo = std::max<int64_t>(0, -pad_left), col_hi = std::min(in_w, padded_w - pad_left);
   for (int64_t pr = 0; pr < rows; ++pr) {
@@ -20,8 +22,12 @@ void split_phases(const float* plane, int64_t in_h, int64_t in_w, int64_t pad_to
       continue;
     }
     std::fill(row_buffer, row_buffer + padded_w, 0.0f);
-    std::memcpy(row_buffer + col_lo + pad_left, plane + r * in_w + col_lo,
-                static_cast<size_t>(col_hi - col_lo) * sizeof(float));
+    const float* src = plane + r * row_pitch;
+    if (step == 1) {
+      std::memcpy(row_buffer + col_lo + pad_left, src + col_lo, static_cast<size_t>(col_hi - col_lo) * sizeof(float));
+    } else {
+      for (int64_t c = col_lo; c < col_hi; ++c) row_buffer[c + pad_left] = src[c * step];
+    }
     for (int64_t c = 0; c < cols; ++c) {
       p0[c] = row_buffer[4 * c];
       p1[c] = row_buffer[4 * c + 1];
@@ -129,15 +135,17 @@ void gradient_transform_row(const float* phases, int64_t phase_size, int64_t til
   });
 }
 
-// The 36 transformed inputs V[xi][c][tile] of images [first, last): every 6x6 tile (stride 4).
+// The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last): every 6x6 tile
+// (stride 4).
 void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,
                       int64_t v_stride, float* phases, float* row_buffer) {
+  const Winograd3x3Shape& s = t.s;
   const int64_t padded_h = 4 * t.tiles_h + 2, cols = t.tiles_w + 1, phase_size = padded_h * cols;
   const int64_t tiles = (last - first) * t.tiles_image();
   for (int64_t n = first; n < last; ++n) {
-    for (int64_t c = 0; c < t.s.in_channels; ++c) {
-      split_phases(x + (n * t.s.in_channels + c) * t.s.in_h * t.s.in_w, t.s.in_h, t.s.in_w, t.s.pad_top,
-                   t.s.pad_left, padded_h, cols, phases, row_buffer);
+    for (int64_t c = 0; c < s.in_channels; ++c) {
+      split_phases(x + t.plane_start(n, c, s.in_channels, s.in_h, s.in_w), t.d * s.in_w, t.d, s.in_h / t.d,
+                   s.in_w / t.d, s.pad_top / t.d, s.pad_left / t.d, padded_h, cols, phases, row_buffer);
       float* vc = v + c * tiles + (n - first) * t.tiles_image();
       for (int64_t th = 0; th < t.tiles_h; ++th) {
         input_transform_row(phases + 4 * th * cols, phase_size, cols, t.tiles_w, vc + th * t.tiles_w, v_stride);
@@ -149,10 +157,10 @@ void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, in
 void winograd_forward_impl(const WinogradTiling& t, const float* x, const float* u, float* y) {
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels;
-  const int64_t per_chunk = t.images_per_chunk(), chunks = (s.batch + per_chunk - 1) / per_chunk;
+  const int64_t per_chunk = t.images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
   const int64_t phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
-    const int64_t first = chunk * per_chunk, last = std::min(s.batch, first + per_chunk);
+    const int64_t first = chunk * per_chunk, last = std::min(t.images(), first + per_chunk);
     const int64_t tiles = (last - first) * t.tiles_image();
     const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
     float* v = thread_scratch(36 * (v_stride + m_stride) + phase_floats + 16 * t.tiles_w + 8);  // V[xi][c][tile]
@@ -168,13 +176,19 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
     // the bottom and right edges.
     for (int64_t n = first; n < last; ++n) {
       for (int64_t k = 0; k < k_out; ++k) {
-        float* out = y + (n * k_out + k) * s.out_h * s.out_w;
+        float* out = y + t.plane_start(n, k, k_out, s.out_h, s.out_w);
+        const int64_t grid_h = s.out_h / t.d, grid_w = s.out_w / t.d, row_pitch = t.d * s.out_w;
         for (int64_t th = 0; th < t.tiles_h; ++th) {
           output_transform_row(m + k * tiles + (n - first) * t.tiles_image() + th * t.tiles_w, m_stride, t.tiles_w,
                                phases, rows);
-          for (int64_t i = 0; i < 4 && 4 * th + i < s.out_h; ++i) {
-            std::memcpy(out + (4 * th + i) * s.out_w, rows + i * 4 * t.tiles_w,
-                        static_cast<size_t>(s.out_w) * sizeof(float));
+          for (int64_t i = 0; i < 4 && 4 * th + i < grid_h; ++i) {
+            float* dst = out + (4 * th + i) * row_pitch;
+            const float* src = rows + i * 4 * t.tiles_w;
+            if (t.d == 1) {
+              std::memcpy(dst, src, static_cast<size_t>(grid_w) * sizeof(float));
+            } else {
+              for (int64_t col = 0; col < grid_w; ++col) dst[col * t.d] = src[col];
+            }
           }
         }
       }
@@ -200,7 +214,7 @@ void winograd_weight_products_impl(const WinogradTiling& t, const float* x, cons
   const int64_t dy_phase_size = 4 * t.tiles_h * t.tiles_w;
   auto run_slot = [&](int64_t slot, bool parallel_gemm) {
     float* target = du + slot * du_size;
-    const int64_t slot_first = slot * s.batch / slots, slot_last = (slot + 1) * s.batch / slots;
+    const int64_t slot_first = slot * t.images() / slots, slot_last = (slot + 1) * t.images() / slots;
     if (slot_first == slot_last) std::fill(target, target + du_size, 0.0f);
     for (int64_t first = slot_first; first < slot_last; first += per_chunk) {
       const int64_t last = std::min(slot_last, first + per_chunk), tiles = (last - first) * t.tiles_image();
@@ -213,8 +227,8 @@ void winograd_weight_products_impl(const WinogradTiling& t, const float* x, cons
       transform_inputs(t, x, first, last, v, v_stride, phases, row_buffer);
       for (int64_t n = first; n < last; ++n) {
         for (int64_t k = 0; k < k_out; ++k) {
-          split_phases(dy + (n * k_out + k) * s.out_h * s.out_w, s.out_h, s.out_w, 0, 0, 4 * t.tiles_h, t.tiles_w,
-                       phases, row_buffer);
+          split_phases(dy + t.plane_start(n, k, k_out, s.out_h, s.out_w), t.d * s.out_w, t.d, s.out_h / t.d,
+                       s.out_w / t.d, 0, 0, 4 * t.tiles_h, t.tiles_w, phases, row_buffer);
           float* dmk = dm + k * tiles + (n - first) * t.tiles_image();
           for (int64_t th = 0; th < t.tiles_h; ++th) {
             gradient_transform_row(phases + 4 * th * t.tiles_w, dy_phase_size, t.tiles_w, dmk + th * t.tiles_w,

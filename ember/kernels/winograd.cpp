@@ -40,13 +40,22 @@ constexpr float kWinogradGT[3][6] = {{1.0f / 4, -1.0f / 6, -1.0f / 6, 1.0f / 24,
                                      {0, -1.0f / 6, 1.0f / 6, 1.0f / 12, -1.0f / 12, 0},
                                      {0, -1.0f / 6, -1.0f / 6, 1.0f / 6, 1.0f / 6, 1}};
 
-// An undilated shape cut into 4x4 output tiles.
+// A shape cut into 4x4 output tiles. A dilated kernel's d*d sub-grids of pixels with the same
+// (row % d, column % d) are independent undilated 3x3 convolutions (padding pad / d): they run as
+// a batch of batch * d * d sub-grid images, read and written in place with a pixel step of d.
 struct WinogradTiling {
   Winograd3x3Shape s;
-  int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4;
+  int64_t d = s.dilation;
+  int64_t tiles_h = (s.out_h / d + 3) / 4, tiles_w = (s.out_w / d + 3) / 4;
 
+  int64_t images() const { return s.batch * d * d; }
   int64_t tiles_image() const { return tiles_h * tiles_w; }
   int64_t images_per_chunk() const { return std::max<int64_t>(1, kTilesPerChunk / tiles_image()); }
+  // Where sub-grid image `image`'s plane of `channel` starts in a [batch, channels, h, w] buffer.
+  int64_t plane_start(int64_t image, int64_t channel, int64_t channels, int64_t h, int64_t w) const {
+    const int64_t n = image / (d * d), p = image / d % d, q = image % d;
+    return ((n * channels + channel) * h + p) * w + q;
+  }
 };
 
 // out = mat @ in for a constant matrix, unrolled: zero coefficients cost nothing, +-1 no multiply.
@@ -112,41 +121,6 @@ std::vector<float> transform_kernels(const float* w, int64_t out_channels, int64
   return u;
 }
 
-// The d*d sub-grids of pixels with the same (row % d, column % d) of a [batch, channels, h, w]
-// buffer, as a batch of d*d times as many images: sub[(n*d*d + p*d + q)][c][r][s] =
-// full[n][c][r*d + p][s*d + q]. Copies full -> sub when from_full, otherwise sub -> full.
-void copy_subgrids(bool from_full, const float* from, float* to, int64_t batch, int64_t channels, int64_t h,
-                   int64_t w, int64_t d) {
-  const int64_t sub_h = h / d, sub_w = w / d;
-  parallel_for(0, batch * channels, 1, [&](int64_t b, int64_t e) {
-    for (int64_t nc = b; nc < e; ++nc) {
-      const int64_t n = nc / channels, c = nc % channels;
-      for (int64_t p = 0; p < d; ++p) {
-        for (int64_t q = 0; q < d; ++q) {
-          const int64_t grid = ((n * d * d + p * d + q) * channels + c) * sub_h * sub_w;
-          for (int64_t r = 0; r < sub_h; ++r) {
-            const int64_t full_row = nc * h * w + (r * d + p) * w + q, sub_row = grid + r * sub_w;
-            for (int64_t col = 0; col < sub_w; ++col) {
-              if (from_full) {
-                to[sub_row + col] = from[full_row + col * d];
-              } else {
-                to[full_row + col * d] = from[sub_row + col];
-              }
-            }
-          }
-        }
-      }
-    }
-  });
-}
-
-// The undilated convolution each sub-grid runs.
-Winograd3x3Shape subgrid_shape(const Winograd3x3Shape& s) {
-  const int64_t d = s.dilation;
-  return {s.batch * d * d, s.in_channels, s.out_channels, s.in_h / d, s.in_w / d,
-          s.out_h / d,     s.out_w / d,   s.pad_top / d,  s.pad_left / d, 1};
-}
-
 bool subgrids_fit(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top, int64_t pad_left,
                   int64_t d) {
   return in_h % d == 0 && in_w % d == 0 && out_h % d == 0 && out_w % d == 0 && pad_top % d == 0 &&
@@ -172,18 +146,7 @@ bool winograd_fits(const Winograd3x3Shape& s) {
 
 void winograd_forward(const Winograd3x3Shape& s, const float* x, const float* w, float* y) {
   const std::vector<float> u = transform_kernels(w, s.out_channels, s.in_channels);
-  if (s.dilation == 1) {
-    EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{s}, x, u.data(), y);
-    return;
-  }
-  const int64_t in_size = s.batch * s.in_channels * s.in_h * s.in_w;
-  const int64_t out_size = s.batch * s.out_channels * s.out_h * s.out_w;
-  // Slot 1: held while the sub-grid convolution runs tasks that use slot 0.
-  float* sub_x = thread_scratch(in_size + out_size, 1);
-  float* sub_y = sub_x + in_size;
-  copy_subgrids(true, x, sub_x, s.batch, s.in_channels, s.in_h, s.in_w, s.dilation);
-  EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{subgrid_shape(s)}, sub_x, u.data(), sub_y);
-  copy_subgrids(false, sub_y, y, s.batch, s.out_channels, s.out_h, s.out_w, s.dilation);
+  EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{s}, x, u.data(), y);
 }
 
 void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const float* w, float* dx) {
@@ -200,24 +163,14 @@ void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const f
 }
 
 void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw) {
-  const WinogradTiling t{s.dilation == 1 ? s : subgrid_shape(s)};
+  const WinogradTiling t{s};
   const int64_t pairs = s.out_channels * s.in_channels, du_size = 36 * pairs;
-  const int64_t chunks = (t.s.batch + t.images_per_chunk() - 1) / t.images_per_chunk();
+  const int64_t chunks = (t.images() + t.images_per_chunk() - 1) / t.images_per_chunk();
   const int64_t slots = std::clamp<int64_t>(
       std::min({chunks, conv_parallel::kMaxWeightChunks, kWeightPartialBytes / (du_size * int64_t{sizeof(float)})}),
       1, chunks);
   std::vector<float> du(static_cast<size_t>(slots * du_size));
-  if (s.dilation == 1) {
-    EMBER_ISA_CALL(winograd_weight_products_impl)(t, x, dy, slots, du.data());
-  } else {
-    const int64_t in_size = s.batch * s.in_channels * s.in_h * s.in_w;
-    const int64_t out_size = s.batch * s.out_channels * s.out_h * s.out_w;
-    float* sub_x = thread_scratch(in_size + out_size, 1);
-    float* sub_dy = sub_x + in_size;
-    copy_subgrids(true, x, sub_x, s.batch, s.in_channels, s.in_h, s.in_w, s.dilation);
-    copy_subgrids(true, dy, sub_dy, s.batch, s.out_channels, s.out_h, s.out_w, s.dilation);
-    EMBER_ISA_CALL(winograd_weight_products_impl)(t, sub_x, sub_dy, slots, du.data());
-  }
+  EMBER_ISA_CALL(winograd_weight_products_impl)(t, x, dy, slots, du.data());
   // dw[k][c] = G^T dU[k][c] G
   parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
     float tile[6][6], g[3][3];
