@@ -37,22 +37,23 @@ void split_phases(const float* plane, int64_t row_pitch, int64_t step, int64_t i
   }
 }
 
-// Vectors of L floats, and a loop over [0, count) in runs of the widest vectors that fit.
+// Vectors of L floats, and a loop over [0, count) in runs of the widest vectors that fit. Loads
+// and stores go through a float-vector type of float alignment (not memcpy), so the compiler knows
+// they cannot change the loop's sizes and pointers and keeps those in registers.
 template <int L>
 struct Lanes {
   typedef float type __attribute__((vector_size(L * sizeof(float))));
+  typedef float unaligned __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float))));
 };
 
 template <int L>
 inline typename Lanes<L>::type load_lanes(const float* p) {
-  typename Lanes<L>::type v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
+  return *reinterpret_cast<const typename Lanes<L>::unaligned*>(p);
 }
 
 template <int L>
 inline void store_lanes(float* p, typename Lanes<L>::type v) {
-  std::memcpy(p, &v, sizeof(v));
+  *reinterpret_cast<typename Lanes<L>::unaligned*>(p) = v;
 }
 
 // f(std::integral_constant<int, L>, first): lanes [first, first + L), every index once.

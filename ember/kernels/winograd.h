@@ -11,8 +11,9 @@
 // (U = G g G^T, V = B^T d B, y = A^T M A, Lavin & Gray's points 0, +-1, +-2).
 //
 // Error: the transforms multiply by up to 8 and divide by up to 24, so float32 results differ
-// from a direct sum by a few 1e-6 of the output's scale (tests/ops/test_winograd.cpp measures it
-// against a double-precision reference: within 2e-5 relative to the largest output).
+// from a direct sum by a few 1e-6 of the result's scale. tests/ops/test_winograd.cpp measures it
+// against a double-precision reference (largest error / largest value): 1.2e-6 to 4e-6 at 16
+// channels, 5.6e-6 to 6.5e-6 at 64 channels on 32x32, and checks it stays under 2e-5.
 #include <cstdint>
 
 namespace ember::kernels {

@@ -1,0 +1,155 @@
+// The Winograd F(4x4, 3x3) kernels (kernels/winograd.h) against naive loops in double: forward,
+// input and weight gradients, dilated sub-grids, tiles clipped at the edges, one chunk of images
+// (parallel GEMMs) and many (parallel chunks, several weight-gradient slots); the measured error;
+// bitwise the same for 1, 2 and 3 threads; which shapes conv2d sends here. test_conv runs the
+// path through conv2d with gradcheck and PyTorch goldens.
+#include <cmath>
+
+#include "ember/kernels/conv_kernels.h"
+#include "ember/kernels/winograd.h"
+#include "support/helpers.h"
+
+using namespace ember;
+using ember::kernels::Winograd3x3Shape;
+using ember::test::check_bitwise_equal;
+using ember::test::random_tensor;
+
+namespace {
+
+Winograd3x3Shape make_shape(int64_t batch, int64_t c, int64_t k, int64_t h, int64_t w, int64_t pad, int64_t dilation,
+                            int64_t pad_after) {
+  Winograd3x3Shape s;
+  s.batch = batch;
+  s.in_channels = c;
+  s.out_channels = k;
+  s.in_h = h;
+  s.in_w = w;
+  s.pad_top = s.pad_left = pad;
+  s.dilation = dilation;
+  s.out_h = h + pad + pad_after - 2 * dilation;
+  s.out_w = w + pad + pad_after - 2 * dilation;
+  return s;
+}
+
+// Calls term(y_index, w_index, x_index) for every product of the convolution's definition.
+template <typename Term>
+void for_each_product(const Winograd3x3Shape& s, Term term) {
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t oh = 0; oh < s.out_h; ++oh)
+        for (int64_t ow = 0; ow < s.out_w; ++ow)
+          for (int64_t c = 0; c < s.in_channels; ++c)
+            for (int64_t i = 0; i < 3; ++i)
+              for (int64_t j = 0; j < 3; ++j) {
+                const int64_t ih = oh - s.pad_top + i * s.dilation, iw = ow - s.pad_left + j * s.dilation;
+                if (ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                term(((n * s.out_channels + k) * s.out_h + oh) * s.out_w + ow, (k * s.in_channels + c) * 9 + i * 3 + j,
+                     ((n * s.in_channels + c) * s.in_h + ih) * s.in_w + iw);
+              }
+}
+
+struct Pass {
+  const char* name;
+  Tensor actual;
+  std::vector<double> expected;
+};
+
+// The three passes of `s` on random data, with their double-precision references.
+std::vector<Pass> run_passes(const Winograd3x3Shape& s) {
+  const Shape x_shape{s.batch, s.in_channels, s.in_h, s.in_w}, y_shape{s.batch, s.out_channels, s.out_h, s.out_w};
+  const Shape w_shape{s.out_channels, s.in_channels, 3, 3};
+  const Tensor x = random_tensor(x_shape, 1), w = random_tensor(w_shape, 2), dy = random_tensor(y_shape, 3);
+  Tensor y = empty(y_shape), dx = empty(x_shape), dw = empty(w_shape);
+  kernels::winograd_forward(s, x.data<float>(), w.data<float>(), y.data<float>());
+  kernels::winograd_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+  kernels::winograd_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
+  std::vector<double> ry(static_cast<size_t>(y.numel())), rdx(static_cast<size_t>(dx.numel())),
+      rdw(static_cast<size_t>(dw.numel()));
+  const float *xp = x.data<float>(), *wp = w.data<float>(), *dyp = dy.data<float>();
+  for_each_product(s, [&](int64_t o, int64_t wi, int64_t xi) {
+    ry[o] += double(wp[wi]) * xp[xi];
+    rdx[xi] += double(wp[wi]) * dyp[o];
+    rdw[wi] += double(dyp[o]) * xp[xi];
+  });
+  return {{"forward", y, ry}, {"input gradient", dx, rdx}, {"weight gradient", dw, rdw}};
+}
+
+// max |actual - expected| / max |expected|: the error on the scale of the result.
+double scaled_error(const Tensor& actual, const std::vector<double>& expected) {
+  double worst = 0.0, scale = 0.0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    worst = std::max(worst, std::abs(double(actual.data<float>()[i]) - expected[i]));
+    scale = std::max(scale, std::abs(expected[i]));
+  }
+  return worst / std::max(scale, 1e-30);
+}
+
+struct Case {
+  const char* name;
+  Winograd3x3Shape shape;
+};
+
+const std::vector<Case> kCases = {
+    {"one_tile_row_clipped", make_shape(1, 16, 17, 6, 7, 1, 1, 1)},
+    {"asymmetric_padding", make_shape(2, 16, 16, 10, 9, 0, 1, 2)},
+    {"many_chunks", make_shape(40, 16, 18, 12, 12, 1, 1, 1)},
+    {"dilated2", make_shape(3, 16, 16, 14, 10, 2, 2, 2)},
+    {"dilated3", make_shape(2, 17, 16, 15, 12, 3, 3, 3)},
+    {"cifar_like", make_shape(2, 64, 64, 32, 32, 1, 1, 1)},
+};
+
+}  // namespace
+
+TEST_CASE("winograd matches naive loops in all three passes, within its documented error") {
+  for (const Case& c : kCases) {
+    INFO(std::string(c.name));
+    REQUIRE(kernels::winograd_fits(c.shape));
+    for (const Pass& pass : run_passes(c.shape)) {
+      INFO(pass.name);
+      const double error = scaled_error(pass.actual, pass.expected);
+      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
+      CHECK(error < 2e-5);  // winograd.h's claim
+    }
+  }
+}
+
+TEST_CASE("winograd is bitwise identical for 1, 2 and 3 threads") {
+  for (const Case& c : kCases) {
+    INFO(std::string(c.name));
+    std::vector<Tensor> results[3];
+    for (int threads = 1; threads <= 3; ++threads) {
+      ember::test::with_threads(threads, [&] {
+        for (const Pass& pass : run_passes(c.shape)) results[threads - 1].push_back(pass.actual);
+      });
+    }
+    for (int t = 1; t < 3; ++t) {
+      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
+    }
+  }
+}
+
+TEST_CASE("conv2d takes the winograd path for 3x3 stride-1 shapes with enough channels and whole tiles") {
+  auto path = [](int64_t c, int64_t k, int64_t hw, int64_t pad, int64_t dilation, int64_t stride = 1,
+                 int64_t groups = 1) {
+    kernels::ConvShape s;
+    s.batch = 2;
+    s.in_channels = c;
+    s.out_channels = k;
+    s.groups = groups;
+    s.in_h = s.in_w = hw;
+    s.kernel_h = s.kernel_w = 3;
+    s.stride_h = s.stride_w = stride;
+    s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = pad;
+    s.dilation_h = s.dilation_w = dilation;
+    s.out_h = s.out_w = (hw + 2 * pad - 2 * dilation - 1) / stride + 1;
+    return kernels::plan_conv(s).path;
+  };
+  CHECK(path(64, 64, 32, 1, 1) == kernels::ConvPath::winograd);
+  CHECK(path(16, 16, 8, 2, 2) == kernels::ConvPath::winograd);
+  CHECK(path(64, 64, 32, 2, 2) == kernels::ConvPath::winograd);
+  CHECK(path(8, 64, 32, 1, 1) != kernels::ConvPath::winograd);      // too few input channels
+  CHECK(path(64, 64, 32, 1, 1, 2) != kernels::ConvPath::winograd);  // stride 2
+  CHECK(path(64, 64, 32, 1, 1, 1, 2) != kernels::ConvPath::winograd);  // groups
+  CHECK(path(64, 64, 3, 1, 1) != kernels::ConvPath::winograd);      // a plane smaller than one tile
+  CHECK(path(64, 64, 9, 2, 2) != kernels::ConvPath::winograd);      // sub-grids do not split evenly
+}
