@@ -3,40 +3,6 @@
 // of plain loops the compiler vectorizes for the variant: a plane is first split into its four
 // column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
 
-// phases[p][row][col] = padded[row][4 * col + p] for the plane zero-padded by (pad_top, pad_left)
-// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats. The plane's pixel (r, c)
-// is plane[r * row_pitch + c * step] (a dilation sub-grid has step d).
-void split_phases(const float* plane, int64_t row_pitch, int64_t step, int64_t in_h, int64_t in_w, int64_t pad_top,
-                  int64_t pad_left, int64_t rows, int64_t cols, float* __restrict phases,
-                  float* __restrict row_buffer) {
-  const int64_t padded_w = 4 * cols, phase_size = rows * cols;
-  const int64_t col_lo = std::max<int64_t>(0, -pad_left), col_hi = std::min(in_w, padded_w - pad_left);
-  for (int64_t pr = 0; pr < rows; ++pr) {
-    float* __restrict p0 = phases + pr * cols;
-    float* __restrict p1 = p0 + phase_size;
-    float* __restrict p2 = p1 + phase_size;
-    float* __restrict p3 = p2 + phase_size;
-    const int64_t r = pr - pad_top;
-    if (r < 0 || r >= in_h || col_lo >= col_hi) {
-      for (float* p : {p0, p1, p2, p3}) std::fill(p, p + cols, 0.0f);
-      continue;
-    }
-    std::fill(row_buffer, row_buffer + padded_w, 0.0f);
-    const float* src = plane + r * row_pitch;
-    if (step == 1) {
-      std::memcpy(row_buffer + col_lo + pad_left, src + col_lo, static_cast<size_t>(col_hi - col_lo) * sizeof(float));
-    } else {
-      for (int64_t c = col_lo; c < col_hi; ++c) row_buffer[c + pad_left] = src[c * step];
-    }
-    for (int64_t c = 0; c < cols; ++c) {
-      p0[c] = row_buffer[4 * c];
-      p1[c] = row_buffer[4 * c + 1];
-      p2[c] = row_buffer[4 * c + 2];
-      p3[c] = row_buffer[4 * c + 3];
-    }
-  }
-}
-
 // Vectors of L floats, and a loop over [0, count) in runs of the widest vectors that fit. Loads
 // and stores go through a float-vector type of float alignment (not memcpy), so the compiler knows
 // they cannot change the loop's sizes and pointers and keeps those in registers.
@@ -68,6 +34,116 @@ inline void over_lanes(int64_t count, F&& f) {
     for (; i + 4 <= count; i += 4) f(std::integral_constant<int, 4>{}, i);
   }
   for (; i < count; ++i) f(std::integral_constant<int, 1>{}, i);
+}
+
+// Lane shuffles with compile-time index lists (GCC >= 12 and clang's __builtin_shufflevector).
+// pick_every<S, P>: lanes P, P + S, P + 2S, ... of a then b, as many as the sequence is long.
+template <int S, int P, typename V, size_t... I>
+inline auto pick_every(V a, V b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, static_cast<int>(I * S + P)...);
+}
+
+// lo's lanes, then hi's.
+template <typename V, size_t... I>
+inline auto join(V lo, V hi, std::index_sequence<I...>) {
+  return __builtin_shufflevector(lo, hi, static_cast<int>(I)...);
+}
+
+// a[h], b[h], a[h + 1], b[h + 1], ... from h = 0 (Half 0) or h = L / 2 (Half 1).
+template <int Half, typename V, size_t... I>
+inline V zip_half(V a, V b, std::index_sequence<I...>) {
+  constexpr size_t L = sizeof...(I);
+  return __builtin_shufflevector(a, b, static_cast<int>((I % 2 ? L : 0) + Half * L / 2 + I / 2)...);
+}
+
+// d_k[i] = src[4i + k] for i < count: the four column phases of a row.
+void deinterleave4(const float* __restrict src, int64_t count, float* __restrict d0, float* __restrict d1,
+                   float* __restrict d2, float* __restrict d3) {
+  over_lanes(count, [&](auto lanes, int64_t i) {
+    constexpr int L = decltype(lanes)::value;
+    if constexpr (L == 1) {
+      d0[i] = src[4 * i];
+      d1[i] = src[4 * i + 1];
+      d2[i] = src[4 * i + 2];
+      d3[i] = src[4 * i + 3];
+    } else {
+      constexpr auto half = std::make_index_sequence<L / 2>{};
+      constexpr auto whole = std::make_index_sequence<L>{};
+      const auto a = load_lanes<L>(src + 4 * i), b = load_lanes<L>(src + 4 * i + L);
+      const auto c = load_lanes<L>(src + 4 * i + 2 * L), d = load_lanes<L>(src + 4 * i + 3 * L);
+      store_lanes<L>(d0 + i, join(pick_every<4, 0>(a, b, half), pick_every<4, 0>(c, d, half), whole));
+      store_lanes<L>(d1 + i, join(pick_every<4, 1>(a, b, half), pick_every<4, 1>(c, d, half), whole));
+      store_lanes<L>(d2 + i, join(pick_every<4, 2>(a, b, half), pick_every<4, 2>(c, d, half), whole));
+      store_lanes<L>(d3 + i, join(pick_every<4, 3>(a, b, half), pick_every<4, 3>(c, d, half), whole));
+    }
+  });
+}
+
+// dst[4i + k] = s_k[i] for i < count: four column phases back into a row.
+void interleave4(const float* __restrict s0, const float* __restrict s1, const float* __restrict s2,
+                 const float* __restrict s3, int64_t count, float* __restrict dst) {
+  over_lanes(count, [&](auto lanes, int64_t i) {
+    constexpr int L = decltype(lanes)::value;
+    if constexpr (L == 1) {
+      dst[4 * i] = s0[i];
+      dst[4 * i + 1] = s1[i];
+      dst[4 * i + 2] = s2[i];
+      dst[4 * i + 3] = s3[i];
+    } else {
+      constexpr auto whole = std::make_index_sequence<L>{};
+      const auto a = load_lanes<L>(s0 + i), b = load_lanes<L>(s1 + i), c = load_lanes<L>(s2 + i),
+                 d = load_lanes<L>(s3 + i);
+      const auto ac_lo = zip_half<0>(a, c, whole), ac_hi = zip_half<1>(a, c, whole);  // a0 c0 a1 c1 ...
+      const auto bd_lo = zip_half<0>(b, d, whole), bd_hi = zip_half<1>(b, d, whole);  // b0 d0 b1 d1 ...
+      store_lanes<L>(dst + 4 * i, zip_half<0>(ac_lo, bd_lo, whole));                  // a0 b0 c0 d0 a1 ...
+      store_lanes<L>(dst + 4 * i + L, zip_half<1>(ac_lo, bd_lo, whole));
+      store_lanes<L>(dst + 4 * i + 2 * L, zip_half<0>(ac_hi, bd_hi, whole));
+      store_lanes<L>(dst + 4 * i + 3 * L, zip_half<1>(ac_hi, bd_hi, whole));
+    }
+  });
+}
+
+// dst[i] = src[i * step] for i < count (a row of a dilation sub-grid); step 2 with shuffles.
+void gather_row(const float* __restrict src, int64_t step, int64_t count, float* __restrict dst) {
+  constexpr int L = kIsaVectorFloats;
+  int64_t i = 0;
+  if (step == 2) {
+    // i + L < count: the last vector's odd lanes stay inside the row
+    for (; i + L < count; i += L) {
+      store_lanes<L>(dst + i, pick_every<2, 0>(load_lanes<L>(src + 2 * i), load_lanes<L>(src + 2 * i + L),
+                                               std::make_index_sequence<L>{}));
+    }
+  }
+  for (; i < count; ++i) dst[i] = src[i * step];
+}
+
+// phases[p][row][col] = padded[row][4 * col + p] for the plane zero-padded by (pad_top, pad_left)
+// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats. The plane's pixel (r, c)
+// is plane[r * row_pitch + c * step] (a dilation sub-grid has step d).
+void split_phases(const float* plane, int64_t row_pitch, int64_t step, int64_t in_h, int64_t in_w, int64_t pad_top,
+                  int64_t pad_left, int64_t rows, int64_t cols, float* __restrict phases,
+                  float* __restrict row_buffer) {
+  const int64_t padded_w = 4 * cols, phase_size = rows * cols;
+  const int64_t col_lo = std::max<int64_t>(0, -pad_left), col_hi = std::min(in_w, padded_w - pad_left);
+  for (int64_t pr = 0; pr < rows; ++pr) {
+    float* __restrict p0 = phases + pr * cols;
+    float* __restrict p1 = p0 + phase_size;
+    float* __restrict p2 = p1 + phase_size;
+    float* __restrict p3 = p2 + phase_size;
+    const int64_t r = pr - pad_top;
+    if (r < 0 || r >= in_h || col_lo >= col_hi) {
+      for (float* p : {p0, p1, p2, p3}) std::fill(p, p + cols, 0.0f);
+      continue;
+    }
+    std::fill(row_buffer, row_buffer + padded_w, 0.0f);
+    const float* src = plane + r * row_pitch;
+    if (step == 1) {
+      std::memcpy(row_buffer + col_lo + pad_left, src + col_lo, static_cast<size_t>(col_hi - col_lo) * sizeof(float));
+    } else {
+      gather_row(src + col_lo * step, step, col_hi - col_lo, row_buffer + col_lo + pad_left);
+    }
+    deinterleave4(row_buffer, cols, p0, p1, p2, p3);
+  }
 }
 
 // V = B^T d B for the tiles of one tile row: tile tw's 6x6 input, row r, column j, is
@@ -105,17 +181,8 @@ void output_transform_row(const float* m, int64_t m_stride, int64_t tiles_w, flo
     }
   });
   for (int64_t i = 0; i < 4; ++i) {
-    const float* __restrict p0 = phases + i * 4 * tiles_w;
-    const float* __restrict p1 = p0 + tiles_w;
-    const float* __restrict p2 = p1 + tiles_w;
-    const float* __restrict p3 = p2 + tiles_w;
-    float* __restrict row = rows + i * 4 * tiles_w;
-    for (int64_t tw = 0; tw < tiles_w; ++tw) {
-      row[4 * tw] = p0[tw];
-      row[4 * tw + 1] = p1[tw];
-      row[4 * tw + 2] = p2[tw];
-      row[4 * tw + 3] = p3[tw];
-    }
+    const float* p = phases + i * 4 * tiles_w;
+    interleave4(p, p + tiles_w, p + 2 * tiles_w, p + 3 * tiles_w, tiles_w, rows + i * 4 * tiles_w);
   }
 }
 
@@ -155,10 +222,64 @@ void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, in
   }
 }
 
+// The forward's element-wise products, M[xi][k][t] = sum over c of U[xi][c][k] * V[xi][c][t],
+// for products [xi_begin, xi_end): register tiles of kProductRows output channels x NV vectors of
+// L tiles, one broadcast weight per channel and input channel. U rows are padded to a multiple of
+// 8 channels (kUPad, zeros), so a tile may compute rows past K; only rows < K are stored.
+constexpr int kProductRows = kIsaVectorFloats >= 16 ? 8 : 4;
+
+template <int L, int NV>
+inline void product_tile(const float* __restrict u, const float* __restrict v, int64_t v_row, int64_t c_in,
+                         int64_t k_pad, int64_t rows, float* __restrict m, int64_t m_row) {
+  typedef typename Lanes<L>::type vec;
+  vec acc[kProductRows][NV] = {};
+  for (int64_t c = 0; c < c_in; ++c) {
+    vec x[NV];
+#pragma GCC unroll 4
+    for (int q = 0; q < NV; ++q) x[q] = load_lanes<L>(v + c * v_row + q * L);
+    const float* uc = u + c * k_pad;
+#pragma GCC unroll 8
+    for (int r = 0; r < kProductRows; ++r) {
+      const float weight = uc[r];
+#pragma GCC unroll 4
+      for (int q = 0; q < NV; ++q) acc[r][q] += weight * x[q];
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    for (int q = 0; q < NV; ++q) store_lanes<L>(m + r * m_row + q * L, acc[r][q]);
+  }
+}
+
+void winograd_products(const float* u, const float* v, int64_t v_stride, int64_t c_in, int64_t k_out, int64_t tiles,
+                       float* m, int64_t m_stride, int64_t xi_begin, int64_t xi_end) {
+  const int64_t k_pad = (k_out + kUPad - 1) / kUPad * kUPad;
+  constexpr int L = kIsaVectorFloats;
+  for (int64_t xi = xi_begin; xi < xi_end; ++xi) {
+    const float* uxi = u + xi * c_in * k_pad;
+    const float* vxi = v + xi * v_stride;
+    float* mxi = m + xi * m_stride;
+    int64_t t = 0;
+    // Two vectors of tiles per register tile while they last, then narrower single vectors.
+    for (; t + 2 * L <= tiles; t += 2 * L) {
+      for (int64_t k = 0; k < k_out; k += kProductRows) {
+        product_tile<L, 2>(uxi + k, vxi + t, tiles, c_in, k_pad, std::min<int64_t>(kProductRows, k_out - k),
+                           mxi + k * tiles + t, tiles);
+      }
+    }
+    over_lanes(tiles - t, [&](auto lanes, int64_t first) {
+      constexpr int W = decltype(lanes)::value;
+      for (int64_t k = 0; k < k_out; k += kProductRows) {
+        product_tile<W, 1>(uxi + k, vxi + t + first, tiles, c_in, k_pad, std::min<int64_t>(kProductRows, k_out - k),
+                           mxi + k * tiles + t + first, tiles);
+      }
+    });
+  }
+}
+
 void winograd_forward_impl(const WinogradTiling& t, const float* x, const float* u, float* y) {
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels;
-  const int64_t per_chunk = t.images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
+  const int64_t per_chunk = t.forward_images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
   const int64_t phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
     const int64_t first = chunk * per_chunk, last = std::min(t.images(), first + per_chunk);
@@ -169,9 +290,12 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
     float* phases = m + 36 * m_stride;
     float* rows = phases + phase_floats;  // four output rows, or one padded input row
     transform_inputs(t, x, first, last, v, v_stride, phases, rows);  // then phases holds output phases
-    for (int xi = 0; xi < 36; ++xi) {
-      gemm_on(parallel_gemm, false, false, k_out, tiles, c_in, u + xi * k_out * c_in, c_in, v + xi * v_stride, tiles,
-              0.0f, m + xi * m_stride, tiles);
+    if (parallel_gemm) {
+      parallel_for(0, 36, 1, [&](int64_t b, int64_t e) {
+        winograd_products(u, v, v_stride, c_in, k_out, tiles, m, m_stride, b, e);
+      });
+    } else {
+      winograd_products(u, v, v_stride, c_in, k_out, tiles, m, m_stride, 0, 36);
     }
     // 4x4 outputs per tile, a tile row at a time into four full-width rows, copied out clipped at
     // the bottom and right edges.
