@@ -186,23 +186,6 @@ void output_transform_row(const float* m, int64_t m_stride, int64_t tiles_w, flo
   }
 }
 
-// dM = A dy A^T (the output transform's adjoint) for the tiles of one tile row: tile tw's 4x4 dy,
-// row i, column j, is phases[j][i][tw] (phases of tiles_w columns, phase_size apart); dM[xi] goes
-// to dm[xi * dm_stride + tw].
-void gradient_transform_row(const float* phases, int64_t phase_size, int64_t tiles_w, float* dm, int64_t dm_stride) {
-  over_lanes(tiles_w, [&](auto lanes, int64_t tw) {
-    constexpr int L = decltype(lanes)::value;
-    typename Lanes<L>::type g[4][4], out[6][6];
-    for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 4; ++j) g[i][j] = load_lanes<L>(phases + j * phase_size + i * tiles_w + tw);
-    }
-    sandwich(kWinogradA, g, out);
-    for (int i = 0; i < 6; ++i) {
-      for (int j = 0; j < 6; ++j) store_lanes<L>(dm + (i * 6 + j) * dm_stride + tw, out[i][j]);
-    }
-  });
-}
-
 // The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last): every 6x6 tile
 // (stride 4).
 void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,
@@ -222,64 +205,87 @@ void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, in
   }
 }
 
-// The forward's element-wise products, M[xi][k][t] = sum over c of U[xi][c][k] * V[xi][c][t],
-// for products [xi_begin, xi_end): register tiles of kProductRows output channels x NV vectors of
-// L tiles, one broadcast weight per channel and input channel. U rows are padded to a multiple of
-// 8 channels (kUPad, zeros), so a tile may compute rows past K; only rows < K are stored.
+// The element-wise products of the 36 transformed matrices, as small GEMMs with the columns on
+// vector lanes: out[xi][row][col] (+)= sum over i < reduce of a(xi, row, i) * b[xi][i][col], with
+//   a(xi, row, i) = a[xi * a.xi + row * a.row + i * a.reduce]   (broadcast, any layout)
+//   b[xi][i][col] = b[xi * b.xi + i * b.reduce + col]           (unit-stride lanes)
+//   out[xi][row][col] = out[xi * out.xi + row * out.row + col]
+// Register tiles of kProductRows rows x NV vectors of L columns; each output is one fixed-order
+// sum over i, so results do not depend on how the work is split.
+//   forward:          M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
+//   weight gradient:  dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]
 constexpr int kProductRows = kIsaVectorFloats >= 16 ? 8 : 4;
 
+struct Strides {
+  int64_t xi, row, reduce;
+};
+
 template <int L, int NV>
-inline void product_tile(const float* __restrict u, const float* __restrict v, int64_t v_row, int64_t c_in,
-                         int64_t k_pad, int64_t rows, float* __restrict m, int64_t m_row) {
+inline void product_tile(const float* a, const Strides& as, const float* b, int64_t b_reduce, int64_t reduce,
+                         int64_t rows, bool accumulate, float* out, int64_t out_row) {
   typedef typename Lanes<L>::type vec;
-  vec acc[kProductRows][NV] = {};
-  for (int64_t c = 0; c < c_in; ++c) {
+  const float* a_row[kProductRows];  // rows past `rows` repeat the last (computed, not stored)
+  for (int r = 0; r < kProductRows; ++r) a_row[r] = a + std::min<int64_t>(r, rows - 1) * as.row;
+  vec acc[kProductRows][NV];
+  for (int r = 0; r < kProductRows; ++r) {
+    for (int q = 0; q < NV; ++q) {
+      acc[r][q] = accumulate && r < rows ? load_lanes<L>(out + r * out_row + q * L) : vec{};
+    }
+  }
+  for (int64_t i = 0; i < reduce; ++i) {
     vec x[NV];
 #pragma GCC unroll 4
-    for (int q = 0; q < NV; ++q) x[q] = load_lanes<L>(v + c * v_row + q * L);
-    const float* uc = u + c * k_pad;
+    for (int q = 0; q < NV; ++q) x[q] = load_lanes<L>(b + i * b_reduce + q * L);
 #pragma GCC unroll 8
     for (int r = 0; r < kProductRows; ++r) {
-      const float weight = uc[r];
+      const float weight = a_row[r][i * as.reduce];
 #pragma GCC unroll 4
       for (int q = 0; q < NV; ++q) acc[r][q] += weight * x[q];
     }
   }
   for (int r = 0; r < rows; ++r) {
-    for (int q = 0; q < NV; ++q) store_lanes<L>(m + r * m_row + q * L, acc[r][q]);
+    for (int q = 0; q < NV; ++q) store_lanes<L>(out + r * out_row + q * L, acc[r][q]);
   }
 }
 
-void winograd_products(const float* u, const float* v, int64_t v_stride, int64_t c_in, int64_t k_out, int64_t tiles,
-                       float* m, int64_t m_stride, int64_t xi_begin, int64_t xi_end) {
-  const int64_t k_pad = (k_out + kUPad - 1) / kUPad * kUPad;
+void winograd_products(const float* a, const Strides& as, const float* b, const Strides& bs, float* out,
+                       const Strides& outs, int64_t rows, int64_t cols, int64_t reduce, bool accumulate,
+                       int64_t xi_begin, int64_t xi_end) {
   constexpr int L = kIsaVectorFloats;
   for (int64_t xi = xi_begin; xi < xi_end; ++xi) {
-    const float* uxi = u + xi * c_in * k_pad;
-    const float* vxi = v + xi * v_stride;
-    float* mxi = m + xi * m_stride;
-    int64_t t = 0;
-    // Two vectors of tiles per register tile while they last, then narrower single vectors.
-    for (; t + 2 * L <= tiles; t += 2 * L) {
-      for (int64_t k = 0; k < k_out; k += kProductRows) {
-        product_tile<L, 2>(uxi + k, vxi + t, tiles, c_in, k_pad, std::min<int64_t>(kProductRows, k_out - k),
-                           mxi + k * tiles + t, tiles);
+    const float* axi = a + xi * as.xi;
+    const float* bxi = b + xi * bs.xi;
+    float* oxi = out + xi * outs.xi;
+    auto row_blocks = [&](auto lanes, auto vectors, int64_t col) {
+      for (int64_t r = 0; r < rows; r += kProductRows) {
+        product_tile<decltype(lanes)::value, decltype(vectors)::value>(
+            axi + r * as.row, as, bxi + col, bs.reduce, reduce, std::min<int64_t>(kProductRows, rows - r), accumulate,
+            oxi + r * outs.row + col, outs.row);
       }
-    }
-    over_lanes(tiles - t, [&](auto lanes, int64_t first) {
-      constexpr int W = decltype(lanes)::value;
-      for (int64_t k = 0; k < k_out; k += kProductRows) {
-        product_tile<W, 1>(uxi + k, vxi + t + first, tiles, c_in, k_pad, std::min<int64_t>(kProductRows, k_out - k),
-                           mxi + k * tiles + t + first, tiles);
-      }
+    };
+    // Two vectors of columns per register tile while they last, then narrower single vectors.
+    int64_t col = 0;
+    for (; col + 2 * L <= cols; col += 2 * L) row_blocks(std::integral_constant<int, L>{}, std::integral_constant<int, 2>{}, col);
+    over_lanes(cols - col, [&](auto lanes, int64_t first) { row_blocks(lanes, std::integral_constant<int, 1>{}, col + first); });
+  }
+}
+
+// winograd_products over all 36 matrices, split across threads by matrix when `parallel`.
+void all_products(bool parallel, const float* a, const Strides& as, const float* b, const Strides& bs, float* out,
+                  const Strides& outs, int64_t rows, int64_t cols, int64_t reduce, bool accumulate) {
+  if (parallel) {
+    parallel_for(0, 36, 1, [&](int64_t begin, int64_t end) {
+      winograd_products(a, as, b, bs, out, outs, rows, cols, reduce, accumulate, begin, end);
     });
+  } else {
+    winograd_products(a, as, b, bs, out, outs, rows, cols, reduce, accumulate, 0, 36);
   }
 }
 
 void winograd_forward_impl(const WinogradTiling& t, const float* x, const float* u, float* y) {
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels;
-  const int64_t per_chunk = t.forward_images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
+  const int64_t per_chunk = t.images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
   const int64_t phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
     const int64_t first = chunk * per_chunk, last = std::min(t.images(), first + per_chunk);
@@ -290,13 +296,9 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
     float* phases = m + 36 * m_stride;
     float* rows = phases + phase_floats;  // four output rows, or one padded input row
     transform_inputs(t, x, first, last, v, v_stride, phases, rows);  // then phases holds output phases
-    if (parallel_gemm) {
-      parallel_for(0, 36, 1, [&](int64_t b, int64_t e) {
-        winograd_products(u, v, v_stride, c_in, k_out, tiles, m, m_stride, b, e);
-      });
-    } else {
-      winograd_products(u, v, v_stride, c_in, k_out, tiles, m, m_stride, 0, 36);
-    }
+    // M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
+    all_products(parallel_gemm, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
+                 tiles, c_in, false);
     // 4x4 outputs per tile, a tile row at a time into four full-width rows, copied out clipped at
     // the bottom and right edges.
     for (int64_t n = first; n < last; ++n) {
@@ -328,44 +330,103 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
   }
 }
 
-// du[slot][xi][k][c]: the transformed weight gradient of each of `slots` fixed runs of images,
-// which the caller adds in slot order.
+// dM = A dy A^T (the output transform's adjoint) for the tiles of one (sub-grid) image, with the
+// output channels on vector lanes: dy_last holds the image channels-last, [row][column][k] over
+// 4 * tiles_h x 4 * tiles_w positions (zeros past the edges); dM[xi][t][k] goes to
+// dm[xi * dm_stride + t * k_out + k].
+void gradient_transform(const float* dy_last, int64_t tiles_h, int64_t tiles_w, int64_t k_out, float* dm,
+                        int64_t dm_stride) {
+  const int64_t row_pitch = 4 * tiles_w * k_out;
+  for (int64_t t = 0; t < tiles_h * tiles_w; ++t) {
+    const float* tile = dy_last + (t / tiles_w) * 4 * row_pitch + (t % tiles_w) * 4 * k_out;
+    over_lanes(k_out, [&](auto lanes, int64_t k) {
+      constexpr int L = decltype(lanes)::value;
+      typename Lanes<L>::type g[4][4], out[6][6];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) g[i][j] = load_lanes<L>(tile + i * row_pitch + j * k_out + k);
+      }
+      sandwich(kWinogradA, g, out);
+#pragma GCC unroll 6
+      for (int i = 0; i < 6; ++i) {
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; ++j) store_lanes<L>(dm + (i * 6 + j) * dm_stride + t * k_out + k, out[i][j]);
+      }
+    });
+  }
+}
+
+// dy_last[r][c][k] = dy[n][k] at (r, c) of (sub-grid) image n, zero past its edges, for the
+// 4 * tiles_h x 4 * tiles_w positions the tiles cover. Transposed in 4 x 4 blocks (4 channels x
+// 4 columns) of lane shuffles.
+void channels_last(const WinogradTiling& t, const float* dy, int64_t n, float* __restrict dy_last) {
+  const Winograd3x3Shape& s = t.s;
+  const int64_t k_out = s.out_channels, height = 4 * t.tiles_h, width = 4 * t.tiles_w;
+  const int64_t grid_h = s.out_h / t.d, grid_w = s.out_w / t.d, step = t.d, row_pitch = t.d * s.out_w;
+  std::fill(dy_last, dy_last + height * width * k_out, 0.0f);
+  // Four columns from `column` on (step 2: the even lanes of eight, while they stay in the row).
+  auto load4 = [&](const float* row, int64_t column) {
+    if (step == 1) return load_lanes<4>(row + column);
+    return pick_every<2, 0>(load_lanes<4>(row + 2 * column), load_lanes<4>(row + 2 * column + 4),
+                            std::make_index_sequence<4>{});
+  };
+  const int64_t vector_columns = step == 1 ? grid_w / 4 * 4 : step == 2 ? std::max<int64_t>(0, (grid_w - 1) / 4 * 4) : 0;
+  int64_t k = 0;
+  for (; k + 4 <= k_out; k += 4) {
+    const float* plane[4];
+    for (int i = 0; i < 4; ++i) plane[i] = dy + t.plane_start(n, k + i, k_out, s.out_h, s.out_w);
+    for (int64_t r = 0; r < grid_h; ++r) {
+      float* dst = dy_last + r * width * k_out + k;
+      int64_t c = 0;
+      for (; c < vector_columns; c += 4) {
+        const auto a = load4(plane[0] + r * row_pitch, c), b = load4(plane[1] + r * row_pitch, c);
+        const auto e = load4(plane[2] + r * row_pitch, c), f = load4(plane[3] + r * row_pitch, c);
+        const auto ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+        const auto ef_lo = __builtin_shufflevector(e, f, 0, 4, 1, 5), ef_hi = __builtin_shufflevector(e, f, 2, 6, 3, 7);
+        store_lanes<4>(dst + c * k_out, __builtin_shufflevector(ab_lo, ef_lo, 0, 1, 4, 5));
+        store_lanes<4>(dst + (c + 1) * k_out, __builtin_shufflevector(ab_lo, ef_lo, 2, 3, 6, 7));
+        store_lanes<4>(dst + (c + 2) * k_out, __builtin_shufflevector(ab_hi, ef_hi, 0, 1, 4, 5));
+        store_lanes<4>(dst + (c + 3) * k_out, __builtin_shufflevector(ab_hi, ef_hi, 2, 3, 6, 7));
+      }
+      for (; c < grid_w; ++c) {
+        for (int i = 0; i < 4; ++i) dst[c * k_out + i] = plane[i][r * row_pitch + c * step];
+      }
+    }
+  }
+  for (; k < k_out; ++k) {
+    const float* plane = dy + t.plane_start(n, k, k_out, s.out_h, s.out_w);
+    for (int64_t r = 0; r < grid_h; ++r) {
+      for (int64_t c = 0; c < grid_w; ++c) dy_last[(r * width + c) * k_out + k] = plane[r * row_pitch + c * step];
+    }
+  }
+}
+
+// du[slot][xi][c][k]: the transformed weight gradient of each of `slots` fixed runs of images,
+// which run_weight_chunks adds into slot 0 in slot order.
 void winograd_weight_products_impl(const WinogradTiling& t, const float* x, const float* dy, int64_t slots,
                                    float* du) {
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels, du_size = 36 * k_out * c_in;
-  const int64_t per_chunk = t.images_per_chunk();
+  const int64_t tiles = t.tiles_image(), positions = 16 * tiles;
   const int64_t x_phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
-  const int64_t dy_phase_size = 4 * t.tiles_h * t.tiles_w;
-  auto run_slot = [&](int64_t slot, bool parallel_gemm) {
+  const int64_t v_stride = c_in * tiles + kSkew, dm_stride = k_out * tiles + kSkew;
+  auto run_slot = [&](int64_t slot, bool parallel) {
     float* target = du + slot * du_size;
     const int64_t slot_first = slot * t.images() / slots, slot_last = (slot + 1) * t.images() / slots;
     if (slot_first == slot_last) std::fill(target, target + du_size, 0.0f);
-    for (int64_t first = slot_first; first < slot_last; first += per_chunk) {
-      const int64_t last = std::min(slot_last, first + per_chunk), tiles = (last - first) * t.tiles_image();
-      const int64_t v_stride = c_in * tiles + kSkew, dm_stride = k_out * tiles + kSkew;
-      float* v = thread_scratch(36 * (v_stride + dm_stride) + std::max(x_phase_floats, 4 * dy_phase_size) +
-                                4 * (t.tiles_w + 1) + 8);
-      float* dm = v + 36 * v_stride;
-      float* phases = dm + 36 * dm_stride;
-      float* row_buffer = phases + std::max(x_phase_floats, 4 * dy_phase_size);
-      transform_inputs(t, x, first, last, v, v_stride, phases, row_buffer);
-      for (int64_t n = first; n < last; ++n) {
-        for (int64_t k = 0; k < k_out; ++k) {
-          split_phases(dy + t.plane_start(n, k, k_out, s.out_h, s.out_w), t.d * s.out_w, t.d, s.out_h / t.d,
-                       s.out_w / t.d, 0, 0, 4 * t.tiles_h, t.tiles_w, phases, row_buffer);
-          float* dmk = dm + k * tiles + (n - first) * t.tiles_image();
-          for (int64_t th = 0; th < t.tiles_h; ++th) {
-            gradient_transform_row(phases + 4 * th * t.tiles_w, dy_phase_size, t.tiles_w, dmk + th * t.tiles_w,
-                                   dm_stride);
-          }
-        }
-      }
-      // dU[xi] [K x C] (+)= dM[xi] [K x tiles] @ V[xi]^T [tiles x C]
-      for (int xi = 0; xi < 36; ++xi) {
-        gemm_on(parallel_gemm, false, true, k_out, c_in, tiles, dm + xi * dm_stride, tiles, v + xi * v_stride, tiles,
-                first == slot_first ? 0.0f : 1.0f, target + xi * k_out * c_in, c_in);
-      }
+    float* v = thread_scratch(36 * (v_stride + dm_stride) + std::max(x_phase_floats, positions * k_out) +
+                              4 * (t.tiles_w + 1) + 8);
+    float* dm = v + 36 * v_stride;
+    float* phases = dm + 36 * dm_stride;  // the input's phases, then dy channels-last
+    float* row_buffer = phases + std::max(x_phase_floats, positions * k_out);
+    for (int64_t n = slot_first; n < slot_last; ++n) {  // one image at a time, in order
+      transform_inputs(t, x, n, n + 1, v, v_stride, phases, row_buffer);
+      channels_last(t, dy, n, phases);
+      gradient_transform(phases, t.tiles_h, t.tiles_w, k_out, dm, dm_stride);
+      // dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]
+      all_products(parallel, v, {v_stride, tiles, 1}, dm, {dm_stride, 0, k_out}, target, {c_in * k_out, k_out, 0},
+                   c_in, k_out, tiles, n != slot_first);
     }
   };
   conv_parallel::run_weight_chunks(slots, du_size, du, du + du_size, run_slot);

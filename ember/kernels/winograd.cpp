@@ -15,18 +15,12 @@ namespace {
 
 using conv_parallel::gemm_on;
 
-// Tiles per chunk of images in the weight gradient: bounds the transformed buffers
-// (36 * (C + K) * tiles floats) and keeps its GEMMs long.
-constexpr int64_t kTilesPerChunk = 256;
 // The forward's transformed buffers of a chunk of images, at most (or one image): measured on
 // conv_3x3 (64 channels, 32x32), one image a chunk (1.2 MB) ran 15-20% faster than four.
 constexpr int64_t kForwardChunkBytes = int64_t{1} << 20;
 // Floats of padding between the 36 transformed matrices: exactly a power of two apart, the 36
 // streams of the transforms would map to the same cache sets and evict each other.
 constexpr int64_t kSkew = 32;
-// The transformed kernels' channel rows are padded to a multiple of this many (the widest
-// register tile of the products in winograd-inl.h).
-constexpr int64_t kUPad = 8;
 // The weight gradient's per-chunk partial sums (36 * K * C floats each) stay within this many bytes.
 constexpr int64_t kWeightPartialBytes = int64_t{64} << 20;
 
@@ -57,11 +51,9 @@ struct WinogradTiling {
 
   int64_t images() const { return s.batch * d * d; }
   int64_t tiles_image() const { return tiles_h * tiles_w; }
-  // The weight gradient's chunks: enough tiles for OpenBLAS's GEMMs over them.
-  int64_t images_per_chunk() const { return std::max<int64_t>(1, kTilesPerChunk / tiles_image()); }
   // The forward's chunks: whole images whose V and M (36 * (C + K) floats a tile) stay in L2
-  // between the transforms and the products.
-  int64_t forward_images_per_chunk() const {
+  // between the transforms and the products. (The weight gradient goes one image at a time.)
+  int64_t images_per_chunk() const {
     const int64_t bytes_per_image = 36 * (s.in_channels + s.out_channels) * tiles_image() * int64_t{sizeof(float)};
     return std::max<int64_t>(1, kForwardChunkBytes / bytes_per_image);
   }
@@ -120,18 +112,16 @@ namespace ember::kernels {
 
 namespace {
 
-// U[xi][c][k] = (G w[k][c] G^T)[xi]: the transformed kernels, 36 matrices [C x K], rows padded
-// with zeros to a multiple of kUPad channels (the products' register tiles read whole blocks).
+// U[xi][c][k] = (G w[k][c] G^T)[xi]: the transformed kernels, 36 matrices [C x K].
 std::vector<float> transform_kernels(const float* w, int64_t out_channels, int64_t in_channels) {
-  const int64_t k_pad = (out_channels + kUPad - 1) / kUPad * kUPad;
-  std::vector<float> u(static_cast<size_t>(36 * in_channels * k_pad), 0.0f);
+  std::vector<float> u(static_cast<size_t>(36 * in_channels * out_channels));
   parallel_for(0, out_channels * in_channels, 256, [&](int64_t b, int64_t e) {
     float g[3][3], t[6][6];
     for (int64_t kc = b; kc < e; ++kc) {
       const int64_t k = kc / in_channels, c = kc % in_channels;
       std::memcpy(g, w + kc * 9, sizeof(g));
       sandwich(kWinogradG, g, t);
-      for (int xi = 0; xi < 36; ++xi) u[(xi * in_channels + c) * k_pad + k] = t[xi / 6][xi % 6];
+      for (int xi = 0; xi < 36; ++xi) u[(xi * in_channels + c) * out_channels + k] = t[xi / 6][xi % 6];
     }
   });
   return u;
@@ -181,7 +171,7 @@ void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const f
 void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw) {
   const WinogradTiling t{s};
   const int64_t pairs = s.out_channels * s.in_channels, du_size = 36 * pairs;
-  const int64_t chunks = (t.images() + t.images_per_chunk() - 1) / t.images_per_chunk();
+  const int64_t chunks = t.images();
   const int64_t slots = std::clamp<int64_t>(
       std::min({chunks, conv_parallel::kMaxWeightChunks, kWeightPartialBytes / (du_size * int64_t{sizeof(float)})}),
       1, chunks);
@@ -191,7 +181,8 @@ void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const f
   parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
     float tile[6][6], g[3][3];
     for (int64_t kc = b; kc < e; ++kc) {
-      for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[xi * pairs + kc];
+      const int64_t k = kc / s.in_channels, c = kc % s.in_channels;
+      for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[(xi * s.in_channels + c) * s.out_channels + k];
       sandwich(kWinogradGT, tile, g);
       std::memcpy(dw + kc * 9, g, sizeof(g));
     }
