@@ -103,46 +103,89 @@ void interleave4(const float* __restrict s0, const float* __restrict s1, const f
   });
 }
 
-// dst[i] = src[i * step] for i < count (a row of a dilation sub-grid); step 2 with shuffles.
-void gather_row(const float* __restrict src, int64_t step, int64_t count, float* __restrict dst) {
-  constexpr int L = kIsaVectorFloats;
-  int64_t i = 0;
-  if (step == 2) {
-    // i + L < count: the last vector's odd lanes stay inside the row
-    for (; i + L < count; i += L) {
-      store_lanes<L>(dst + i, pick_every<2, 0>(load_lanes<L>(src + 2 * i), load_lanes<L>(src + 2 * i + L),
-                                               std::make_index_sequence<L>{}));
+// d_k[i] = src[8i + 2k] for i < count: the four column phases of a dilation-2 sub-grid's row,
+// straight from the full row. Vectors only where their odd lanes stay inside the row.
+void deinterleave4_even(const float* __restrict src, int64_t count, float* __restrict d0, float* __restrict d1,
+                        float* __restrict d2, float* __restrict d3) {
+  float* __restrict d[4] = {d0, d1, d2, d3};
+  auto scalar = [&](int64_t i) {
+    for (int k = 0; k < 4; ++k) d[k][i] = src[8 * i + 2 * k];
+  };
+  over_lanes(count - 1, [&](auto lanes, int64_t i) {
+    constexpr int L = decltype(lanes)::value;
+    if constexpr (L < 8) {
+      for (int64_t j = i; j < i + L; ++j) scalar(j);
+    } else {
+      constexpr auto quarter = std::make_index_sequence<L / 4>{};
+      constexpr auto half = std::make_index_sequence<L / 2>{};
+      constexpr auto whole = std::make_index_sequence<L>{};
+      typename Lanes<L>::type v[8];
+      for (int j = 0; j < 8; ++j) v[j] = load_lanes<L>(src + 8 * i + j * L);
+      auto phase = [&](auto k) {
+        constexpr int P = 2 * decltype(k)::value;
+        return join(join(pick_every<8, P>(v[0], v[1], quarter), pick_every<8, P>(v[2], v[3], quarter), half),
+                    join(pick_every<8, P>(v[4], v[5], quarter), pick_every<8, P>(v[6], v[7], quarter), half), whole);
+      };
+      store_lanes<L>(d0 + i, phase(std::integral_constant<int, 0>{}));
+      store_lanes<L>(d1 + i, phase(std::integral_constant<int, 1>{}));
+      store_lanes<L>(d2 + i, phase(std::integral_constant<int, 2>{}));
+      store_lanes<L>(d3 + i, phase(std::integral_constant<int, 3>{}));
     }
-  }
-  for (; i < count; ++i) dst[i] = src[i * step];
+  });
+  if (count > 0) scalar(count - 1);
+}
+
+// dst[2i] = a[i], dst[2i + 1] = b[i] for i < count: the rows of two neighbouring dilation-2
+// sub-grids back into one row.
+void interleave2(const float* __restrict a, const float* __restrict b, int64_t count, float* __restrict dst) {
+  over_lanes(count, [&](auto lanes, int64_t i) {
+    constexpr int L = decltype(lanes)::value;
+    if constexpr (L == 1) {
+      dst[2 * i] = a[i];
+      dst[2 * i + 1] = b[i];
+    } else {
+      constexpr auto whole = std::make_index_sequence<L>{};
+      const auto x = load_lanes<L>(a + i), y = load_lanes<L>(b + i);
+      store_lanes<L>(dst + 2 * i, zip_half<0>(x, y, whole));
+      store_lanes<L>(dst + 2 * i + L, zip_half<1>(x, y, whole));
+    }
+  });
 }
 
 // phases[p][row][col] = padded[row][4 * col + p] for the plane zero-padded by (pad_top, pad_left)
-// to `rows` rows of 4 * cols columns; row_buffer holds 4 * cols floats. The plane's pixel (r, c)
-// is plane[r * row_pitch + c * step] (a dilation sub-grid has step d).
+// to `rows` rows of 4 * cols columns. The plane's pixel (r, c) is plane[r * row_pitch + c * step]
+// (a dilation sub-grid has step d). Columns whose four pixels all lie inside the row are split
+// with lane shuffles straight from it; the padding's edges one pixel at a time.
 void split_phases(const float* plane, int64_t row_pitch, int64_t step, int64_t in_h, int64_t in_w, int64_t pad_top,
-                  int64_t pad_left, int64_t rows, int64_t cols, float* __restrict phases,
-                  float* __restrict row_buffer) {
-  const int64_t padded_w = 4 * cols, phase_size = rows * cols;
-  const int64_t col_lo = std::max<int64_t>(0, -pad_left), col_hi = std::min(in_w, padded_w - pad_left);
+                  int64_t pad_left, int64_t rows, int64_t cols, float* __restrict phases) {
+  const int64_t phase_size = rows * cols;
+  const int64_t inner_lo = std::min(cols, pad_left <= 0 ? int64_t{0} : (pad_left + 3) / 4);
+  const int64_t inner_hi = std::clamp<int64_t>(in_w + pad_left < 0 ? 0 : (in_w + pad_left) / 4, inner_lo, cols);
   for (int64_t pr = 0; pr < rows; ++pr) {
-    float* __restrict p0 = phases + pr * cols;
-    float* __restrict p1 = p0 + phase_size;
-    float* __restrict p2 = p1 + phase_size;
-    float* __restrict p3 = p2 + phase_size;
+    float* __restrict p[4];
+    for (int k = 0; k < 4; ++k) p[k] = phases + k * phase_size + pr * cols;
     const int64_t r = pr - pad_top;
-    if (r < 0 || r >= in_h || col_lo >= col_hi) {
-      for (float* p : {p0, p1, p2, p3}) std::fill(p, p + cols, 0.0f);
+    if (r < 0 || r >= in_h) {
+      for (int k = 0; k < 4; ++k) std::fill(p[k], p[k] + cols, 0.0f);
       continue;
     }
-    std::fill(row_buffer, row_buffer + padded_w, 0.0f);
     const float* src = plane + r * row_pitch;
+    auto edge = [&](int64_t c) {
+      for (int k = 0; k < 4; ++k) {
+        const int64_t column = 4 * c + k - pad_left;
+        p[k][c] = column >= 0 && column < in_w ? src[column * step] : 0.0f;
+      }
+    };
+    for (int64_t c = 0; c < inner_lo; ++c) edge(c);
+    for (int64_t c = inner_hi; c < cols; ++c) edge(c);
+    const int64_t inner = inner_hi - inner_lo, first = 4 * inner_lo - pad_left;
     if (step == 1) {
-      std::memcpy(row_buffer + col_lo + pad_left, src + col_lo, static_cast<size_t>(col_hi - col_lo) * sizeof(float));
+      deinterleave4(src + first, inner, p[0] + inner_lo, p[1] + inner_lo, p[2] + inner_lo, p[3] + inner_lo);
+    } else if (step == 2) {
+      deinterleave4_even(src + 2 * first, inner, p[0] + inner_lo, p[1] + inner_lo, p[2] + inner_lo, p[3] + inner_lo);
     } else {
-      gather_row(src + col_lo * step, step, col_hi - col_lo, row_buffer + col_lo + pad_left);
+      for (int64_t c = inner_lo; c < inner_hi; ++c) edge(c);
     }
-    deinterleave4(row_buffer, cols, p0, p1, p2, p3);
   }
 }
 
@@ -189,14 +232,14 @@ void output_transform_row(const float* m, int64_t m_stride, int64_t tiles_w, flo
 // The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last): every 6x6 tile
 // (stride 4).
 void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,
-                      int64_t v_stride, float* phases, float* row_buffer) {
+                      int64_t v_stride, float* phases) {
   const Winograd3x3Shape& s = t.s;
   const int64_t padded_h = 4 * t.tiles_h + 2, cols = t.tiles_w + 1, phase_size = padded_h * cols;
   const int64_t tiles = (last - first) * t.tiles_image();
   for (int64_t n = first; n < last; ++n) {
     for (int64_t c = 0; c < s.in_channels; ++c) {
       split_phases(x + t.plane_start(n, c, s.in_channels, s.in_h, s.in_w), t.d * s.in_w, t.d, s.in_h / t.d,
-                   s.in_w / t.d, s.pad_top / t.d, s.pad_left / t.d, padded_h, cols, phases, row_buffer);
+                   s.in_w / t.d, s.pad_top / t.d, s.pad_left / t.d, padded_h, cols, phases);
       float* vc = v + c * tiles + (n - first) * t.tiles_image();
       for (int64_t th = 0; th < t.tiles_h; ++th) {
         input_transform_row(phases + 4 * th * cols, phase_size, cols, t.tiles_w, vc + th * t.tiles_w, v_stride);
@@ -291,28 +334,34 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
     const int64_t first = chunk * per_chunk, last = std::min(t.images(), first + per_chunk);
     const int64_t tiles = (last - first) * t.tiles_image();
     const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
-    float* v = thread_scratch(36 * (v_stride + m_stride) + phase_floats + 16 * t.tiles_w + 8);  // V[xi][c][tile]
+    float* v = thread_scratch(36 * (v_stride + m_stride) + phase_floats + 32 * t.tiles_w + 8);  // V[xi][c][tile]
     float* m = v + 36 * v_stride;                                                               // M[xi][k][tile]
     float* phases = m + 36 * m_stride;
-    float* rows = phases + phase_floats;  // four output rows, or one padded input row
-    transform_inputs(t, x, first, last, v, v_stride, phases, rows);  // then phases holds output phases
+    float* rows = phases + phase_floats;  // four output rows (twice with dilation 2)
+    transform_inputs(t, x, first, last, v, v_stride, phases);  // then phases holds output phases
     // M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
     all_products(parallel_gemm, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
                  tiles, c_in, false);
     // 4x4 outputs per tile, a tile row at a time into four full-width rows, copied out clipped at
-    // the bottom and right edges.
-    for (int64_t n = first; n < last; ++n) {
+    // the bottom and right edges. With dilation 2 the chunk holds whole images, and the rows of
+    // the two column sub-grids (consecutive images) are interleaved into whole output rows.
+    const int64_t grid_h = s.out_h / t.d, grid_w = s.out_w / t.d, row_pitch = t.d * s.out_w;
+    const int64_t group = t.d == 2 ? 2 : 1, row_floats = 16 * t.tiles_w;
+    for (int64_t n = first; n < last; n += group) {
       for (int64_t k = 0; k < k_out; ++k) {
         float* out = y + t.plane_start(n, k, k_out, s.out_h, s.out_w);
-        const int64_t grid_h = s.out_h / t.d, grid_w = s.out_w / t.d, row_pitch = t.d * s.out_w;
         for (int64_t th = 0; th < t.tiles_h; ++th) {
-          output_transform_row(m + k * tiles + (n - first) * t.tiles_image() + th * t.tiles_w, m_stride, t.tiles_w,
-                               phases, rows);
+          for (int64_t g = 0; g < group; ++g) {
+            output_transform_row(m + k * tiles + (n + g - first) * t.tiles_image() + th * t.tiles_w, m_stride,
+                                 t.tiles_w, phases, rows + g * row_floats);
+          }
           for (int64_t i = 0; i < 4 && 4 * th + i < grid_h; ++i) {
             float* dst = out + (4 * th + i) * row_pitch;
             const float* src = rows + i * 4 * t.tiles_w;
             if (t.d == 1) {
               std::memcpy(dst, src, static_cast<size_t>(grid_w) * sizeof(float));
+            } else if (t.d == 2) {
+              interleave2(src, src + row_floats, grid_w, dst);
             } else {
               for (int64_t col = 0; col < grid_w; ++col) dst[col * t.d] = src[col];
             }
@@ -415,13 +464,11 @@ void winograd_weight_products_impl(const WinogradTiling& t, const float* x, cons
     float* target = du + slot * du_size;
     const int64_t slot_first = slot * t.images() / slots, slot_last = (slot + 1) * t.images() / slots;
     if (slot_first == slot_last) std::fill(target, target + du_size, 0.0f);
-    float* v = thread_scratch(36 * (v_stride + dm_stride) + std::max(x_phase_floats, positions * k_out) +
-                              4 * (t.tiles_w + 1) + 8);
+    float* v = thread_scratch(36 * (v_stride + dm_stride) + std::max(x_phase_floats, positions * k_out));
     float* dm = v + 36 * v_stride;
     float* phases = dm + 36 * dm_stride;  // the input's phases, then dy channels-last
-    float* row_buffer = phases + std::max(x_phase_floats, positions * k_out);
     for (int64_t n = slot_first; n < slot_last; ++n) {  // one image at a time, in order
-      transform_inputs(t, x, n, n + 1, v, v_stride, phases, row_buffer);
+      transform_inputs(t, x, n, n + 1, v, v_stride, phases);
       channels_last(t, dy, n, phases);
       gradient_transform(phases, t.tiles_h, t.tiles_w, k_out, dm, dm_stride);
       // dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]

@@ -53,9 +53,12 @@ struct WinogradTiling {
   int64_t tiles_image() const { return tiles_h * tiles_w; }
   // The forward's chunks: whole images whose V and M (36 * (C + K) floats a tile) stay in L2
   // between the transforms and the products. (The weight gradient goes one image at a time.)
+  // Sub-grid images (n, p, q) are numbered with q fastest, so an even count keeps the two
+  // column sub-grids of dilation 2 together.
   int64_t images_per_chunk() const {
     const int64_t bytes_per_image = 36 * (s.in_channels + s.out_channels) * tiles_image() * int64_t{sizeof(float)};
-    return std::max<int64_t>(1, kForwardChunkBytes / bytes_per_image);
+    const int64_t images = std::max<int64_t>(1, kForwardChunkBytes / bytes_per_image);
+    return d == 2 ? (images + 1) / 2 * 2 : images;  // dilation 2: whole pairs of column sub-grids
   }
   // Where sub-grid image `image`'s plane of `channel` starts in a [batch, channels, h, w] buffer.
   int64_t plane_start(int64_t image, int64_t channel, int64_t channels, int64_t h, int64_t w) const {
