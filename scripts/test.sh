@@ -22,7 +22,7 @@ fi
 # The suites whose code runs on several threads: the parallel_for users (conv, pooling, norms,
 # GEMM-based ops, elementwise and reductions, window ops), the optimizers' one-pass step, the data
 # loader's background batch, the allocator's cache, and whole models' training steps.
-tsan_tests=(core_test_parallel core_test_allocator ops_test_conv ops_test_conv1d ops_test_conv3d ops_test_pool
+tsan_tests=(core_test_parallel core_test_allocator ops_test_conv ops_test_conv1d ops_test_conv3d ops_test_winograd ops_test_pool
             ops_test_norm ops_test_fused ops_test_linalg ops_test_elementwise ops_test_reduce ops_test_window
             optim_test_optimizer optim_test_adam data_test_dataloader models_test_determinism)
 if [[ "${1:-}" == "--tsan" ]]; then

@@ -229,6 +229,30 @@ void output_transform_row(const float* m, int64_t m_stride, int64_t tiles_w, flo
   }
 }
 
+// U[xi][row][col] = (G g G^T)[xi] for the 3x3 kernels g[i][j] = taps[(i * 3 + j)][row][col]
+// (kernel_taps' layout): the transformed kernels, with the columns (output channels) on lanes.
+void transform_kernels(const float* taps, int64_t rows, int64_t cols, float* u) {
+  parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      over_lanes(cols, [&](auto lanes, int64_t col) {
+        constexpr int L = decltype(lanes)::value;
+        typename Lanes<L>::type g[3][3], out[6][6];
+#pragma GCC unroll 3
+        for (int i = 0; i < 3; ++i) {
+#pragma GCC unroll 3
+          for (int j = 0; j < 3; ++j) g[i][j] = load_lanes<L>(taps + ((i * 3 + j) * rows + row) * cols + col);
+        }
+        sandwich(kWinogradG, g, out);
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; ++i) {
+#pragma GCC unroll 6
+          for (int j = 0; j < 6; ++j) store_lanes<L>(u + ((i * 6 + j) * rows + row) * cols + col, out[i][j]);
+        }
+      });
+    }
+  });
+}
+
 // The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last): every 6x6 tile
 // (stride 4).
 void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,

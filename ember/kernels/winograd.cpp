@@ -115,19 +115,27 @@ namespace ember::kernels {
 
 namespace {
 
-// U[xi][c][k] = (G w[k][c] G^T)[xi]: the transformed kernels, 36 matrices [C x K].
-std::vector<float> transform_kernels(const float* w, int64_t out_channels, int64_t in_channels) {
-  std::vector<float> u(static_cast<size_t>(36 * in_channels * out_channels));
-  parallel_for(0, out_channels * in_channels, 256, [&](int64_t b, int64_t e) {
-    float g[3][3], t[6][6];
-    for (int64_t kc = b; kc < e; ++kc) {
-      const int64_t k = kc / in_channels, c = kc % in_channels;
-      std::memcpy(g, w + kc * 9, sizeof(g));
-      sandwich(kWinogradG, g, t);
-      for (int xi = 0; xi < 36; ++xi) u[(xi * in_channels + c) * out_channels + k] = t[xi / 6][xi % 6];
+// The kernels' taps as taps[t][c][k] = w[k][c][t] for y = conv(x, w), or, for the input
+// gradient's convolution of dy (kernel flipped, channels swapped), taps[t][k][c] = w[k][c][8 - t].
+std::vector<float> kernel_taps(const float* w, int64_t out_channels, int64_t in_channels, bool for_input_gradient) {
+  const int64_t pairs = out_channels * in_channels;
+  std::vector<float> taps(static_cast<size_t>(9 * pairs));
+  for (int64_t k = 0; k < out_channels; ++k) {
+    for (int64_t c = 0; c < in_channels; ++c) {
+      const int64_t pair = for_input_gradient ? k * in_channels + c : c * out_channels + k;
+      for (int64_t t = 0; t < 9; ++t) {
+        taps[(for_input_gradient ? 8 - t : t) * pairs + pair] = w[(k * in_channels + c) * 9 + t];
+      }
     }
-  });
-  return u;
+  }
+  return taps;
+}
+
+// y = conv(x, g) for kernel taps laid out as kernel_taps makes them ([tap][in][out]).
+void forward_with_taps(const Winograd3x3Shape& s, const float* x, const float* taps, float* y) {
+  std::vector<float> u(static_cast<size_t>(36 * s.in_channels * s.out_channels));
+  EMBER_ISA_CALL(transform_kernels)(taps, s.in_channels, s.out_channels, u.data());
+  EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{s}, x, u.data(), y);
 }
 
 bool subgrids_fit(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t pad_top, int64_t pad_left,
@@ -154,21 +162,11 @@ bool winograd_fits(const Winograd3x3Shape& s) {
 }
 
 void winograd_forward(const Winograd3x3Shape& s, const float* x, const float* w, float* y) {
-  const std::vector<float> u = transform_kernels(w, s.out_channels, s.in_channels);
-  EMBER_ISA_CALL(winograd_forward_impl)(WinogradTiling{s}, x, u.data(), y);
+  forward_with_taps(s, x, kernel_taps(w, s.out_channels, s.in_channels, false).data(), y);
 }
 
 void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const float* w, float* dx) {
-  // w'[c][k][i][j] = w[k][c][2-i][2-j]
-  std::vector<float> flipped(static_cast<size_t>(s.out_channels * s.in_channels * 9));
-  for (int64_t k = 0; k < s.out_channels; ++k) {
-    for (int64_t c = 0; c < s.in_channels; ++c) {
-      for (int64_t t = 0; t < 9; ++t) {
-        flipped[(c * s.out_channels + k) * 9 + t] = w[(k * s.in_channels + c) * 9 + 8 - t];
-      }
-    }
-  }
-  winograd_forward(input_gradient_shape(s), dy, flipped.data(), dx);
+  forward_with_taps(input_gradient_shape(s), dy, kernel_taps(w, s.out_channels, s.in_channels, true).data(), dx);
 }
 
 void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw) {

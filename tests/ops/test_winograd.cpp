@@ -91,6 +91,7 @@ struct Case {
 
 const std::vector<Case> kCases = {
     {"one_tile_row_clipped", make_shape(1, 16, 17, 6, 7, 1, 1, 1)},
+    {"odd_channels_nonsquare", make_shape(3, 16, 17, 9, 7, 1, 1, 1)},
     {"asymmetric_padding", make_shape(2, 16, 16, 10, 9, 0, 1, 2)},
     {"padding_past_the_kernel", make_shape(2, 16, 16, 7, 5, 3, 1, 3)},  // the input gradient's is -1
     {"many_chunks", make_shape(40, 16, 18, 12, 12, 1, 1, 1)},
