@@ -3,94 +3,103 @@
 // bias (+ ReLU) epilogue and the bias gradient's channel sums. Long unit-stride loops that the
 // compiler vectorizes for the variant's width.
 
+#include "ember/kernels/isa/lanes-inl.h"
+
+// ---- depthwise, stride 1: each output a register sum of taps over a zero-padded plane ----
+
+// out[r * out_w + c] (+)= sum over taps t of weight[t] * padded[r * pitch + c + offset[t]].
+void tap_sum_rows(const float* padded, int64_t pitch, int64_t out_h, int64_t out_w, const int64_t* offset,
+                  const float* weight, int64_t taps, bool accumulate, float* out) {
+  for (int64_t r = 0; r < out_h; ++r) {
+    const float* row = padded + r * pitch;
+    float* dst = out + r * out_w;
+    over_lanes(out_w, [&](auto lanes, int64_t c) {
+      constexpr int L = decltype(lanes)::value;
+      typename Lanes<L>::type acc = accumulate ? load_lanes<L>(dst + c) : typename Lanes<L>::type{};
+      for (int64_t t = 0; t < taps; ++t) acc += weight[t] * load_lanes<L>(row + c + offset[t]);
+      store_lanes<L>(dst + c, acc);
+    });
+  }
+}
+
+// sum over (r, c) of a[r * a_pitch + c] * b[r * b_pitch + c] for an rows x cols window: vector
+// lanes, then their sum, in a fixed order.
+double window_dot(const float* a, int64_t a_pitch, const float* b, int64_t b_pitch, int64_t rows, int64_t cols) {
+  constexpr int L = kIsaVectorFloats;
+  typename Lanes<L>::type acc{};
+  float tail = 0.0f;
+  const int64_t whole = cols / L * L;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* ar = a + r * a_pitch;
+    const float* br = b + r * b_pitch;
+    for (int64_t c = 0; c < whole; c += L) acc += load_lanes<L>(ar + c) * load_lanes<L>(br + c);
+    for (int64_t c = whole; c < cols; ++c) tail += ar[c] * br[c];
+  }
+  return static_cast<double>(lane_sum<L>(acc)) + tail;
+}
+
 void depthwise_forward_s1(const ConvPlan& p, const float* x, const float* w, float* y) {
   const ConvGeometry& g = p.group;
   const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const PaddedPlane pp(g);
+  const PaddedPlane in(g.out_h, g.out_w, g);
+  const std::vector<int64_t> offsets = in.tap_offsets(g);
   for_each_plane(p.batch * p.out_channels, p.out_plane(), [&](int64_t plane) {
     const int64_t n = plane / p.out_channels, k = plane % p.out_channels;
-    float* padded = scratch(pp.hp * pp.wp + pp.span);
-    float* __restrict acc = padded + pp.hp * pp.wp;
-    pad_plane(x + (n * p.in_channels + k / m) * g.in_h * g.in_w, g, pp, padded);
-    std::memset(acc, 0, static_cast<size_t>(pp.span) * sizeof(float));
-    for (int64_t i = 0; i < g.kernel_h; ++i) {
-      for (int64_t j = 0; j < g.kernel_w; ++j) {
-        const float wv = w[k * taps + i * g.kernel_w + j];
-        const float* __restrict src = padded + pp.tap_offset(g, i, j);
-        for (int64_t q = 0; q < pp.span; ++q) acc[q] += wv * src[q];
-      }
-    }
-    float* yp = y + plane * p.out_plane();
-    for (int64_t oh = 0; oh < g.out_h; ++oh) {
-      std::memcpy(yp + oh * g.out_w, acc + oh * pp.wp, static_cast<size_t>(g.out_w) * sizeof(float));
-    }
+    float* padded = scratch(in.h * in.w);
+    place_plane(x + (n * p.in_channels + k / m) * g.in_h * g.in_w, g.in_h, g.in_w, g.pad_top, g.pad_left, in,
+                padded);
+    tap_sum_rows(padded, in.w, g.out_h, g.out_w, offsets.data(), w + k * taps, taps, false, y + plane * p.out_plane());
   });
 }
 
-void depthwise_backward_input_s1(const ConvPlan& p, const float* dy, const float* w, float* dx) {
+// The stride-1 depthwise gradients the caller wants (null: not wanted), one pass per input
+// channel over every image. dx: dy placed in a plane padded by the kernel's reach minus the
+// padding, then the flipped kernel's tap sums (a gather: no scattered writes). dw: per tap, dy
+// against the shifted padded input, lanes summed per image and images in double. db: dy's sums.
+// Channels run in parallel; each sum has a fixed order, so no result depends on the thread count.
+void depthwise_backward_s1(const ConvPlan& p, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                           float* db) {
   const ConvGeometry& g = p.group;
   const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const PaddedPlane pp(g);
-  const int64_t in_plane = g.in_h * g.in_w;
-  for_each_plane(p.batch * p.in_channels, in_plane, [&](int64_t plane) {
-    const int64_t n = plane / p.in_channels, c = plane % p.in_channels;
-    float* grad_padded = scratch(pp.hp * pp.wp + pp.span);  // gradient w.r.t. the padded input
-    float* __restrict spread = grad_padded + pp.hp * pp.wp;  // dy in the row-stride-wp layout
-    std::memset(grad_padded, 0, static_cast<size_t>(pp.hp * pp.wp) * sizeof(float));
-    for (int64_t r = 0; r < m; ++r) {
-      const int64_t k = c * m + r;
-      const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
-      std::memset(spread, 0, static_cast<size_t>(pp.span) * sizeof(float));
-      for (int64_t oh = 0; oh < g.out_h; ++oh) {
-        std::memcpy(spread + oh * pp.wp, dyp + oh * g.out_w, static_cast<size_t>(g.out_w) * sizeof(float));
+  const int64_t reach_h = g.dilation_h * (g.kernel_h - 1), reach_w = g.dilation_w * (g.kernel_w - 1);
+  const PaddedPlane in(g.out_h, g.out_w, g), grad(g.in_h, g.in_w, g);
+  const std::vector<int64_t> in_offsets = in.tap_offsets(g), grad_offsets = grad.tap_offsets(g);
+  const int64_t in_plane = g.in_h * g.in_w, out_plane = p.out_plane();
+  parallel_for(0, p.in_channels, 1, [&](int64_t c0, int64_t c1) {
+    std::vector<double> weight_sums(static_cast<size_t>(m * taps)), bias_sums(static_cast<size_t>(m));
+    std::vector<float> flipped(static_cast<size_t>(m * taps));
+    float* padded = scratch(in.h * in.w + grad.h * grad.w);
+    float* padded_dy = padded + in.h * in.w;
+    for (int64_t c = c0; c < c1; ++c) {
+      std::fill(weight_sums.begin(), weight_sums.end(), 0.0);
+      std::fill(bias_sums.begin(), bias_sums.end(), 0.0);
+      for (int64_t r = 0; dx && r < m; ++r) {
+        for (int64_t t = 0; t < taps; ++t) flipped[r * taps + t] = w[(c * m + r) * taps + taps - 1 - t];
       }
-      for (int64_t i = 0; i < g.kernel_h; ++i) {
-        for (int64_t j = 0; j < g.kernel_w; ++j) {
-          const float wv = w[k * taps + i * g.kernel_w + j];
-          float* __restrict dst = grad_padded + pp.tap_offset(g, i, j);
-          for (int64_t q = 0; q < pp.span; ++q) dst[q] += wv * spread[q];
-        }
-      }
-    }
-    float* dxp = dx + plane * in_plane;
-    const int64_t rows = std::min(g.in_h, pp.hp - g.pad_top), cols = std::min(g.in_w, pp.wp - g.pad_left);
-    if (rows < g.in_h || cols < g.in_w) std::memset(dxp, 0, static_cast<size_t>(in_plane) * sizeof(float));
-    for (int64_t row = 0; row < rows; ++row) {
-      std::memcpy(dxp + row * g.in_w, grad_padded + (row + g.pad_top) * pp.wp + g.pad_left,
-                  static_cast<size_t>(cols) * sizeof(float));
-    }
-  });
-}
-
-void depthwise_backward_weight_s1(const ConvPlan& p, const float* x, const float* dy, float* dw) {
-  const ConvGeometry& g = p.group;
-  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const PaddedPlane pp(g);
-  parallel_for(0, p.out_channels, 1, [&](int64_t k0, int64_t k1) {
-    // Per tap, one accumulator per position of the long loop; summed once per channel at the end
-    // in a fixed order, so the result does not depend on how channels are split across threads.
-    std::vector<float> buffers(static_cast<size_t>(pp.hp * pp.wp + pp.span + taps * pp.span));
-    float* padded = buffers.data();
-    float* __restrict spread = padded + pp.hp * pp.wp;
-    float* lanes = spread + pp.span;
-    for (int64_t k = k0; k < k1; ++k) {
-      std::fill(lanes, lanes + taps * pp.span, 0.0f);
       for (int64_t n = 0; n < p.batch; ++n) {
-        pad_plane(x + (n * p.in_channels + k / m) * g.in_h * g.in_w, g, pp, padded);
-        const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
-        std::memset(spread, 0, static_cast<size_t>(pp.span) * sizeof(float));
-        for (int64_t oh = 0; oh < g.out_h; ++oh) {
-          std::memcpy(spread + oh * pp.wp, dyp + oh * g.out_w, static_cast<size_t>(g.out_w) * sizeof(float));
-        }
-        for (int64_t i = 0; i < g.kernel_h; ++i) {
-          for (int64_t j = 0; j < g.kernel_w; ++j) {
-            float* __restrict lane = lanes + (i * g.kernel_w + j) * pp.span;
-            const float* __restrict src = padded + pp.tap_offset(g, i, j);
-            for (int64_t q = 0; q < pp.span; ++q) lane[q] += spread[q] * src[q];
+        if (dw) place_plane(x + (n * p.in_channels + c) * in_plane, g.in_h, g.in_w, g.pad_top, g.pad_left, in, padded);
+        for (int64_t r = 0; r < m; ++r) {
+          const float* dyp = dy + (n * p.out_channels + c * m + r) * out_plane;
+          if (dw) {
+            for (int64_t t = 0; t < taps; ++t) {
+              weight_sums[r * taps + t] += window_dot(dyp, g.out_w, padded + in_offsets[t], in.w, g.out_h, g.out_w);
+            }
+          }
+          if (db) bias_sums[r] += sum_contiguous(dyp, out_plane);
+          if (dx) {
+            place_plane(dyp, g.out_h, g.out_w, reach_h - g.pad_top, reach_w - g.pad_left, grad, padded_dy);
+            tap_sum_rows(padded_dy, grad.w, g.in_h, g.in_w, grad_offsets.data(), flipped.data() + r * taps, taps, r > 0,
+                         dx + (n * p.in_channels + c) * in_plane);
           }
         }
       }
-      for (int64_t t = 0; t < taps; ++t) dw[k * taps + t] = static_cast<float>(sum_contiguous(lanes + t * pp.span, pp.span));
+      for (int64_t r = 0; r < m; ++r) {
+        const int64_t k = c * m + r;
+        if (dw) {
+          for (int64_t t = 0; t < taps; ++t) dw[k * taps + t] = static_cast<float>(weight_sums[r * taps + t]);
+        }
+        if (db) db[k] = static_cast<float>(bias_sums[r]);
+      }
     }
   });
 }

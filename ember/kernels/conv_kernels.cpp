@@ -59,29 +59,43 @@ struct TapColumns {
   }
 };
 
-// ---- depthwise, stride 1: whole-plane loops on a padded copy ----
+// ---- depthwise, stride 1: tap sums over a zero-padded plane ----
 //
-// With stride 1, output pixel (oh, ow) reads padded input pixel (oh + i*dh, ow + j*dw). Laying
-// the padded input and the output out with the same row stride (the padded width wp) turns every
-// kernel tap into ONE long loop over the plane, out[q] += w * in[q + i*dh*wp + j*dw], instead of
-// one 32-wide loop per row and tap. Columns past out_w in that layout are scratch.
+// With stride 1, output pixel (oh, ow) reads padded input pixel (oh + i*dh, ow + j*dw): each
+// output is the sum over taps of weight * padded[oh * pitch + ow + offset(tap)], kept in a vector
+// register per run of outputs (conv_direct-inl.h). The input gradient is the same sum over dy
+// padded by the kernel's reach minus the padding, with the kernel flipped.
+
+// A zero-padded plane that `out_h x out_w` windows of the kernel read, and each tap's offset in it.
 struct PaddedPlane {
-  int64_t hp, wp;  // padded input size
-  int64_t span;    // loop length: (out_h - 1) * wp + out_w
-  explicit PaddedPlane(const ConvGeometry& g)
-      : hp(g.out_h + g.dilation_h * (g.kernel_h - 1)),
-        wp(g.out_w + g.dilation_w * (g.kernel_w - 1)),
-        span((g.out_h - 1) * (g.out_w + g.dilation_w * (g.kernel_w - 1)) + g.out_w) {}
-  int64_t tap_offset(const ConvGeometry& g, int64_t i, int64_t j) const { return i * g.dilation_h * wp + j * g.dilation_w; }
+  int64_t h, w;
+  PaddedPlane(int64_t out_h, int64_t out_w, const ConvGeometry& g)
+      : h(out_h + g.dilation_h * (g.kernel_h - 1)), w(out_w + g.dilation_w * (g.kernel_w - 1)) {}
+  std::vector<int64_t> tap_offsets(const ConvGeometry& g) const {
+    std::vector<int64_t> offsets;
+    for (int64_t i = 0; i < g.kernel_h; ++i) {
+      for (int64_t j = 0; j < g.kernel_w; ++j) offsets.push_back(i * g.dilation_h * w + j * g.dilation_w);
+    }
+    return offsets;
+  }
 };
 
-// padded[hp x wp] = plane placed at (pad_top, pad_left), zeros around (cropped if padding is negative
-// on the far side, which "same" with an even kernel never makes).
-void pad_plane(const float* plane, const ConvGeometry& g, const PaddedPlane& pp, float* padded) {
-  std::memset(padded, 0, static_cast<size_t>(pp.hp * pp.wp) * sizeof(float));
-  const int64_t rows = std::min(g.in_h, pp.hp - g.pad_top), cols = std::min(g.in_w, pp.wp - g.pad_left);
-  for (int64_t r = 0; r < rows; ++r) {
-    std::memcpy(padded + (r + g.pad_top) * pp.wp + g.pad_left, plane + r * g.in_w, static_cast<size_t>(cols) * sizeof(float));
+// padded = the rows x cols plane placed at (top, left) (either may be negative: cropped), zeros
+// around it; only the zeros are written besides the copy.
+void place_plane(const float* plane, int64_t rows, int64_t cols, int64_t top, int64_t left, const PaddedPlane& pp,
+                 float* padded) {
+  const int64_t r0 = std::max<int64_t>(0, -top), r1 = std::min(rows, pp.h - top);
+  const int64_t c0 = std::max<int64_t>(0, -left), c1 = std::min(cols, pp.w - left);
+  for (int64_t row = 0; row < pp.h; ++row) {
+    float* dst = padded + row * pp.w;
+    const int64_t r = row - top;
+    if (r < r0 || r >= r1 || c0 >= c1) {
+      std::fill(dst, dst + pp.w, 0.0f);
+      continue;
+    }
+    std::fill(dst, dst + c0 + left, 0.0f);
+    std::memcpy(dst + c0 + left, plane + r * cols + c0, static_cast<size_t>(c1 - c0) * sizeof(float));
+    std::fill(dst + c1 + left, dst + pp.w, 0.0f);
   }
 }
 
@@ -101,12 +115,18 @@ void depthwise_forward(const ConvPlan& p, const float* x, const float* w, float*
   (s1 ? EMBER_ISA_CALL(depthwise_forward_s1) : EMBER_ISA_CALL(depthwise_forward))(p, x, w, y);
 }
 void depthwise_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
-  const bool s1 = p.group.stride_h == 1 && p.group.stride_w == 1;
-  (s1 ? EMBER_ISA_CALL(depthwise_backward_input_s1) : EMBER_ISA_CALL(depthwise_backward_input))(p, dy, w, dx);
+  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
+    EMBER_ISA_CALL(depthwise_backward_s1)(p, nullptr, dy, w, dx, nullptr, nullptr);
+  } else {
+    EMBER_ISA_CALL(depthwise_backward_input)(p, dy, w, dx);
+  }
 }
 void depthwise_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
-  const bool s1 = p.group.stride_h == 1 && p.group.stride_w == 1;
-  (s1 ? EMBER_ISA_CALL(depthwise_backward_weight_s1) : EMBER_ISA_CALL(depthwise_backward_weight))(p, x, dy, dw);
+  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
+    EMBER_ISA_CALL(depthwise_backward_s1)(p, x, dy, nullptr, nullptr, dw, nullptr);
+  } else {
+    EMBER_ISA_CALL(depthwise_backward_weight)(p, x, dy, dw);
+  }
 }
 
 }  // namespace
@@ -229,6 +249,17 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     if (first == last) std::memset(target, 0, static_cast<size_t>(weight_size) * sizeof(float));
   };
   conv_parallel::run_weight_chunks(chunks, weight_size, dw, partial.data(), run_chunk);
+}
+
+void conv_backward(const ConvPlan& p, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                   float* db) {
+  if (p.path == ConvPath::depthwise && p.group.stride_h == 1 && p.group.stride_w == 1 && !uses_batched_im2col(p)) {
+    EMBER_ISA_CALL(depthwise_backward_s1)(p, x, dy, w, dx, dw, db);
+    return;
+  }
+  if (dx) conv_backward_input(p, dy, w, dx);
+  if (dw) conv_backward_weight(p, x, dy, dw);
+  if (db) channel_sums(dy, p.batch, p.out_channels, p.out_plane(), db);
 }
 
 void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias, bool relu) {

@@ -72,6 +72,10 @@ void conv_forward(const ConvPlan& plan, const float* x, const float* w, const fl
 void conv_backward_input(const ConvPlan& plan, const float* dy, const float* w, float* dx);
 // dw = the gradient w.r.t. w given x and dy. dw is written.
 void conv_backward_weight(const ConvPlan& plan, const float* x, const float* dy, float* dw);
+// The gradients w.r.t. x, w and the bias given dy, each written when its pointer is not null, in
+// as few passes over dy as the path allows (stride-1 depthwise: one, for all three).
+void conv_backward(const ConvPlan& plan, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                   float* db);
 // t[n][c][:] += bias[c] (bias may be nullptr), then max(t, 0) when relu, for a [batch, channels, plane] buffer.
 void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, const float* bias, bool relu = false);
 

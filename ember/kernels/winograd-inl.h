@@ -3,38 +3,7 @@
 // of plain loops the compiler vectorizes for the variant: a plane is first split into its four
 // column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
 
-// Vectors of L floats, and a loop over [0, count) in runs of the widest vectors that fit. Loads
-// and stores go through a float-vector type of float alignment (not memcpy), so the compiler knows
-// they cannot change the loop's sizes and pointers and keeps those in registers.
-template <int L>
-struct Lanes {
-  typedef float type __attribute__((vector_size(L * sizeof(float))));
-  typedef float unaligned __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float))));
-};
-
-template <int L>
-inline typename Lanes<L>::type load_lanes(const float* p) {
-  return *reinterpret_cast<const typename Lanes<L>::unaligned*>(p);
-}
-
-template <int L>
-inline void store_lanes(float* p, typename Lanes<L>::type v) {
-  *reinterpret_cast<typename Lanes<L>::unaligned*>(p) = v;
-}
-
-// f(std::integral_constant<int, L>, first): lanes [first, first + L), every index once.
-template <typename F>
-inline void over_lanes(int64_t count, F&& f) {
-  int64_t i = 0;
-  for (; i + kIsaVectorFloats <= count; i += kIsaVectorFloats) f(std::integral_constant<int, kIsaVectorFloats>{}, i);
-  if constexpr (kIsaVectorFloats > 8) {
-    for (; i + 8 <= count; i += 8) f(std::integral_constant<int, 8>{}, i);
-  }
-  if constexpr (kIsaVectorFloats > 4) {
-    for (; i + 4 <= count; i += 4) f(std::integral_constant<int, 4>{}, i);
-  }
-  for (; i < count; ++i) f(std::integral_constant<int, 1>{}, i);
-}
+#include "ember/kernels/isa/lanes-inl.h"
 
 // Lane shuffles with compile-time index lists (GCC >= 12 and clang's __builtin_shufflevector).
 // pick_every<S, P>: lanes P, P + S, P + 2S, ... of a then b, as many as the sequence is long.

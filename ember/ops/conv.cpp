@@ -146,22 +146,12 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
                                                      [](float gv, float y) { return kernels::relu_grad(gv, y); },
                                                      "conv2d_relu")
                                : conv_detail::dense(g);
-                       Tensor dx, dw, db;
-                       if (needs[0]) {
-                         dx = empty(x_shape);
-                         kernels::conv_backward_input(plan, gd.data<float>(), saved_w.get().data<float>(),
-                                                      dx.data<float>());
-                       }
-                       if (needs[1]) {
-                         dw = empty(w_shape);
-                         kernels::conv_backward_weight(plan, saved_x.get().data<float>(), gd.data<float>(),
-                                                       dw.data<float>());
-                       }
-                       if (needs[2]) {
-                         db = empty({plan.out_channels});
-                         kernels::channel_sums(gd.data<float>(), plan.batch, plan.out_channels, plan.out_plane(),
-                                               db.data<float>());
-                       }
+                       const Tensor dx = needs[0] ? empty(x_shape) : Tensor();
+                       const Tensor dw = needs[1] ? empty(w_shape) : Tensor();
+                       const Tensor db = needs[2] ? empty({plan.out_channels}) : Tensor();
+                       auto data = [](const Tensor& t) { return t.defined() ? t.data<float>() : nullptr; };
+                       kernels::conv_backward(plan, data(saved_x.get()), gd.data<float>(), data(saved_w.get()),
+                                              data(dx), data(dw), data(db));
                        return TensorList{dx, dw, db};
                      });
   }
