@@ -9,33 +9,36 @@ void for_each_channel(int64_t c, int64_t m, F&& fn) {
   });
 }
 
-// sum of (x - mean)^2, in double, 8 lanes, fixed order.
-double row_sum_sq_dev(const float* x, int64_t n, double mean) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) {
-      const double v = static_cast<double>(x[i + k]) - mean;
-      acc[k] += v * v;
-    }
+#include "ember/kernels/isa/lanes-inl.h"
+
+// Sums of NS per-element terms over [0, n): term(lanes, i, acc) adds the terms of elements
+// [i, i + L) into acc[0..NS) (vectors of L floats). Float vector lanes within blocks of
+// kSumBlock elements, each block's lanes then added into double, in a fixed order: the
+// statistics pass runs at the speed of the data instead of double conversions, and a float lane
+// sums at most kSumBlock / L terms. (The sums differ in the last bits between vector widths.)
+constexpr int64_t kSumBlock = 512;
+
+template <int NS, typename Term>
+void block_sums(int64_t n, double (&out)[NS], Term&& term) {
+  constexpr int L = kIsaVectorFloats;
+  for (int64_t begin = 0; begin < n; begin += kSumBlock) {
+    const int64_t end = std::min(n, begin + kSumBlock);
+    typename Lanes<L>::type acc[NS] = {};
+    typename Lanes<1>::type tail[NS] = {};
+    int64_t i = begin;
+    for (; i + L <= end; i += L) term(std::integral_constant<int, L>{}, i, acc);
+    for (; i < end; ++i) term(std::integral_constant<int, 1>{}, i, tail);
+    for (int k = 0; k < NS; ++k) out[k] += static_cast<double>(lane_sum<L>(acc[k])) + static_cast<double>(tail[k][0]);
   }
-  for (; i < n; ++i) {
-    const double v = static_cast<double>(x[i]) - mean;
-    acc[i & 7] += v * v;
-  }
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-// sum of g * (x - mean), in double, 8 lanes, fixed order. (Kept apart from the sum of g: GCC
-// vectorizes each loop alone but not the two accumulations fused.)
-double row_sum_prod_dev(const float* g, const float* x, int64_t n, double mean) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] += static_cast<double>(g[i + k]) * (static_cast<double>(x[i + k]) - mean);
-  }
-  for (; i < n; ++i) acc[i & 7] += static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+// The gradient rows as the sums and dx see them: g, or with a fused ReLU g where its output y > 0
+// (relu_grad's rule, NaN outputs passing), computed on the fly.
+template <int L>
+inline typename Lanes<L>::type grad_lanes(const float* g, const float* y, int64_t i) {
+  const auto gv = load_lanes<L>(g + i);
+  if (!y) return gv;
+  return load_lanes<L>(y + i) <= 0.0f ? typename Lanes<L>::type{} : gv;
 }
 
 // out = (x - mean) * a + b over the channel's rows (then max(out, 0) when relu).
@@ -58,12 +61,22 @@ void batch_norm_forward_train(const float* x, float* out, const float* weight, c
   for_each_channel(C, m, [&](int64_t ch) {
     // Two passes over the channel (it is in cache for the second): the mean, then the squared
     // deviations from it, so a large mean costs no precision.
-    double total = 0;
-    for (int64_t image = 0; image < n; ++image) total += sum_contiguous(x + (image * C + ch) * P, P);
-    const double mu = m > 0 ? total / static_cast<double>(m) : 0.0;
-    double dev = 0;
-    for (int64_t image = 0; image < n; ++image) dev += row_sum_sq_dev(x + (image * C + ch) * P, P, mu);
-    const double v = m > 0 ? dev / static_cast<double>(m) : 0.0;
+    double total[1] = {0.0};
+    for (int64_t image = 0; image < n; ++image) {
+      const float* xr = x + (image * C + ch) * P;
+      block_sums(P, total, [&](auto lanes, int64_t i, auto& acc) { acc[0] += load_lanes<decltype(lanes)::value>(xr + i); });
+    }
+    const double mu = m > 0 ? total[0] / static_cast<double>(m) : 0.0;
+    const float mu_f = static_cast<float>(mu);
+    double dev[1] = {0.0};
+    for (int64_t image = 0; image < n; ++image) {
+      const float* xr = x + (image * C + ch) * P;
+      block_sums(P, dev, [&](auto lanes, int64_t i, auto& acc) {
+        const auto d = load_lanes<decltype(lanes)::value>(xr + i) - mu_f;
+        acc[0] += d * d;
+      });
+    }
+    const double v = m > 0 ? dev[0] / static_cast<double>(m) : 0.0;
     const float is = static_cast<float>(1.0 / std::sqrt(v + eps));
     mean[ch] = mu;
     var[ch] = v;
@@ -88,27 +101,20 @@ void batch_norm_backward(const float* g, const float* x, const float* mean, cons
   const bool need_sums = dweight || dbias || (dx && training);
   for_each_channel(C, m, [&](int64_t ch) {
     const float mu = mean[ch], is = invstd[ch];
-    // The channel's gradient rows: g itself, or with a fused ReLU its masked copy in a per-thread
-    // buffer (row `image` at image * P), built once and read by both passes below.
-    auto g_row = [&](int64_t image) { return g + (image * C + ch) * P; };
-    const float* masked = nullptr;
-    if (relu_out) {
-      float* buffer = thread_scratch(m);
-      for (int64_t image = 0; image < n; ++image) {
-        const int64_t at = (image * C + ch) * P;
-        for (int64_t i = 0; i < P; ++i) buffer[image * P + i] = relu_grad(g[at + i], relu_out[at + i]);
-      }
-      masked = buffer;
-    }
-    auto grad_row = [&](int64_t image) { return masked ? masked + image * P : g_row(image); };
-    double sum_g = 0, sum_gx = 0;  // sum g, sum g * (x - mean)
+    double sums[2] = {0.0, 0.0};  // sum g, sum g * (x - mean)
     if (need_sums) {
       for (int64_t image = 0; image < n; ++image) {
         const int64_t at = (image * C + ch) * P;
-        sum_g += sum_contiguous(grad_row(image), P);
-        sum_gx += row_sum_prod_dev(grad_row(image), x + at, P, mu);
+        const float *gr = g + at, *xr = x + at, *yr = relu_out ? relu_out + at : nullptr;
+        block_sums(P, sums, [&](auto lanes, int64_t i, auto& acc) {
+          constexpr int L = decltype(lanes)::value;
+          const auto gv = grad_lanes<L>(gr, yr, i);
+          acc[0] += gv;
+          acc[1] += gv * (load_lanes<L>(xr + i) - mu);
+        });
       }
     }
+    const double sum_g = sums[0], sum_gx = sums[1];
     if (dbias) dbias[ch] = static_cast<float>(sum_g);
     if (dweight) dweight[ch] = static_cast<float>(sum_gx * is);
     if (!dx) return;
@@ -118,14 +124,13 @@ void batch_norm_backward(const float* g, const float* x, const float* mean, cons
     const float slope = training && m > 0 ? static_cast<float>(sum_gx * is * is / static_cast<double>(m)) : 0.0f;
     for (int64_t image = 0; image < n; ++image) {
       const int64_t at = (image * C + ch) * P;
-      const float* __restrict gr = grad_row(image);
-      const float* __restrict xr = x + at;
-      float* __restrict o = dx + at;
-      if (training) {
-        for (int64_t i = 0; i < P; ++i) o[i] = (gr[i] - shift - (xr[i] - mu) * slope) * k;
-      } else {
-        for (int64_t i = 0; i < P; ++i) o[i] = gr[i] * k;
-      }
+      const float *gr = g + at, *xr = x + at, *yr = relu_out ? relu_out + at : nullptr;
+      float* o = dx + at;
+      over_lanes(P, [&](auto lanes, int64_t i) {
+        constexpr int L = decltype(lanes)::value;
+        const auto gv = grad_lanes<L>(gr, yr, i);
+        store_lanes<L>(o + i, training ? (gv - shift - (load_lanes<L>(xr + i) - mu) * slope) * k : gv * k);
+      });
     }
   });
 }
