@@ -145,6 +145,8 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
     depthwise_forward(p, x, w, y);
   } else if (p.path == ConvPath::winograd) {
     winograd_forward(winograd_shape(p), x, w, y);
+  } else if (p.path == ConvPath::winograd_row) {
+    winograd_row_forward(winograd_row_shape(p), x, w, y);
   } else {
     const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
     for_each_image(p.batch, [&](int64_t n, bool parallel_gemm) {
@@ -180,6 +182,10 @@ void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, flo
   const ConvGeometry& g = p.group;
   if (p.path == ConvPath::winograd) {
     winograd_backward_input(winograd_shape(p), dy, w, dx);
+    return;
+  }
+  if (p.path == ConvPath::winograd_row) {
+    winograd_row_backward_input(winograd_row_shape(p), dy, w, dx);
     return;
   }
   const int64_t rows = g.col_rows(), cols = p.out_plane(), kg = p.out_per_group();
@@ -220,6 +226,10 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
   }
   if (p.path == ConvPath::winograd) {
     winograd_backward_weight(winograd_shape(p), x, dy, dw);
+    return;
+  }
+  if (p.path == ConvPath::winograd_row) {
+    winograd_row_backward_weight(winograd_row_shape(p), x, dy, dw);
     return;
   }
   const ConvGeometry& g = p.group;

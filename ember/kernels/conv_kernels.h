@@ -20,6 +20,8 @@ enum class ConvPath {
   depthwise,  // groups == in_channels: direct loops, no columns
   winograd,   // 3x3, stride 1, one group, enough channels (dilated when the sub-grids split
               // evenly): Winograd F(4x4, 3x3) for all three passes (winograd.h)
+  winograd_row,  // 1 x L rows (conv1d), 5 taps, stride 1, no dilation, one group, enough channels:
+                 // Winograd F(4, 5) for all three passes (winograd.h)
   direct,     // stride 1, one group, enough channels x taps (direct_conv.h): direct forward and
               // input gradient; the weight gradient goes through im2col
 };
@@ -64,6 +66,8 @@ struct DirectConvShape;
 DirectConvShape direct_conv_shape(const ConvPlan& plan);
 struct Winograd3x3Shape;
 Winograd3x3Shape winograd_shape(const ConvPlan& plan);
+struct WinogradRowShape;
+WinogradRowShape winograd_row_shape(const ConvPlan& plan);
 
 // y = conv(x, w) (+ bias when bias != nullptr), then max(y, 0) when relu. y is written, not accumulated.
 void conv_forward(const ConvPlan& plan, const float* x, const float* w, const float* bias, float* y,

@@ -21,6 +21,14 @@ bool winograd_path_fits(const ConvPlan& plan, const ConvShape& s) {
                                winograd_fits(winograd_shape(plan)));
 }
 
+// A row (conv1d's 1 x L images) with 5 taps, stride 1, no dilation: Winograd F(4, 5), once
+// there are channels enough for its products and at least two tiles.
+bool winograd_row_fits(const ConvShape& s) {
+  return s.in_h == 1 && s.out_h == 1 && s.kernel_h == 1 && s.kernel_w == 5 && s.stride_w == 1 &&
+         s.dilation_w == 1 && s.pad_top == 0 && s.pad_bottom == 0 && s.groups == 1 && s.in_channels >= 16 &&
+         s.out_channels >= 16 && s.out_w >= 8;
+}
+
 // Stride 1 and one group, where the direct kernel takes the shape (direct_conv_fits).
 bool direct_fits(const ConvPlan& plan) {
   return plan.groups == 1 && plan.group.stride_h == 1 && plan.group.stride_w == 1 &&
@@ -33,6 +41,11 @@ Winograd3x3Shape winograd_shape(const ConvPlan& p) {
   const ConvGeometry& g = p.group;
   return {p.batch, p.in_channels, p.out_channels, g.in_h, g.in_w, g.out_h, g.out_w, g.pad_top, g.pad_left,
           g.dilation_h};
+}
+
+WinogradRowShape winograd_row_shape(const ConvPlan& p) {
+  const ConvGeometry& g = p.group;
+  return {p.batch, p.in_channels, p.out_channels, g.in_w, g.out_w, g.pad_left};
 }
 
 DirectConvShape direct_conv_shape(const ConvPlan& p) {
@@ -74,6 +87,7 @@ ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
               : depthwise        ? ConvPath::depthwise
               : pointwise        ? ConvPath::pointwise
               : winograd_path_fits(plan, s) ? ConvPath::winograd
+              : winograd_row_fits(s) ? ConvPath::winograd_row
               : direct_fits(plan) ? ConvPath::direct
                                  : ConvPath::im2col;
   return plan;

@@ -306,15 +306,16 @@ void winograd_products(const float* a, const Strides& as, const float* b, const 
   }
 }
 
-// winograd_products over all 36 matrices, split across threads by matrix when `parallel`.
-void all_products(bool parallel, const float* a, const Strides& as, const float* b, const Strides& bs, float* out,
-                  const Strides& outs, int64_t rows, int64_t cols, int64_t reduce, bool accumulate) {
+// winograd_products over all `count` matrices (36 in 2-D, 8 for rows), split across threads by
+// matrix when `parallel`.
+void all_products(bool parallel, int64_t count, const float* a, const Strides& as, const float* b, const Strides& bs,
+                  float* out, const Strides& outs, int64_t rows, int64_t cols, int64_t reduce, bool accumulate) {
   if (parallel) {
-    parallel_for(0, 36, 1, [&](int64_t begin, int64_t end) {
+    parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
       winograd_products(a, as, b, bs, out, outs, rows, cols, reduce, accumulate, begin, end);
     });
   } else {
-    winograd_products(a, as, b, bs, out, outs, rows, cols, reduce, accumulate, 0, 36);
+    winograd_products(a, as, b, bs, out, outs, rows, cols, reduce, accumulate, 0, count);
   }
 }
 
@@ -333,7 +334,7 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
     float* rows = phases + phase_floats;  // four output rows (twice with dilation 2)
     transform_inputs(t, x, first, last, v, v_stride, phases);  // then phases holds output phases
     // M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
-    all_products(parallel_gemm, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
+    all_products(parallel_gemm, 36, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
                  tiles, c_in, false);
     // 4x4 outputs per tile, a tile row at a time into four full-width rows, copied out clipped at
     // the bottom and right edges. With dilation 2 the chunk holds whole images, and the rows of
@@ -399,49 +400,57 @@ void gradient_transform(const float* dy_last, int64_t tiles_h, int64_t tiles_w, 
   }
 }
 
-// dy_last[r][c][k] = dy[n][k] at (r, c) of (sub-grid) image n, zero past its edges, for the
-// 4 * tiles_h x 4 * tiles_w positions the tiles cover. Transposed in 4 x 4 blocks (4 channels x
-// 4 columns) of lane shuffles.
-void channels_last(const WinogradTiling& t, const float* dy, int64_t n, float* __restrict dy_last) {
-  const Winograd3x3Shape& s = t.s;
-  const int64_t k_out = s.out_channels, height = 4 * t.tiles_h, width = 4 * t.tiles_w;
-  const int64_t grid_h = s.out_h / t.d, grid_w = s.out_w / t.d, step = t.d, row_pitch = t.d * s.out_w;
-  std::fill(dy_last, dy_last + height * width * k_out, 0.0f);
+// dst[(r * width + c) * channels + k] = plane k's pixel (r, c) for r < rows, c < cols, zero over
+// the rest of height x width; plane k starts at src + k * plane_stride and has its pixel (r, c)
+// at r * row_pitch + c * step (a dilation sub-grid: step d). Transposed in 4 x 4 blocks (4
+// channels x 4 columns) of lane shuffles.
+void transpose_channels_last(const float* src, int64_t channels, int64_t plane_stride, int64_t rows, int64_t cols,
+                             int64_t row_pitch, int64_t step, int64_t height, int64_t width, float* __restrict dst) {
+  std::fill(dst, dst + height * width * channels, 0.0f);
   // Four columns from `column` on (step 2: the even lanes of eight, while they stay in the row).
   auto load4 = [&](const float* row, int64_t column) {
     if (step == 1) return load_lanes<4>(row + column);
     return pick_every<2, 0>(load_lanes<4>(row + 2 * column), load_lanes<4>(row + 2 * column + 4),
                             std::make_index_sequence<4>{});
   };
-  const int64_t vector_columns = step == 1 ? grid_w / 4 * 4 : step == 2 ? std::max<int64_t>(0, (grid_w - 1) / 4 * 4) : 0;
+  const int64_t vector_columns = step == 1 ? cols / 4 * 4 : step == 2 ? std::max<int64_t>(0, (cols - 1) / 4 * 4) : 0;
   int64_t k = 0;
-  for (; k + 4 <= k_out; k += 4) {
+  for (; k + 4 <= channels; k += 4) {
     const float* plane[4];
-    for (int i = 0; i < 4; ++i) plane[i] = dy + t.plane_start(n, k + i, k_out, s.out_h, s.out_w);
-    for (int64_t r = 0; r < grid_h; ++r) {
-      float* dst = dy_last + r * width * k_out + k;
+    for (int i = 0; i < 4; ++i) plane[i] = src + (k + i) * plane_stride;
+    for (int64_t r = 0; r < rows; ++r) {
+      float* out = dst + r * width * channels + k;
       int64_t c = 0;
       for (; c < vector_columns; c += 4) {
         const auto a = load4(plane[0] + r * row_pitch, c), b = load4(plane[1] + r * row_pitch, c);
         const auto e = load4(plane[2] + r * row_pitch, c), f = load4(plane[3] + r * row_pitch, c);
         const auto ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
         const auto ef_lo = __builtin_shufflevector(e, f, 0, 4, 1, 5), ef_hi = __builtin_shufflevector(e, f, 2, 6, 3, 7);
-        store_lanes<4>(dst + c * k_out, __builtin_shufflevector(ab_lo, ef_lo, 0, 1, 4, 5));
-        store_lanes<4>(dst + (c + 1) * k_out, __builtin_shufflevector(ab_lo, ef_lo, 2, 3, 6, 7));
-        store_lanes<4>(dst + (c + 2) * k_out, __builtin_shufflevector(ab_hi, ef_hi, 0, 1, 4, 5));
-        store_lanes<4>(dst + (c + 3) * k_out, __builtin_shufflevector(ab_hi, ef_hi, 2, 3, 6, 7));
+        store_lanes<4>(out + c * channels, __builtin_shufflevector(ab_lo, ef_lo, 0, 1, 4, 5));
+        store_lanes<4>(out + (c + 1) * channels, __builtin_shufflevector(ab_lo, ef_lo, 2, 3, 6, 7));
+        store_lanes<4>(out + (c + 2) * channels, __builtin_shufflevector(ab_hi, ef_hi, 0, 1, 4, 5));
+        store_lanes<4>(out + (c + 3) * channels, __builtin_shufflevector(ab_hi, ef_hi, 2, 3, 6, 7));
       }
-      for (; c < grid_w; ++c) {
-        for (int i = 0; i < 4; ++i) dst[c * k_out + i] = plane[i][r * row_pitch + c * step];
+      for (; c < cols; ++c) {
+        for (int i = 0; i < 4; ++i) out[c * channels + i] = plane[i][r * row_pitch + c * step];
       }
     }
   }
-  for (; k < k_out; ++k) {
-    const float* plane = dy + t.plane_start(n, k, k_out, s.out_h, s.out_w);
-    for (int64_t r = 0; r < grid_h; ++r) {
-      for (int64_t c = 0; c < grid_w; ++c) dy_last[(r * width + c) * k_out + k] = plane[r * row_pitch + c * step];
+  for (; k < channels; ++k) {
+    const float* plane = src + k * plane_stride;
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) dst[(r * width + c) * channels + k] = plane[r * row_pitch + c * step];
     }
   }
+}
+
+// dy of (sub-grid) image n channels-last over the 4 * tiles_h x 4 * tiles_w positions its tiles
+// cover.
+void channels_last(const WinogradTiling& t, const float* dy, int64_t n, float* dy_last) {
+  const Winograd3x3Shape& s = t.s;
+  transpose_channels_last(dy + t.plane_start(n, 0, s.out_channels, s.out_h, s.out_w), s.out_channels,
+                          s.out_h * s.out_w, s.out_h / t.d, s.out_w / t.d, t.d * s.out_w, t.d, 4 * t.tiles_h,
+                          4 * t.tiles_w, dy_last);
 }
 
 // du[slot][xi][c][k]: the transformed weight gradient of each of `slots` fixed runs of images,
@@ -465,7 +474,128 @@ void winograd_weight_products_impl(const WinogradTiling& t, const float* x, cons
       channels_last(t, dy, n, phases);
       gradient_transform(phases, t.tiles_h, t.tiles_w, k_out, dm, dm_stride);
       // dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]
-      all_products(parallel, v, {v_stride, tiles, 1}, dm, {dm_stride, 0, k_out}, target, {c_in * k_out, k_out, 0},
+      all_products(parallel, 36, v, {v_stride, tiles, 1}, dm, {dm_stride, 0, k_out}, target, {c_in * k_out, k_out, 0},
+                   c_in, k_out, tiles, n != slot_first);
+    }
+  };
+  conv_parallel::run_weight_chunks(slots, du_size, du, du + du_size, run_slot);
+}
+
+// ---- F(4, 5) for rows ----
+
+// U[xi][row][col] = (G g)[xi] for the 5-tap kernels g[j] = taps[j][row][col], columns on lanes.
+void transform_row_kernels(const float* taps, int64_t rows, int64_t cols, float* u) {
+  parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      over_lanes(cols, [&](auto lanes, int64_t col) {
+        constexpr int L = decltype(lanes)::value;
+        typename Lanes<L>::type g[5], out[8];
+        for (int j = 0; j < 5; ++j) g[j] = load_lanes<L>(taps + (j * rows + row) * cols + col);
+        mat_vec(kRowG, g, out);
+        for (int xi = 0; xi < 8; ++xi) store_lanes<L>(u + (xi * rows + row) * cols + col, out[xi]);
+      });
+    }
+  });
+}
+
+// V = B^T d for every tile of a row split into its four column phases (phase_size apart): tile
+// t's input j is phases[j % 4][t + j / 4]; V[xi] goes to v[xi * v_stride + t].
+void row_input_transform(const float* phases, int64_t phase_size, int64_t tiles, float* v, int64_t v_stride) {
+  over_lanes(tiles, [&](auto lanes, int64_t t) {
+    constexpr int L = decltype(lanes)::value;
+    typename Lanes<L>::type d[8], out[8];
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) d[j] = load_lanes<L>(phases + (j % 4) * phase_size + j / 4 + t);
+    mat_vec(kRowBT, d, out);
+#pragma GCC unroll 8
+    for (int xi = 0; xi < 8; ++xi) store_lanes<L>(v + xi * v_stride + t, out[xi]);
+  });
+}
+
+// The transformed inputs V[xi][c][tile] of images [first, last).
+void row_transform_inputs(const RowTiling& t, const float* x, int64_t first, int64_t last, float* v, int64_t v_stride,
+                          float* phases) {
+  const WinogradRowShape& s = t.s;
+  const int64_t tiles = (last - first) * t.tiles, cols = t.tiles + 1;
+  for (int64_t n = first; n < last; ++n) {
+    for (int64_t c = 0; c < s.in_channels; ++c) {
+      split_phases(x + (n * s.in_channels + c) * s.in_w, 0, 1, 1, s.in_w, 0, s.pad_left, 1, cols, phases);
+      row_input_transform(phases, cols, t.tiles, v + c * tiles + (n - first) * t.tiles, v_stride);
+    }
+  }
+}
+
+void winograd_row_forward_impl(const RowTiling& t, const float* x, const float* u, float* y) {
+  const WinogradRowShape& s = t.s;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels;
+  const int64_t per_chunk = t.images_per_chunk(), chunks = (s.batch + per_chunk - 1) / per_chunk;
+  auto run_chunk = [&](int64_t chunk, bool parallel) {
+    const int64_t first = chunk * per_chunk, last = std::min(s.batch, first + per_chunk);
+    const int64_t tiles = (last - first) * t.tiles;
+    const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
+    float* v = thread_scratch(8 * (v_stride + m_stride) + 12 * t.tiles + 8);
+    float* m = v + 8 * v_stride;
+    float* phases = m + 8 * m_stride;   // the input's four phases, then the output's
+    float* row = phases + 4 * t.tiles + 4;  // an output row of 4 * tiles
+    row_transform_inputs(t, x, first, last, v, v_stride, phases);
+    // M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
+    all_products(parallel, 8, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
+                 tiles, c_in, false);
+    for (int64_t n = first; n < last; ++n) {
+      for (int64_t k = 0; k < k_out; ++k) {
+        const float* mk = m + k * tiles + (n - first) * t.tiles;
+        over_lanes(t.tiles, [&](auto lanes, int64_t i) {  // Y = A^T M, output j of tile i to phase j
+          constexpr int L = decltype(lanes)::value;
+          typename Lanes<L>::type p[8], out[4];
+#pragma GCC unroll 8
+          for (int xi = 0; xi < 8; ++xi) p[xi] = load_lanes<L>(mk + xi * m_stride + i);
+          mat_vec(kRowAT, p, out);
+#pragma GCC unroll 4
+          for (int j = 0; j < 4; ++j) store_lanes<L>(phases + j * t.tiles + i, out[j]);
+        });
+        interleave4(phases, phases + t.tiles, phases + 2 * t.tiles, phases + 3 * t.tiles, t.tiles, row);
+        std::memcpy(y + (n * k_out + k) * s.out_w, row, static_cast<size_t>(s.out_w) * sizeof(float));
+      }
+    }
+  };
+  if (chunks == 1) {
+    run_chunk(0, true);
+  } else {
+    parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+      for (int64_t chunk = b; chunk < e; ++chunk) run_chunk(chunk, false);
+    });
+  }
+}
+
+// du[slot][xi][c][k] for rows, as winograd_weight_products_impl: per image, V, dy channels-last,
+// dM = A dy with channels on lanes, dU[xi] += V[xi] dM[xi].
+void winograd_row_weight_products_impl(const RowTiling& t, const float* x, const float* dy, int64_t slots, float* du) {
+  const WinogradRowShape& s = t.s;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels, du_size = 8 * k_out * c_in, tiles = t.tiles;
+  const int64_t v_stride = c_in * tiles + kSkew, dm_stride = k_out * tiles + kSkew;
+  auto run_slot = [&](int64_t slot, bool parallel) {
+    float* target = du + slot * du_size;
+    const int64_t slot_first = slot * s.batch / slots, slot_last = (slot + 1) * s.batch / slots;
+    if (slot_first == slot_last) std::fill(target, target + du_size, 0.0f);
+    float* v = thread_scratch(8 * (v_stride + dm_stride) + std::max(4 * (tiles + 1), 4 * tiles * k_out));
+    float* dm = v + 8 * v_stride;
+    float* buffer = dm + 8 * dm_stride;  // the input's phases, then dy channels-last
+    for (int64_t n = slot_first; n < slot_last; ++n) {
+      row_transform_inputs(t, x, n, n + 1, v, v_stride, buffer);
+      transpose_channels_last(dy + n * k_out * s.out_w, k_out, s.out_w, 1, s.out_w, 0, 1, 1, 4 * tiles, buffer);
+      for (int64_t i = 0; i < tiles; ++i) {
+        over_lanes(k_out, [&](auto lanes, int64_t k) {
+          constexpr int L = decltype(lanes)::value;
+          typename Lanes<L>::type g[4], out[8];
+#pragma GCC unroll 4
+          for (int j = 0; j < 4; ++j) g[j] = load_lanes<L>(buffer + (4 * i + j) * k_out + k);
+          mat_vec(kRowA, g, out);
+#pragma GCC unroll 8
+          for (int xi = 0; xi < 8; ++xi) store_lanes<L>(dm + xi * dm_stride + i * k_out + k, out[xi]);
+        });
+      }
+      // dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]
+      all_products(parallel, 8, v, {v_stride, tiles, 1}, dm, {dm_stride, 0, k_out}, target, {c_in * k_out, k_out, 0},
                    c_in, k_out, tiles, n != slot_first);
     }
   };

@@ -41,6 +41,49 @@ constexpr float kWinogradGT[3][6] = {{1.0f / 4, -1.0f / 6, -1.0f / 6, 1.0f / 24,
                                      {0, -1.0f / 6, 1.0f / 6, 1.0f / 12, -1.0f / 12, 0},
                                      {0, -1.0f / 6, -1.0f / 6, 1.0f / 6, 1.0f / 6, 1}};
 
+// F(4, 5) for rows, points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity: y = A^T [(G g) * (B^T d)].
+constexpr float kRowBT[8][8] = {{-1, 0, 21.0f / 4, 0, -21.0f / 4, 0, 1, 0},
+                                {0, 1, 1, -17.0f / 4, -17.0f / 4, 1, 1, 0},
+                                {0, -1, 1, 17.0f / 4, -17.0f / 4, -1, 1, 0},
+                                {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
+                                {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0},
+                                {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
+                                {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},
+                                {0, -1, 0, 21.0f / 4, 0, -21.0f / 4, 0, 1}};
+constexpr float kRowG[8][5] = {{-1, 0, 0, 0, 0},
+                               {-2.0f / 9, -2.0f / 9, -2.0f / 9, -2.0f / 9, -2.0f / 9},
+                               {-2.0f / 9, 2.0f / 9, -2.0f / 9, 2.0f / 9, -2.0f / 9},
+                               {1.0f / 90, 1.0f / 45, 2.0f / 45, 4.0f / 45, 8.0f / 45},
+                               {1.0f / 90, -1.0f / 45, 2.0f / 45, -4.0f / 45, 8.0f / 45},
+                               {32.0f / 45, 16.0f / 45, 8.0f / 45, 4.0f / 45, 2.0f / 45},
+                               {32.0f / 45, -16.0f / 45, 8.0f / 45, -4.0f / 45, 2.0f / 45},
+                               {0, 0, 0, 0, 1}};
+constexpr float kRowGT[5][8] = {
+    {-1, -2.0f / 9, -2.0f / 9, 1.0f / 90, 1.0f / 90, 32.0f / 45, 32.0f / 45, 0},
+    {0, -2.0f / 9, 2.0f / 9, 1.0f / 45, -1.0f / 45, 16.0f / 45, -16.0f / 45, 0},
+    {0, -2.0f / 9, -2.0f / 9, 2.0f / 45, 2.0f / 45, 8.0f / 45, 8.0f / 45, 0},
+    {0, -2.0f / 9, 2.0f / 9, 4.0f / 45, -4.0f / 45, 4.0f / 45, -4.0f / 45, 0},
+    {0, -2.0f / 9, -2.0f / 9, 8.0f / 45, 8.0f / 45, 2.0f / 45, 2.0f / 45, 1}};
+constexpr float kRowAT[4][8] = {{1, 1, 1, 1, 1, 1, 1, 0},
+                                {0, 1, -1, 2, -2, 0.5f, -0.5f, 0},
+                                {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
+                                {0, 1, -1, 8, -8, 0.125f, -0.125f, 1}};
+constexpr float kRowA[8][4] = {{1, 0, 0, 0},           {1, 1, 1, 1},
+                               {1, -1, 1, -1},         {1, 2, 4, 8},
+                               {1, -2, 4, -8},         {1, 0.5f, 0.25f, 0.125f},
+                               {1, -0.5f, 0.25f, -0.125f}, {0, 0, 0, 1}};
+
+// A row shape cut into 4-output tiles, processed in chunks of whole images.
+struct RowTiling {
+  WinogradRowShape s;
+  int64_t tiles = (s.out_w + 3) / 4;
+
+  int64_t images_per_chunk() const {
+    const int64_t bytes_per_image = 8 * (s.in_channels + s.out_channels) * tiles * int64_t{sizeof(float)};
+    return std::max<int64_t>(1, kForwardChunkBytes / bytes_per_image);
+  }
+};
+
 // A shape cut into 4x4 output tiles. A dilated kernel's d*d sub-grids of pixels with the same
 // (row % d, column % d) are independent undilated 3x3 convolutions (padding pad / d): they run as
 // a batch of batch * d * d sub-grid images, read and written in place with a pixel step of d.
@@ -116,19 +159,21 @@ namespace ember::kernels {
 namespace {
 
 // The kernels' taps as taps[t][c][k] = w[k][c][t] for y = conv(x, w), or, for the input
-// gradient's convolution of dy (kernel flipped, channels swapped), taps[t][k][c] = w[k][c][8 - t].
-std::vector<float> kernel_taps(const float* w, int64_t out_channels, int64_t in_channels, bool for_input_gradient) {
+// gradient's convolution of dy (kernel flipped, channels swapped), taps[t][k][c] =
+// w[k][c][taps - 1 - t].
+std::vector<float> kernel_taps(const float* w, int64_t out_channels, int64_t in_channels, int64_t taps,
+                               bool for_input_gradient) {
   const int64_t pairs = out_channels * in_channels;
-  std::vector<float> taps(static_cast<size_t>(9 * pairs));
+  std::vector<float> result(static_cast<size_t>(taps * pairs));
   for (int64_t k = 0; k < out_channels; ++k) {
     for (int64_t c = 0; c < in_channels; ++c) {
       const int64_t pair = for_input_gradient ? k * in_channels + c : c * out_channels + k;
-      for (int64_t t = 0; t < 9; ++t) {
-        taps[(for_input_gradient ? 8 - t : t) * pairs + pair] = w[(k * in_channels + c) * 9 + t];
+      for (int64_t t = 0; t < taps; ++t) {
+        result[(for_input_gradient ? taps - 1 - t : t) * pairs + pair] = w[(k * in_channels + c) * taps + t];
       }
     }
   }
-  return taps;
+  return result;
 }
 
 // y = conv(x, g) for kernel taps laid out as kernel_taps makes them ([tap][in][out]).
@@ -142,6 +187,14 @@ bool subgrids_fit(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int6
                   int64_t d) {
   return in_h % d == 0 && in_w % d == 0 && out_h % d == 0 && out_w % d == 0 && pad_top % d == 0 &&
          pad_left % d == 0 && pad_top >= 0 && pad_left >= 0;
+}
+
+// The weight gradient's fixed runs of images: as many as run in parallel usefully, their partial
+// sums (one transformed weight gradient each) within kWeightPartialBytes.
+int64_t weight_slots(int64_t images, int64_t du_size) {
+  return std::clamp<int64_t>(
+      std::min({images, conv_parallel::kMaxWeightChunks, kWeightPartialBytes / (du_size * int64_t{sizeof(float)})}),
+      1, images);
 }
 
 // The gradient w.r.t. the input is this convolution of dy (kernel flipped, channels swapped).
@@ -162,20 +215,17 @@ bool winograd_fits(const Winograd3x3Shape& s) {
 }
 
 void winograd_forward(const Winograd3x3Shape& s, const float* x, const float* w, float* y) {
-  forward_with_taps(s, x, kernel_taps(w, s.out_channels, s.in_channels, false).data(), y);
+  forward_with_taps(s, x, kernel_taps(w, s.out_channels, s.in_channels, 9, false).data(), y);
 }
 
 void winograd_backward_input(const Winograd3x3Shape& s, const float* dy, const float* w, float* dx) {
-  forward_with_taps(input_gradient_shape(s), dy, kernel_taps(w, s.out_channels, s.in_channels, true).data(), dx);
+  forward_with_taps(input_gradient_shape(s), dy, kernel_taps(w, s.out_channels, s.in_channels, 9, true).data(), dx);
 }
 
 void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const float* dy, float* dw) {
   const WinogradTiling t{s};
   const int64_t pairs = s.out_channels * s.in_channels, du_size = 36 * pairs;
-  const int64_t chunks = t.images();
-  const int64_t slots = std::clamp<int64_t>(
-      std::min({chunks, conv_parallel::kMaxWeightChunks, kWeightPartialBytes / (du_size * int64_t{sizeof(float)})}),
-      1, chunks);
+  const int64_t slots = weight_slots(t.images(), du_size);
   std::vector<float> du(static_cast<size_t>(slots * du_size));
   EMBER_ISA_CALL(winograd_weight_products_impl)(t, x, dy, slots, du.data());
   // dw[k][c] = G^T dU[k][c] G
@@ -186,6 +236,48 @@ void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const f
       for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[(xi * s.in_channels + c) * s.out_channels + k];
       sandwich(kWinogradGT, tile, g);
       std::memcpy(dw + kc * 9, g, sizeof(g));
+    }
+  });
+}
+
+// ---- F(4, 5) for rows ----
+
+namespace {
+
+WinogradRowShape row_input_gradient_shape(const WinogradRowShape& s) {
+  return {s.batch, s.out_channels, s.in_channels, s.out_w, s.in_w, 4 - s.pad_left};
+}
+
+void row_forward_with_taps(const WinogradRowShape& s, const float* x, const float* taps, float* y) {
+  std::vector<float> u(static_cast<size_t>(8 * s.in_channels * s.out_channels));
+  EMBER_ISA_CALL(transform_row_kernels)(taps, s.in_channels, s.out_channels, u.data());
+  EMBER_ISA_CALL(winograd_row_forward_impl)(RowTiling{s}, x, u.data(), y);
+}
+
+}  // namespace
+
+void winograd_row_forward(const WinogradRowShape& s, const float* x, const float* w, float* y) {
+  row_forward_with_taps(s, x, kernel_taps(w, s.out_channels, s.in_channels, 5, false).data(), y);
+}
+
+void winograd_row_backward_input(const WinogradRowShape& s, const float* dy, const float* w, float* dx) {
+  row_forward_with_taps(row_input_gradient_shape(s), dy, kernel_taps(w, s.out_channels, s.in_channels, 5, true).data(),
+                        dx);
+}
+
+void winograd_row_backward_weight(const WinogradRowShape& s, const float* x, const float* dy, float* dw) {
+  const int64_t pairs = s.out_channels * s.in_channels, du_size = 8 * pairs;
+  const int64_t slots = weight_slots(s.batch, du_size);
+  std::vector<float> du(static_cast<size_t>(slots * du_size));
+  EMBER_ISA_CALL(winograd_row_weight_products_impl)(RowTiling{s}, x, dy, slots, du.data());
+  // dw[k][c] = G^T dU[k][c]
+  parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
+    float column[8], g[5];
+    for (int64_t kc = b; kc < e; ++kc) {
+      const int64_t k = kc / s.in_channels, c = kc % s.in_channels;
+      for (int xi = 0; xi < 8; ++xi) column[xi] = du[(xi * s.in_channels + c) * s.out_channels + k];
+      mat_vec(kRowGT, column, g);
+      std::memcpy(dw + kc * 5, g, sizeof(g));
     }
   });
 }

@@ -56,6 +56,7 @@ def make(Family):
     conv1d_case(fam, "c1_groups", 1, 4, 9, 6, 3, pad=(1, 1), groups=2)
     conv1d_case(fam, "c1_depthwise", 2, 3, 11, 6, 5, stride=3, pad=(2, 2), groups=3)
     conv1d_case(fam, "c1_pointwise_nobias", 2, 5, 6, 4, 1, bias=False)
+    conv1d_case(fam, "c1_winograd", 2, 16, 30, 17, 5, pad=(2, 2))  # Winograd F(4, 5)
     conv1d_case(fam, "c1_same_even", 2, 2, 9, 3, 4, dil=2, mode="same")
     conv1d_case(fam, "c1_valid", 1, 3, 8, 2, 5, mode="valid")
     conv1d_case(fam, "c1_asym", 2, 2, 7, 3, 3, stride=2, pad=(0, 2))

@@ -36,6 +36,11 @@ const std::vector<Config> kConfigs = {
     {"long_kernel", 2, 2, 8, 3, 8},
     {"direct", 2, 8, 40, 9, 5, 1, 2, 2},
     {"direct_dilated_asym", 3, 7, 37, 8, 5, 1, 5, 1, 2},
+    // Winograd F(4, 5) (5 taps, stride 1, >= 16 channels): clipped last tile, asymmetric padding,
+    // padding past the kernel (the input gradient's is then negative).
+    {"winograd_row", 3, 16, 45, 17, 5, 1, 2, 2},
+    {"winograd_row_asym", 2, 17, 30, 16, 5, 1, 4, 1},
+    {"winograd_row_wide_pad", 1, 16, 20, 16, 5, 1, 6, 0},
 };
 
 // Straight from the definition, in double.
@@ -78,11 +83,17 @@ TEST_CASE("conv1d matches naive loops, with and without bias, forced im2col incl
 }
 
 TEST_CASE("conv1d gradients") {
+  // Linear in each input: large steps are exact and keep float32 rounding (Winograd's, a few 1e-6
+  // of the output) from swamping the difference (as in test_conv.cpp).
+  autograd::GradcheckOptions linear;
+  linear.step = 0.5;
+  linear.second_step = 0.25;
   for (const Config& c : kConfigs) {
     INFO(std::string(c.name));
     check_gradcheck([&](const TensorList& in) { return conv1d(in[0], in[1], in[2], options_of(c)); },
                     {random_leaf({c.n, c.c, c.length}, 4), random_leaf({c.k, c.c / c.groups, c.kernel}, 5),
-                     random_leaf({c.k}, 6)});
+                     random_leaf({c.k}, 6)},
+                    linear);
   }
   // With a frozen weight, only the input's gradient is computed, and it is the same.
   Tensor x1 = random_leaf({2, 3, 8}, 7), x2 = random_leaf({2, 3, 8}, 7);
@@ -162,7 +173,7 @@ TEST_CASE("conv1d matches PyTorch") {
   const ember::test::Golden golden("conv_nd");
   auto i = [&](const std::string& name) { return static_cast<int64_t>(golden.scalar(name)); };
   for (const char* name : {"c1_k3_p1", "c1_stride_dil", "c1_groups", "c1_depthwise", "c1_pointwise_nobias",
-                           "c1_same_even", "c1_valid", "c1_asym", "c1_unbatched"}) {
+                           "c1_same_even", "c1_valid", "c1_asym", "c1_unbatched", "c1_winograd"}) {
     const std::string n = name;
     INFO(n);
     Tensor x = golden[n + ".x"].requires_grad_(), w = golden[n + ".weight"].requires_grad_();

@@ -1,8 +1,8 @@
-// The Winograd F(4x4, 3x3) kernels (kernels/winograd.h) against naive loops in double: forward,
+// The Winograd F(4x4, 3x3) and F(4, 5) kernels (kernels/winograd.h) against naive loops in double: forward,
 // input and weight gradients, dilated sub-grids, tiles clipped at the edges, one chunk of images
 // (parallel GEMMs) and many (parallel chunks, several weight-gradient slots); the measured error;
-// bitwise the same for 1, 2 and 3 threads; which shapes conv2d sends here. test_conv runs the
-// path through conv2d with gradcheck and PyTorch goldens.
+// bitwise the same for 1, 2 and 3 threads; which shapes conv2d sends here. test_conv and
+// test_conv1d run the paths through conv2d and conv1d with gradcheck and PyTorch goldens.
 #include <cmath>
 
 #include "ember/kernels/conv_kernels.h"
@@ -11,6 +11,7 @@
 
 using namespace ember;
 using ember::kernels::Winograd3x3Shape;
+using ember::kernels::WinogradRowShape;
 using ember::test::check_bitwise_equal;
 using ember::test::random_tensor;
 
@@ -155,4 +156,109 @@ TEST_CASE("conv2d takes the winograd path for 3x3 stride-1 shapes with enough ch
   CHECK(path(64, 64, 32, 1, 1, 1, 2) != kernels::ConvPath::winograd);  // groups
   CHECK(path(64, 64, 3, 1, 1) != kernels::ConvPath::winograd);      // a plane smaller than one tile
   CHECK(path(64, 64, 9, 2, 2) != kernels::ConvPath::winograd);      // sub-grids do not split evenly
+}
+
+namespace {
+
+struct RowCase {
+  const char* name;
+  WinogradRowShape shape;
+};
+
+WinogradRowShape row_shape(int64_t batch, int64_t c, int64_t k, int64_t w, int64_t pad, int64_t pad_after) {
+  WinogradRowShape s;
+  s.batch = batch;
+  s.in_channels = c;
+  s.out_channels = k;
+  s.in_w = w;
+  s.pad_left = pad;
+  s.out_w = w + pad + pad_after - 4;
+  return s;
+}
+
+const std::vector<RowCase> kRowCases = {
+    {"two_tiles", row_shape(1, 16, 16, 8, 2, 2)},
+    {"clipped_odd_channels", row_shape(3, 17, 19, 45, 2, 2)},
+    {"padding_past_the_kernel", row_shape(2, 16, 16, 20, 6, 1)},
+    {"conv1d_like", row_shape(4, 64, 64, 256, 2, 2)},
+};
+
+// The three passes of a row shape and their double-precision references.
+std::vector<Pass> run_row_passes(const WinogradRowShape& s) {
+  const Tensor x = random_tensor({s.batch, s.in_channels, s.in_w}, 11);
+  const Tensor w = random_tensor({s.out_channels, s.in_channels, 5}, 12);
+  const Tensor dy = random_tensor({s.batch, s.out_channels, s.out_w}, 13);
+  Tensor y = empty(dy.shape()), dx = empty(x.shape()), dw = empty(w.shape());
+  kernels::winograd_row_forward(s, x.data<float>(), w.data<float>(), y.data<float>());
+  kernels::winograd_row_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+  kernels::winograd_row_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
+  std::vector<double> ry(static_cast<size_t>(y.numel())), rdx(static_cast<size_t>(dx.numel())),
+      rdw(static_cast<size_t>(dw.numel()));
+  const float *xp = x.data<float>(), *wp = w.data<float>(), *dyp = dy.data<float>();
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t o = 0; o < s.out_w; ++o)
+        for (int64_t c = 0; c < s.in_channels; ++c)
+          for (int64_t j = 0; j < 5; ++j) {
+            const int64_t i = o - s.pad_left + j;
+            if (i < 0 || i >= s.in_w) continue;
+            const int64_t yi = (n * s.out_channels + k) * s.out_w + o, wi = (k * s.in_channels + c) * 5 + j;
+            const int64_t xi = (n * s.in_channels + c) * s.in_w + i;
+            ry[yi] += double(wp[wi]) * xp[xi];
+            rdx[xi] += double(wp[wi]) * dyp[yi];
+            rdw[wi] += double(dyp[yi]) * xp[xi];
+          }
+  return {{"forward", y, ry}, {"input gradient", dx, rdx}, {"weight gradient", dw, rdw}};
+}
+
+}  // namespace
+
+TEST_CASE("winograd rows match naive loops in all three passes, within the documented error") {
+  for (const RowCase& c : kRowCases) {
+    INFO(std::string(c.name));
+    for (const Pass& pass : run_row_passes(c.shape)) {
+      INFO(pass.name);
+      const double error = scaled_error(pass.actual, pass.expected);
+      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
+      CHECK(error < 2e-5);
+    }
+  }
+}
+
+TEST_CASE("winograd rows are bitwise identical for 1, 2 and 3 threads") {
+  for (const RowCase& c : kRowCases) {
+    INFO(std::string(c.name));
+    std::vector<Tensor> results[3];
+    for (int threads = 1; threads <= 3; ++threads) {
+      ember::test::with_threads(threads, [&] {
+        for (const Pass& pass : run_row_passes(c.shape)) results[threads - 1].push_back(pass.actual);
+      });
+    }
+    for (int t = 1; t < 3; ++t) {
+      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
+    }
+  }
+}
+
+TEST_CASE("conv1d takes the winograd row path for 5 taps, stride 1 and enough channels") {
+  auto path = [](int64_t c, int64_t k, int64_t length, int64_t kernel, int64_t stride = 1, int64_t dilation = 1) {
+    kernels::ConvShape s;
+    s.batch = 2;
+    s.in_channels = c;
+    s.out_channels = k;
+    s.in_h = s.out_h = 1;
+    s.in_w = length;
+    s.kernel_w = kernel;
+    s.stride_w = stride;
+    s.dilation_w = dilation;
+    s.pad_left = s.pad_right = 2;
+    s.out_w = (length + 4 - dilation * (kernel - 1) - 1) / stride + 1;
+    return kernels::plan_conv(s).path;
+  };
+  CHECK(path(64, 64, 1024, 5) == kernels::ConvPath::winograd_row);
+  CHECK(path(8, 64, 1024, 5) != kernels::ConvPath::winograd_row);     // too few input channels
+  CHECK(path(64, 64, 1024, 3) != kernels::ConvPath::winograd_row);    // 3 taps
+  CHECK(path(64, 64, 1024, 5, 2) != kernels::ConvPath::winograd_row);  // stride 2
+  CHECK(path(64, 64, 1024, 5, 1, 2) != kernels::ConvPath::winograd_row);  // dilated
+  CHECK(path(64, 64, 3, 5) != kernels::ConvPath::winograd_row);       // fewer than two tiles
 }
