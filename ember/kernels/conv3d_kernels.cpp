@@ -7,6 +7,7 @@
 #include "ember/kernels/conv_kernels.h"
 #include "ember/kernels/conv_parallel.h"
 #include "ember/kernels/direct_conv.h"
+#include "ember/kernels/winograd.h"
 #include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
@@ -52,6 +53,20 @@ bool direct_shape(const Conv3dPlan& p, DirectConvShape& s) {
   return direct_conv_fits(s);
 }
 
+// The Winograd shape for this plan, when it takes it (winograd.h): kernel_d x 3 x 3, stride and
+// dilation 1, one group, enough channels for its products and planes of whole 4x4 tiles.
+bool winograd_shape(const Conv3dPlan& p, Winograd3dShape& s) {
+  const VolGeometry& g = p.group;
+  if (p.groups != 1 || p.pointwise || g.kernel_h != 3 || g.kernel_w != 3 || g.stride_d != 1 || g.stride_h != 1 ||
+      g.stride_w != 1 || g.dilation_d != 1 || g.dilation_h != 1 || g.dilation_w != 1 || p.in_channels < 16 ||
+      p.out_channels < 16 || g.out_h < 4 || g.out_w < 4) {
+    return false;
+  }
+  s = {p.batch, p.in_channels, p.out_channels, g.in_d,     g.in_h,      g.in_w,     g.out_d,
+       g.out_h, g.out_w,       g.kernel_d,     g.pad_front, g.pad_top, g.pad_left};
+  return true;
+}
+
 }  // namespace
 
 int64_t depths_per_block(const Conv3dPlan& p) {
@@ -68,6 +83,11 @@ int64_t depths_per_block(const Conv3dPlan& p) {
 // The pointwise path's columns are the input itself: one block, no vol2col.
 
 void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const float* bias, float* y) {
+  if (Winograd3dShape wino; winograd_shape(p, wino)) {
+    winograd3d_forward(wino, x, w, y);
+    if (bias) add_channel_bias(y, p.batch, p.out_channels, p.out_volume(), bias);
+    return;
+  }
   if (DirectConvShape direct; direct_shape(p, direct)) {
     direct_conv_forward(direct, x, w, bias, false, y);
     return;
@@ -96,6 +116,10 @@ void conv3d_forward(const Conv3dPlan& p, const float* x, const float* w, const f
 }
 
 void conv3d_backward_input(const Conv3dPlan& p, const float* dy, const float* w, float* dx) {
+  if (Winograd3dShape wino; winograd_shape(p, wino)) {
+    winograd3d_backward_input(wino, dy, w, dx);
+    return;
+  }
   if (DirectConvShape direct; direct_shape(p, direct)) {
     direct_conv_backward_input(direct, dy, w, dx);
     return;
@@ -125,6 +149,10 @@ void conv3d_backward_input(const Conv3dPlan& p, const float* dy, const float* w,
 void conv3d_backward_weight(const Conv3dPlan& p, const float* x, const float* dy, float* dw) {
   // Direct here (unlike conv2d's): vol2col writes taps (27) times the input, more than it saves
   // (conv3d_3x3x3: 26.7 ms against 29 with vol2col + GEMM).
+  if (Winograd3dShape wino; winograd_shape(p, wino)) {
+    winograd3d_backward_weight(wino, x, dy, dw);
+    return;
+  }
   if (DirectConvShape direct; direct_shape(p, direct)) {
     direct_conv_backward_weight(direct, x, dy, dw);
     return;

@@ -222,21 +222,42 @@ void transform_kernels(const float* taps, int64_t rows, int64_t cols, float* u) 
   });
 }
 
-// The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last): every 6x6 tile
-// (stride 4).
+// The 36 transformed inputs of one plane (pixel (r, c) at plane[r * row_pitch + c * step]):
+// V[xi][t] at v[xi * v_stride + t], split into column phases, then a tile row at a time.
+void transform_plane(const float* plane, int64_t row_pitch, int64_t step, int64_t h, int64_t w, int64_t pad_top,
+                     int64_t pad_left, int64_t tiles_h, int64_t tiles_w, float* v, int64_t v_stride, float* phases) {
+  const int64_t padded_h = 4 * tiles_h + 2, cols = tiles_w + 1, phase_size = padded_h * cols;
+  split_phases(plane, row_pitch, step, h, w, pad_top, pad_left, padded_h, cols, phases);
+  for (int64_t th = 0; th < tiles_h; ++th) {
+    input_transform_row(phases + 4 * th * cols, phase_size, cols, tiles_w, v + th * tiles_w, v_stride);
+  }
+}
+
+// Floats of scratch the phases of an input plane take.
+int64_t phase_floats(int64_t tiles_h, int64_t tiles_w) { return 4 * (4 * tiles_h + 2) * (tiles_w + 1); }
+
+// The 36 transformed inputs V[xi][c][tile] of (sub-grid) images [first, last).
 void transform_inputs(const WinogradTiling& t, const float* x, int64_t first, int64_t last, float* v,
                       int64_t v_stride, float* phases) {
   const Winograd3x3Shape& s = t.s;
-  const int64_t padded_h = 4 * t.tiles_h + 2, cols = t.tiles_w + 1, phase_size = padded_h * cols;
   const int64_t tiles = (last - first) * t.tiles_image();
   for (int64_t n = first; n < last; ++n) {
     for (int64_t c = 0; c < s.in_channels; ++c) {
-      split_phases(x + t.plane_start(n, c, s.in_channels, s.in_h, s.in_w), t.d * s.in_w, t.d, s.in_h / t.d,
-                   s.in_w / t.d, s.pad_top / t.d, s.pad_left / t.d, padded_h, cols, phases);
-      float* vc = v + c * tiles + (n - first) * t.tiles_image();
-      for (int64_t th = 0; th < t.tiles_h; ++th) {
-        input_transform_row(phases + 4 * th * cols, phase_size, cols, t.tiles_w, vc + th * t.tiles_w, v_stride);
-      }
+      transform_plane(x + t.plane_start(n, c, s.in_channels, s.in_h, s.in_w), t.d * s.in_w, t.d, s.in_h / t.d,
+                      s.in_w / t.d, s.pad_top / t.d, s.pad_left / t.d, t.tiles_h, t.tiles_w,
+                      v + c * tiles + (n - first) * t.tiles_image(), v_stride, phases);
+    }
+  }
+}
+
+// One plane of outputs from the products of its tiles (M[xi][t] at m[xi * m_stride + t]): the
+// output transform a tile row at a time into four full-width rows, copied out clipped.
+void write_plane(const float* m, int64_t m_stride, int64_t tiles_h, int64_t tiles_w, int64_t out_h, int64_t out_w,
+                 float* out, float* phases, float* rows) {
+  for (int64_t th = 0; th < tiles_h; ++th) {
+    output_transform_row(m + th * tiles_w, m_stride, tiles_w, phases, rows);
+    for (int64_t i = 0; i < 4 && 4 * th + i < out_h; ++i) {
+      std::memcpy(out + (4 * th + i) * out_w, rows + i * 4 * tiles_w, static_cast<size_t>(out_w) * sizeof(float));
     }
   }
 }
@@ -323,15 +344,15 @@ void winograd_forward_impl(const WinogradTiling& t, const float* x, const float*
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels;
   const int64_t per_chunk = t.images_per_chunk(), chunks = (t.images() + per_chunk - 1) / per_chunk;
-  const int64_t phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
+  const int64_t plane_phases = phase_floats(t.tiles_h, t.tiles_w);
   auto run_chunk = [&](int64_t chunk, bool parallel_gemm) {
     const int64_t first = chunk * per_chunk, last = std::min(t.images(), first + per_chunk);
     const int64_t tiles = (last - first) * t.tiles_image();
     const int64_t v_stride = c_in * tiles + kSkew, m_stride = k_out * tiles + kSkew;
-    float* v = thread_scratch(36 * (v_stride + m_stride) + phase_floats + 32 * t.tiles_w + 8);  // V[xi][c][tile]
+    float* v = thread_scratch(36 * (v_stride + m_stride) + plane_phases + 32 * t.tiles_w + 8);  // V[xi][c][tile]
     float* m = v + 36 * v_stride;                                                               // M[xi][k][tile]
     float* phases = m + 36 * m_stride;
-    float* rows = phases + phase_floats;  // four output rows (twice with dilation 2)
+    float* rows = phases + plane_phases;  // four output rows (twice with dilation 2)
     transform_inputs(t, x, first, last, v, v_stride, phases);  // then phases holds output phases
     // M[xi][k][t] = sum_c U[xi][c][k] * V[xi][c][t]
     all_products(parallel_gemm, 36, u, {c_in * k_out, 1, k_out}, v, {v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out,
@@ -460,7 +481,7 @@ void winograd_weight_products_impl(const WinogradTiling& t, const float* x, cons
   const Winograd3x3Shape& s = t.s;
   const int64_t c_in = s.in_channels, k_out = s.out_channels, du_size = 36 * k_out * c_in;
   const int64_t tiles = t.tiles_image(), positions = 16 * tiles;
-  const int64_t x_phase_floats = 4 * (4 * t.tiles_h + 2) * (t.tiles_w + 1);
+  const int64_t x_phase_floats = phase_floats(t.tiles_h, t.tiles_w);
   const int64_t v_stride = c_in * tiles + kSkew, dm_stride = k_out * tiles + kSkew;
   auto run_slot = [&](int64_t slot, bool parallel) {
     float* target = du + slot * du_size;
@@ -597,6 +618,119 @@ void winograd_row_weight_products_impl(const RowTiling& t, const float* x, const
       // dU[xi][c][k] += sum_t V[xi][c][t] * dM[xi][t][k]
       all_products(parallel, 8, v, {v_stride, tiles, 1}, dm, {dm_stride, 0, k_out}, target, {c_in * k_out, k_out, 0},
                    c_in, k_out, tiles, n != slot_first);
+    }
+  };
+  conv_parallel::run_weight_chunks(slots, du_size, du, du + du_size, run_slot);
+}
+
+// ---- 3-D: F(4x4, 3x3) in each depth slice, direct over the kernel's depth ----
+
+// The transformed input slices a 3-D convolution's output slices read, kept for the kernel's
+// depth (a ring of kernel_d slots, slot depth % kernel_d): each input slice of an image is
+// transformed once. slice(depth) is V[xi][c][t] at xi * v_stride + c * tiles.
+struct SliceRing {
+  const Winograd3dShape& s;
+  const float* x;  // the image's input
+  int64_t tiles_h, tiles_w, v_stride;
+  float* slots;
+  float* phases;
+  std::vector<int64_t> held;
+
+  SliceRing(const Winograd3dShape& shape, const float* image, int64_t th, int64_t tw, float* buffer, float* scratch)
+      : s(shape), x(image), tiles_h(th), tiles_w(tw), v_stride(shape.in_channels * th * tw + kSkew), slots(buffer),
+        phases(scratch), held(static_cast<size_t>(shape.kernel_d), -1) {}
+  static int64_t floats(const Winograd3dShape& shape, int64_t th, int64_t tw) {
+    return shape.kernel_d * 36 * (shape.in_channels * th * tw + kSkew);
+  }
+  const float* slice(int64_t depth) {
+    const int64_t slot = depth % s.kernel_d;
+    float* v = slots + slot * 36 * v_stride;
+    if (held[static_cast<size_t>(slot)] != depth) {
+      const int64_t plane = s.in_h * s.in_w, tiles = tiles_h * tiles_w;
+      for (int64_t c = 0; c < s.in_channels; ++c) {
+        transform_plane(x + (c * s.in_d + depth) * plane, s.in_w, 1, s.in_h, s.in_w, s.pad_top, s.pad_left, tiles_h,
+                        tiles_w, v + c * tiles, v_stride, phases);
+      }
+      held[static_cast<size_t>(slot)] = depth;
+    }
+    return v;
+  }
+};
+
+// y = conv3d(x, w) with u[a][xi][c][k], the transformed kernels of each kernel depth a.
+void winograd3d_forward_impl(const Winograd3dShape& s, const float* x, const float* u, float* y) {
+  const int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4, tiles = tiles_h * tiles_w;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels, m_stride = k_out * tiles + kSkew;
+  const int64_t ring_floats = SliceRing::floats(s, tiles_h, tiles_w), plane_phases = phase_floats(tiles_h, tiles_w);
+  auto run_image = [&](int64_t n, bool parallel) {
+    float* ring_buffer = thread_scratch(ring_floats + 36 * m_stride + plane_phases + 32 * tiles_w + 8);
+    float* m = ring_buffer + ring_floats;
+    float* phases = m + 36 * m_stride;
+    float* rows = phases + plane_phases;
+    SliceRing ring(s, x + n * c_in * s.in_d * s.in_h * s.in_w, tiles_h, tiles_w, ring_buffer, phases);
+    for (int64_t od = 0; od < s.out_d; ++od) {
+      // M[xi][k][t] = sum over kernel depths a and channels c of U[a][xi][c][k] * V(od - pad + a)[xi][c][t]
+      bool any = false;
+      for (int64_t a = 0; a < s.kernel_d; ++a) {
+        const int64_t depth = od - s.pad_front + a;
+        if (depth < 0 || depth >= s.in_d) continue;
+        all_products(parallel, 36, u + a * 36 * c_in * k_out, {c_in * k_out, 1, k_out}, ring.slice(depth),
+                     {ring.v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out, tiles, c_in, any);
+        any = true;
+      }
+      for (int64_t k = 0; k < k_out; ++k) {
+        float* out = y + ((n * k_out + k) * s.out_d + od) * s.out_h * s.out_w;
+        if (any) {
+          write_plane(m + k * tiles, m_stride, tiles_h, tiles_w, s.out_h, s.out_w, out, phases, rows);
+        } else {
+          std::fill(out, out + s.out_h * s.out_w, 0.0f);
+        }
+      }
+    }
+  };
+  if (s.batch >= 2) {
+    parallel_for(0, s.batch, 1, [&](int64_t b, int64_t e) {
+      for (int64_t n = b; n < e; ++n) run_image(n, false);
+    });
+  } else if (s.batch == 1) {
+    run_image(0, true);
+  }
+}
+
+// du[slot][a][xi][c][k]: the transformed weight gradient of each of `slots` fixed runs of images,
+// which run_weight_chunks adds into slot 0 in slot order.
+void winograd3d_weight_products_impl(const Winograd3dShape& s, const float* x, const float* dy, int64_t slots,
+                                     float* du) {
+  const int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4, tiles = tiles_h * tiles_w;
+  const int64_t c_in = s.in_channels, k_out = s.out_channels, dm_stride = k_out * tiles + kSkew;
+  const int64_t du_size = s.kernel_d * 36 * c_in * k_out, out_plane = s.out_h * s.out_w;
+  const int64_t ring_floats = SliceRing::floats(s, tiles_h, tiles_w);
+  const int64_t buffer_floats = std::max(phase_floats(tiles_h, tiles_w), 16 * tiles * k_out);
+  auto run_slot = [&](int64_t slot, bool parallel) {
+    float* target = du + slot * du_size;
+    std::fill(target, target + du_size, 0.0f);
+    float* ring_buffer = thread_scratch(ring_floats + 36 * dm_stride + 2 * buffer_floats);
+    float* dm = ring_buffer + ring_floats;
+    float* phases = dm + 36 * dm_stride;        // an input plane's phases
+    float* dy_last = phases + buffer_floats;    // dy's slice channels-last
+    for (int64_t n = slot * s.batch / slots; n < (slot + 1) * s.batch / slots; ++n) {
+      SliceRing ring(s, x + n * c_in * s.in_d * s.in_h * s.in_w, tiles_h, tiles_w, ring_buffer, phases);
+      for (int64_t od = 0; od < s.out_d; ++od) {
+        bool transformed = false;
+        for (int64_t a = 0; a < s.kernel_d; ++a) {
+          const int64_t depth = od - s.pad_front + a;
+          if (depth < 0 || depth >= s.in_d) continue;
+          if (!transformed) {  // dM = A dy A^T of this output slice, channels on lanes
+            transpose_channels_last(dy + (n * k_out * s.out_d + od) * out_plane, k_out, s.out_d * out_plane, s.out_h,
+                                    s.out_w, s.out_w, 1, 4 * tiles_h, 4 * tiles_w, dy_last);
+            gradient_transform(dy_last, tiles_h, tiles_w, k_out, dm, dm_stride);
+            transformed = true;
+          }
+          // dU[a][xi][c][k] += sum_t V(depth)[xi][c][t] * dM[xi][t][k]
+          all_products(parallel, 36, ring.slice(depth), {ring.v_stride, tiles, 1}, dm, {dm_stride, 0, k_out},
+                       target + a * 36 * c_in * k_out, {c_in * k_out, k_out, 0}, c_in, k_out, tiles, true);
+        }
+      }
     }
   };
   conv_parallel::run_weight_chunks(slots, du_size, du, du + du_size, run_slot);

@@ -282,4 +282,57 @@ void winograd_row_backward_weight(const WinogradRowShape& s, const float* x, con
   });
 }
 
+// ---- 3-D ----
+
+namespace {
+
+// The input gradient's convolution of dy: kernel flipped in all three dimensions, channels
+// swapped, padding kernel_d - 1 - pad_front and 2 - pad in the plane.
+Winograd3dShape input_gradient_shape(const Winograd3dShape& s) {
+  return {s.batch,  s.out_channels, s.in_channels, s.out_d,           s.out_h,          s.out_w,        s.in_d,
+          s.in_h,   s.in_w,         s.kernel_d,    s.kernel_d - 1 - s.pad_front, 2 - s.pad_top, 2 - s.pad_left};
+}
+
+// taps [kernel_d * 9][in][out] (kernel_taps) -> u[a][xi][in][out].
+void forward3d_with_taps(const Winograd3dShape& s, const float* x, const float* taps, float* y) {
+  const int64_t pairs = s.in_channels * s.out_channels;
+  std::vector<float> u(static_cast<size_t>(s.kernel_d * 36 * pairs));
+  for (int64_t a = 0; a < s.kernel_d; ++a) {
+    EMBER_ISA_CALL(transform_kernels)(taps + a * 9 * pairs, s.in_channels, s.out_channels, u.data() + a * 36 * pairs);
+  }
+  EMBER_ISA_CALL(winograd3d_forward_impl)(s, x, u.data(), y);
+}
+
+}  // namespace
+
+void winograd3d_forward(const Winograd3dShape& s, const float* x, const float* w, float* y) {
+  forward3d_with_taps(s, x, kernel_taps(w, s.out_channels, s.in_channels, 9 * s.kernel_d, false).data(), y);
+}
+
+void winograd3d_backward_input(const Winograd3dShape& s, const float* dy, const float* w, float* dx) {
+  // Reversing all kernel_d * 9 taps flips depth, rows and columns at once.
+  forward3d_with_taps(input_gradient_shape(s), dy,
+                      kernel_taps(w, s.out_channels, s.in_channels, 9 * s.kernel_d, true).data(), dx);
+}
+
+void winograd3d_backward_weight(const Winograd3dShape& s, const float* x, const float* dy, float* dw) {
+  const int64_t pairs = s.out_channels * s.in_channels, du_size = s.kernel_d * 36 * pairs;
+  const int64_t slots = weight_slots(s.batch, du_size);
+  std::vector<float> du(static_cast<size_t>(slots * du_size));
+  EMBER_ISA_CALL(winograd3d_weight_products_impl)(s, x, dy, slots, du.data());
+  // dw[k][c][a] = G^T dU[a][k][c] G
+  parallel_for(0, pairs, 64, [&](int64_t b, int64_t e) {
+    float tile[6][6], g[3][3];
+    for (int64_t kc = b; kc < e; ++kc) {
+      const int64_t k = kc / s.in_channels, c = kc % s.in_channels;
+      for (int64_t a = 0; a < s.kernel_d; ++a) {
+        const float* dua = du.data() + a * 36 * pairs;
+        for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = dua[(xi * s.in_channels + c) * s.out_channels + k];
+        sandwich(kWinogradGT, tile, g);
+        std::memcpy(dw + (kc * s.kernel_d + a) * 9, g, sizeof(g));
+      }
+    }
+  });
+}
+
 }  // namespace ember::kernels

@@ -56,4 +56,20 @@ void winograd_row_forward(const WinogradRowShape& s, const float* x, const float
 void winograd_row_backward_input(const WinogradRowShape& s, const float* dy, const float* w, float* dx);
 void winograd_row_backward_weight(const WinogradRowShape& s, const float* x, const float* dy, float* dw);
 
+// 3-D convolutions with kernel_d x 3 x 3 kernels, stride 1, no dilation, one group: F(4x4, 3x3)
+// in every depth slice, summed directly over the kernel's depth (each input slice transformed
+// once per image, its products accumulated into every output slice that reads it).
+// y [batch, out_channels, out_d, out_h, out_w] = conv3d(x [batch, in_channels, in_d, in_h, in_w],
+// w [out_channels, in_channels, kernel_d, 3, 3]); window (d, r, c) starts at input
+// (d - pad_front, r - pad_top, c - pad_left).
+struct Winograd3dShape {
+  int64_t batch = 0, in_channels = 0, out_channels = 0;
+  int64_t in_d = 0, in_h = 0, in_w = 0, out_d = 0, out_h = 0, out_w = 0;
+  int64_t kernel_d = 3, pad_front = 0, pad_top = 0, pad_left = 0;
+};
+
+void winograd3d_forward(const Winograd3dShape& s, const float* x, const float* w, float* y);
+void winograd3d_backward_input(const Winograd3dShape& s, const float* dy, const float* w, float* dx);
+void winograd3d_backward_weight(const Winograd3dShape& s, const float* x, const float* dy, float* dw);
+
 }  // namespace ember::kernels

@@ -67,6 +67,7 @@ def make(Family):
     conv3d_case(fam, "c3_groups", 2, 4, (3, 4, 5), 6, (2, 3, 3), pad=(0, 1, 1, 1, 0, 1), groups=2)
     conv3d_case(fam, "c3_depthwise", 1, 3, (5, 5, 4), 3, (3, 3, 3), stride=(1, 2, 1), pad=(1, 1, 1, 1, 1, 1), groups=3)
     conv3d_case(fam, "c3_pointwise_nobias", 2, 4, (3, 3, 4), 5, (1, 1, 1), bias=False)
+    conv3d_case(fam, "c3_winograd", 1, 16, (3, 6, 5), 16, (3, 3, 3), pad=(1, 1, 1, 1, 1, 1))  # Winograd per slice
     conv3d_case(fam, "c3_same_even", 1, 2, (4, 5, 3), 2, (2, 4, 3), dil=(1, 1, 2), mode="same")
     conv3d_case(fam, "c3_unbatched", None, 2, (4, 4, 5), 3, (3, 3, 2), stride=(2, 2, 1), pad=(1, 1, 1, 1, 0, 0))
     return fam

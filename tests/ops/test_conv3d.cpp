@@ -42,6 +42,10 @@ const std::vector<Config> kConfigs = {
     {"blocks_single_strided", 1, 8, {5, 48, 48}, 2, 3, 2, 1},   // 3 blocks of 1
     {"direct", 2, 3, {4, 16, 16}, 5, 3, 1, 1},                   // the direct kernel (direct_conv.h)
     {"direct_asym_dilated", 1, 4, {3, 18, 17}, 6, 3, 1, Padding3d({1, 0, 2}, {1, 2, 0}), {2, 1, 1}},
+    // Winograd (kd x 3 x 3, stride 1, >= 16 channels): clipped tiles, asymmetric padding, a
+    // kernel depth of 2, one image (parallel products).
+    {"winograd", 2, 16, {4, 9, 7}, 17, 3, 1, 1},
+    {"winograd_asym_kd2", 1, 16, {5, 8, 10}, 16, {2, 3, 3}, 1, Padding3d({0, 2, 1}, {1, 0, 2})},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {
@@ -146,10 +150,15 @@ TEST_CASE("conv3d matches naive loops, with and without bias") {
 }
 
 TEST_CASE("conv3d gradients") {
+  // Linear in each input: large steps are exact and keep float32 rounding (Winograd's, a few 1e-6
+  // of the output) from swamping the difference (as in test_conv.cpp).
+  autograd::GradcheckOptions linear;
+  linear.step = 0.5;
+  linear.second_step = 0.25;
   for (const Config& c : kConfigs) {
     INFO(std::string(c.name));
     check_gradcheck([&](const TensorList& in) { return conv3d(in[0], in[1], in[2], options_of(c)); },
-                    {random_leaf(x_shape(c), 4), random_leaf(w_shape(c), 5), random_leaf({c.k}, 6)});
+                    {random_leaf(x_shape(c), 4), random_leaf(w_shape(c), 5), random_leaf({c.k}, 6)}, linear);
   }
   // With a frozen weight, only the input's gradient is computed, and it is the same.
   Tensor x1 = random_leaf({2, 2, 3, 4, 4}, 7), x2 = random_leaf({2, 2, 3, 4, 4}, 7);
@@ -221,7 +230,7 @@ TEST_CASE("conv3d matches PyTorch") {
   const ember::test::Golden golden("conv_nd");
   auto i = [&](const std::string& name) { return static_cast<int64_t>(golden.scalar(name)); };
   for (const char* name : {"c3_k3_p1", "c3_stride_dil", "c3_groups", "c3_depthwise", "c3_pointwise_nobias",
-                           "c3_same_even", "c3_unbatched"}) {
+                           "c3_same_even", "c3_unbatched", "c3_winograd"}) {
     const std::string n = name;
     INFO(n);
     Tensor x = golden[n + ".x"].requires_grad_(), w = golden[n + ".weight"].requires_grad_();

@@ -262,3 +262,97 @@ TEST_CASE("conv1d takes the winograd row path for 5 taps, stride 1 and enough ch
   CHECK(path(64, 64, 1024, 5, 1, 2) != kernels::ConvPath::winograd_row);  // dilated
   CHECK(path(64, 64, 3, 5) != kernels::ConvPath::winograd_row);       // fewer than two tiles
 }
+
+namespace {
+
+struct Case3d {
+  const char* name;
+  ember::kernels::Winograd3dShape shape;
+};
+
+ember::kernels::Winograd3dShape shape_3d(int64_t batch, int64_t c, int64_t k, int64_t d, int64_t h, int64_t w,
+                                         int64_t kernel_d, int64_t pad_front, int64_t pad) {
+  ember::kernels::Winograd3dShape s;
+  s.batch = batch;
+  s.in_channels = c;
+  s.out_channels = k;
+  s.in_d = d;
+  s.in_h = h;
+  s.in_w = w;
+  s.kernel_d = kernel_d;
+  s.pad_front = pad_front;
+  s.pad_top = s.pad_left = pad;
+  s.out_d = d + 2 * pad_front - kernel_d + 1;
+  s.out_h = h + 2 * pad - 2;
+  s.out_w = w + 2 * pad - 2;
+  return s;
+}
+
+const std::vector<Case3d> kCases3d = {
+    {"one_image_clipped", shape_3d(1, 16, 17, 3, 9, 7, 3, 1, 1)},
+    {"kernel_depth_2_no_padding", shape_3d(2, 17, 16, 4, 8, 10, 2, 0, 0)},
+    {"depth_padding_past_the_kernel", shape_3d(3, 16, 16, 3, 6, 6, 3, 3, 1)},  // output slices of padding only
+    {"conv3d_like", shape_3d(2, 16, 32, 6, 16, 16, 3, 1, 1)},
+};
+
+std::vector<Pass> run_3d_passes(const ember::kernels::Winograd3dShape& s) {
+  const Shape x_shape{s.batch, s.in_channels, s.in_d, s.in_h, s.in_w};
+  const Shape y_shape{s.batch, s.out_channels, s.out_d, s.out_h, s.out_w};
+  const Shape w_shape{s.out_channels, s.in_channels, s.kernel_d, 3, 3};
+  const Tensor x = random_tensor(x_shape, 21), w = random_tensor(w_shape, 22), dy = random_tensor(y_shape, 23);
+  Tensor y = empty(y_shape), dx = empty(x_shape), dw = empty(w_shape);
+  kernels::winograd3d_forward(s, x.data<float>(), w.data<float>(), y.data<float>());
+  kernels::winograd3d_backward_input(s, dy.data<float>(), w.data<float>(), dx.data<float>());
+  kernels::winograd3d_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
+  std::vector<double> ry(static_cast<size_t>(y.numel())), rdx(static_cast<size_t>(dx.numel())),
+      rdw(static_cast<size_t>(dw.numel()));
+  const float *xp = x.data<float>(), *wp = w.data<float>(), *dyp = dy.data<float>();
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.out_channels; ++k)
+      for (int64_t od = 0; od < s.out_d; ++od)
+        for (int64_t oh = 0; oh < s.out_h; ++oh)
+          for (int64_t ow = 0; ow < s.out_w; ++ow)
+            for (int64_t c = 0; c < s.in_channels; ++c)
+              for (int64_t a = 0; a < s.kernel_d; ++a)
+                for (int64_t i = 0; i < 3; ++i)
+                  for (int64_t j = 0; j < 3; ++j) {
+                    const int64_t id = od - s.pad_front + a, ih = oh - s.pad_top + i, iw = ow - s.pad_left + j;
+                    if (id < 0 || id >= s.in_d || ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                    const int64_t yi = (((n * s.out_channels + k) * s.out_d + od) * s.out_h + oh) * s.out_w + ow;
+                    const int64_t wi = ((k * s.in_channels + c) * s.kernel_d + a) * 9 + i * 3 + j;
+                    const int64_t xi = (((n * s.in_channels + c) * s.in_d + id) * s.in_h + ih) * s.in_w + iw;
+                    ry[yi] += double(wp[wi]) * xp[xi];
+                    rdx[xi] += double(wp[wi]) * dyp[yi];
+                    rdw[wi] += double(dyp[yi]) * xp[xi];
+                  }
+  return {{"forward", y, ry}, {"input gradient", dx, rdx}, {"weight gradient", dw, rdw}};
+}
+
+}  // namespace
+
+TEST_CASE("winograd 3-D matches naive loops in all three passes, within the documented error") {
+  for (const Case3d& c : kCases3d) {
+    INFO(std::string(c.name));
+    for (const Pass& pass : run_3d_passes(c.shape)) {
+      INFO(pass.name);
+      const double error = scaled_error(pass.actual, pass.expected);
+      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
+      CHECK(error < 2e-5);
+    }
+  }
+}
+
+TEST_CASE("winograd 3-D is bitwise identical for 1, 2 and 3 threads") {
+  for (const Case3d& c : kCases3d) {
+    INFO(std::string(c.name));
+    std::vector<Tensor> results[3];
+    for (int threads = 1; threads <= 3; ++threads) {
+      ember::test::with_threads(threads, [&] {
+        for (const Pass& pass : run_3d_passes(c.shape)) results[threads - 1].push_back(pass.actual);
+      });
+    }
+    for (int t = 1; t < 3; ++t) {
+      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
+    }
+  }
+}
