@@ -7,16 +7,20 @@
 
 // ---- depthwise, stride 1: each output a register sum of taps over a zero-padded plane ----
 
-// out[r * out_w + c] (+)= sum over taps t of weight[t] * padded[r * pitch + c + offset[t]].
+// out[r * out_w + c] (+)= sum over taps t of weight[t] * padded[r * pitch + c + offset[t]]; the
+// sum starts from `start` (a bias) unless it accumulates, and with relu is stored as relu_value's.
 void tap_sum_rows(const float* padded, int64_t pitch, int64_t out_h, int64_t out_w, const int64_t* offset,
-                  const float* weight, int64_t taps, bool accumulate, float* out) {
+                  const float* weight, int64_t taps, bool accumulate, float* out, float start = 0.0f,
+                  bool relu = false) {
   for (int64_t r = 0; r < out_h; ++r) {
     const float* row = padded + r * pitch;
     float* dst = out + r * out_w;
     over_lanes(out_w, [&](auto lanes, int64_t c) {
       constexpr int L = decltype(lanes)::value;
-      typename Lanes<L>::type acc = accumulate ? load_lanes<L>(dst + c) : typename Lanes<L>::type{};
+      typedef typename Lanes<L>::type vec;
+      vec acc = accumulate ? load_lanes<L>(dst + c) : vec{} + start;
       for (int64_t t = 0; t < taps; ++t) acc += weight[t] * load_lanes<L>(row + c + offset[t]);
+      if (relu) acc = acc > 0.0f || acc != acc ? acc : vec{};  // relu_value, lane by lane
       store_lanes<L>(dst + c, acc);
     });
   }
@@ -38,7 +42,8 @@ double window_dot(const float* a, int64_t a_pitch, const float* b, int64_t b_pit
   return static_cast<double>(lane_sum<L>(acc)) + tail;
 }
 
-void depthwise_forward_s1(const ConvPlan& p, const float* x, const float* w, float* y) {
+void depthwise_forward_s1(const ConvPlan& p, const float* x, const float* w, const float* bias, bool relu,
+                          float* y) {
   const ConvGeometry& g = p.group;
   const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
   const PaddedPlane in(g.out_h, g.out_w, g);
@@ -48,7 +53,8 @@ void depthwise_forward_s1(const ConvPlan& p, const float* x, const float* w, flo
     float* padded = scratch(in.h * in.w);
     place_plane(x + (n * p.in_channels + k / m) * g.in_h * g.in_w, g.in_h, g.in_w, g.pad_top, g.pad_left, in,
                 padded);
-    tap_sum_rows(padded, in.w, g.out_h, g.out_w, offsets.data(), w + k * taps, taps, false, y + plane * p.out_plane());
+    tap_sum_rows(padded, in.w, g.out_h, g.out_w, offsets.data(), w + k * taps, taps, false, y + plane * p.out_plane(),
+                 bias ? bias[k] : 0.0f, relu);
   });
 }
 

@@ -110,9 +110,14 @@ namespace ember::kernels {
 namespace {
 
 // The direct kernels for the instruction set in use.
-void depthwise_forward(const ConvPlan& p, const float* x, const float* w, float* y) {
-  const bool s1 = p.group.stride_h == 1 && p.group.stride_w == 1;
-  (s1 ? EMBER_ISA_CALL(depthwise_forward_s1) : EMBER_ISA_CALL(depthwise_forward))(p, x, w, y);
+// Returns whether it applied the bias and ReLU itself (stride 1: on the store).
+bool depthwise_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, bool relu, float* y) {
+  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
+    EMBER_ISA_CALL(depthwise_forward_s1)(p, x, w, bias, relu, y);
+    return true;
+  }
+  EMBER_ISA_CALL(depthwise_forward)(p, x, w, y);
+  return false;
 }
 void depthwise_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
   if (p.group.stride_h == 1 && p.group.stride_w == 1) {
@@ -142,7 +147,7 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
     return;
   }
   if (p.path == ConvPath::depthwise) {
-    depthwise_forward(p, x, w, y);
+    if (depthwise_forward(p, x, w, bias, relu, y)) return;
   } else if (p.path == ConvPath::winograd) {
     winograd_forward(winograd_shape(p), x, w, y);
   } else if (p.path == ConvPath::winograd_row) {
