@@ -20,7 +20,7 @@ void tap_sum_rows(const float* padded, int64_t pitch, int64_t out_h, int64_t out
       typedef typename Lanes<L>::type vec;
       vec acc = accumulate ? load_lanes<L>(dst + c) : vec{} + start;
       for (int64_t t = 0; t < taps; ++t) acc += weight[t] * load_lanes<L>(row + c + offset[t]);
-      if (relu) acc = acc > 0.0f || acc != acc ? acc : vec{};  // relu_value, lane by lane
+      if (relu) acc = ((acc > 0.0f) | (acc != acc)) ? acc : vec{};  // relu_value, lane by lane
       store_lanes<L>(dst + c, acc);
     });
   }
