@@ -657,6 +657,15 @@ struct SliceRing {
   }
 };
 
+// Calls f(a, depth) for each kernel depth a whose input slice depth = od - pad_front + a exists.
+template <typename F>
+void for_each_input_slice(const Winograd3dShape& s, int64_t od, F&& f) {
+  for (int64_t a = 0; a < s.kernel_d; ++a) {
+    const int64_t depth = od - s.pad_front + a;
+    if (depth >= 0 && depth < s.in_d) f(a, depth);
+  }
+}
+
 // y = conv3d(x, w) with u[a][xi][c][k], the transformed kernels of each kernel depth a.
 void winograd3d_forward_impl(const Winograd3dShape& s, const float* x, const float* u, float* y) {
   const int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4, tiles = tiles_h * tiles_w;
@@ -671,13 +680,11 @@ void winograd3d_forward_impl(const Winograd3dShape& s, const float* x, const flo
     for (int64_t od = 0; od < s.out_d; ++od) {
       // M[xi][k][t] = sum over kernel depths a and channels c of U[a][xi][c][k] * V(od - pad + a)[xi][c][t]
       bool any = false;
-      for (int64_t a = 0; a < s.kernel_d; ++a) {
-        const int64_t depth = od - s.pad_front + a;
-        if (depth < 0 || depth >= s.in_d) continue;
+      for_each_input_slice(s, od, [&](int64_t a, int64_t depth) {
         all_products(parallel, 36, u + a * 36 * c_in * k_out, {c_in * k_out, 1, k_out}, ring.slice(depth),
                      {ring.v_stride, 0, tiles}, m, {m_stride, tiles, 0}, k_out, tiles, c_in, any);
         any = true;
-      }
+      });
       for (int64_t k = 0; k < k_out; ++k) {
         float* out = y + ((n * k_out + k) * s.out_d + od) * s.out_h * s.out_w;
         if (any) {
@@ -717,9 +724,7 @@ void winograd3d_weight_products_impl(const Winograd3dShape& s, const float* x, c
       SliceRing ring(s, x + n * c_in * s.in_d * s.in_h * s.in_w, tiles_h, tiles_w, ring_buffer, phases);
       for (int64_t od = 0; od < s.out_d; ++od) {
         bool transformed = false;
-        for (int64_t a = 0; a < s.kernel_d; ++a) {
-          const int64_t depth = od - s.pad_front + a;
-          if (depth < 0 || depth >= s.in_d) continue;
+        for_each_input_slice(s, od, [&](int64_t a, int64_t depth) {
           if (!transformed) {  // dM = A dy A^T of this output slice, channels on lanes
             transpose_channels_last(dy + (n * k_out * s.out_d + od) * out_plane, k_out, s.out_d * out_plane, s.out_h,
                                     s.out_w, s.out_w, 1, 4 * tiles_h, 4 * tiles_w, dy_last);
@@ -729,7 +734,7 @@ void winograd3d_weight_products_impl(const Winograd3dShape& s, const float* x, c
           // dU[a][xi][c][k] += sum_t V(depth)[xi][c][t] * dM[xi][t][k]
           all_products(parallel, 36, ring.slice(depth), {ring.v_stride, tiles, 1}, dm, {dm_stride, 0, k_out},
                        target + a * 36 * c_in * k_out, {c_in * k_out, k_out, 0}, c_in, k_out, tiles, true);
-        }
+        });
       }
     }
   };

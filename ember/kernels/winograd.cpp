@@ -189,6 +189,23 @@ bool subgrids_fit(int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int6
          pad_left % d == 0 && pad_top >= 0 && pad_left >= 0;
 }
 
+// dw[k][c][a] = G^T dU[a][xi][c][k] G: the 3x3 weight gradients (of each kernel depth a) from
+// the transformed ones.
+void weights_from_products(const float* du, int64_t out_channels, int64_t in_channels, int64_t kernel_d, float* dw) {
+  const int64_t pairs = out_channels * in_channels;
+  parallel_for(0, pairs, 64, [&](int64_t b, int64_t e) {
+    float tile[6][6], g[3][3];
+    for (int64_t kc = b; kc < e; ++kc) {
+      const int64_t k = kc / in_channels, c = kc % in_channels;
+      for (int64_t a = 0; a < kernel_d; ++a) {
+        for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[((a * 36 + xi) * in_channels + c) * out_channels + k];
+        sandwich(kWinogradGT, tile, g);
+        std::memcpy(dw + (kc * kernel_d + a) * 9, g, sizeof(g));
+      }
+    }
+  });
+}
+
 // The weight gradient's fixed runs of images: as many as run in parallel usefully, their partial
 // sums (one transformed weight gradient each) within kWeightPartialBytes.
 int64_t weight_slots(int64_t images, int64_t du_size) {
@@ -228,16 +245,7 @@ void winograd_backward_weight(const Winograd3x3Shape& s, const float* x, const f
   const int64_t slots = weight_slots(t.images(), du_size);
   std::vector<float> du(static_cast<size_t>(slots * du_size));
   EMBER_ISA_CALL(winograd_weight_products_impl)(t, x, dy, slots, du.data());
-  // dw[k][c] = G^T dU[k][c] G
-  parallel_for(0, pairs, 256, [&](int64_t b, int64_t e) {
-    float tile[6][6], g[3][3];
-    for (int64_t kc = b; kc < e; ++kc) {
-      const int64_t k = kc / s.in_channels, c = kc % s.in_channels;
-      for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = du[(xi * s.in_channels + c) * s.out_channels + k];
-      sandwich(kWinogradGT, tile, g);
-      std::memcpy(dw + kc * 9, g, sizeof(g));
-    }
-  });
+  weights_from_products(du.data(), s.out_channels, s.in_channels, 1, dw);
 }
 
 // ---- F(4, 5) for rows ----
@@ -320,19 +328,7 @@ void winograd3d_backward_weight(const Winograd3dShape& s, const float* x, const 
   const int64_t slots = weight_slots(s.batch, du_size);
   std::vector<float> du(static_cast<size_t>(slots * du_size));
   EMBER_ISA_CALL(winograd3d_weight_products_impl)(s, x, dy, slots, du.data());
-  // dw[k][c][a] = G^T dU[a][k][c] G
-  parallel_for(0, pairs, 64, [&](int64_t b, int64_t e) {
-    float tile[6][6], g[3][3];
-    for (int64_t kc = b; kc < e; ++kc) {
-      const int64_t k = kc / s.in_channels, c = kc % s.in_channels;
-      for (int64_t a = 0; a < s.kernel_d; ++a) {
-        const float* dua = du.data() + a * 36 * pairs;
-        for (int xi = 0; xi < 36; ++xi) tile[xi / 6][xi % 6] = dua[(xi * s.in_channels + c) * s.out_channels + k];
-        sandwich(kWinogradGT, tile, g);
-        std::memcpy(dw + (kc * s.kernel_d + a) * 9, g, sizeof(g));
-      }
-    }
-  });
+  weights_from_products(du.data(), s.out_channels, s.in_channels, s.kernel_d, dw);
 }
 
 }  // namespace ember::kernels

@@ -85,6 +85,38 @@ double scaled_error(const Tensor& actual, const std::vector<double>& expected) {
   return worst / std::max(scale, 1e-30);
 }
 
+// Each case's three passes against their double-precision references, within winograd.h's
+// documented error (each pass's measured error is printed).
+template <typename Case, typename Run>
+void check_references(const std::vector<Case>& cases, Run run) {
+  for (const Case& c : cases) {
+    INFO(std::string(c.name));
+    for (const Pass& pass : run(c.shape)) {
+      INFO(pass.name);
+      const double error = scaled_error(pass.actual, pass.expected);
+      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
+      CHECK(error < 2e-5);
+    }
+  }
+}
+
+// Each case's three passes, bitwise the same for 1, 2 and 3 threads.
+template <typename Case, typename Run>
+void check_thread_counts(const std::vector<Case>& cases, Run run) {
+  for (const Case& c : cases) {
+    INFO(std::string(c.name));
+    std::vector<Tensor> results[3];
+    for (int threads = 1; threads <= 3; ++threads) {
+      ember::test::with_threads(threads, [&] {
+        for (const Pass& pass : run(c.shape)) results[threads - 1].push_back(pass.actual);
+      });
+    }
+    for (int t = 1; t < 3; ++t) {
+      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
+    }
+  }
+}
+
 struct Case {
   const char* name;
   Winograd3x3Shape shape;
@@ -107,29 +139,13 @@ const std::vector<Case> kCases = {
 TEST_CASE("winograd matches naive loops in all three passes, within its documented error") {
   for (const Case& c : kCases) {
     INFO(std::string(c.name));
-    REQUIRE(kernels::winograd_fits(c.shape));
-    for (const Pass& pass : run_passes(c.shape)) {
-      INFO(pass.name);
-      const double error = scaled_error(pass.actual, pass.expected);
-      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
-      CHECK(error < 2e-5);  // winograd.h's claim
-    }
+    CHECK(kernels::winograd_fits(c.shape));
   }
+  check_references(kCases, run_passes);
 }
 
 TEST_CASE("winograd is bitwise identical for 1, 2 and 3 threads") {
-  for (const Case& c : kCases) {
-    INFO(std::string(c.name));
-    std::vector<Tensor> results[3];
-    for (int threads = 1; threads <= 3; ++threads) {
-      ember::test::with_threads(threads, [&] {
-        for (const Pass& pass : run_passes(c.shape)) results[threads - 1].push_back(pass.actual);
-      });
-    }
-    for (int t = 1; t < 3; ++t) {
-      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
-    }
-  }
+  check_thread_counts(kCases, run_passes);
 }
 
 TEST_CASE("conv2d takes the winograd path for 3x3 stride-1 shapes with enough channels and whole tiles") {
@@ -214,30 +230,11 @@ std::vector<Pass> run_row_passes(const WinogradRowShape& s) {
 }  // namespace
 
 TEST_CASE("winograd rows match naive loops in all three passes, within the documented error") {
-  for (const RowCase& c : kRowCases) {
-    INFO(std::string(c.name));
-    for (const Pass& pass : run_row_passes(c.shape)) {
-      INFO(pass.name);
-      const double error = scaled_error(pass.actual, pass.expected);
-      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
-      CHECK(error < 2e-5);
-    }
-  }
+  check_references(kRowCases, run_row_passes);
 }
 
 TEST_CASE("winograd rows are bitwise identical for 1, 2 and 3 threads") {
-  for (const RowCase& c : kRowCases) {
-    INFO(std::string(c.name));
-    std::vector<Tensor> results[3];
-    for (int threads = 1; threads <= 3; ++threads) {
-      ember::test::with_threads(threads, [&] {
-        for (const Pass& pass : run_row_passes(c.shape)) results[threads - 1].push_back(pass.actual);
-      });
-    }
-    for (int t = 1; t < 3; ++t) {
-      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
-    }
-  }
+  check_thread_counts(kRowCases, run_row_passes);
 }
 
 TEST_CASE("conv1d takes the winograd row path for 5 taps, stride 1 and enough channels") {
@@ -331,28 +328,9 @@ std::vector<Pass> run_3d_passes(const ember::kernels::Winograd3dShape& s) {
 }  // namespace
 
 TEST_CASE("winograd 3-D matches naive loops in all three passes, within the documented error") {
-  for (const Case3d& c : kCases3d) {
-    INFO(std::string(c.name));
-    for (const Pass& pass : run_3d_passes(c.shape)) {
-      INFO(pass.name);
-      const double error = scaled_error(pass.actual, pass.expected);
-      MESSAGE(std::string(c.name) << " " << std::string(pass.name) << ": max error " << error << " of the largest value");
-      CHECK(error < 2e-5);
-    }
-  }
+  check_references(kCases3d, run_3d_passes);
 }
 
 TEST_CASE("winograd 3-D is bitwise identical for 1, 2 and 3 threads") {
-  for (const Case3d& c : kCases3d) {
-    INFO(std::string(c.name));
-    std::vector<Tensor> results[3];
-    for (int threads = 1; threads <= 3; ++threads) {
-      ember::test::with_threads(threads, [&] {
-        for (const Pass& pass : run_3d_passes(c.shape)) results[threads - 1].push_back(pass.actual);
-      });
-    }
-    for (int t = 1; t < 3; ++t) {
-      for (size_t i = 0; i < results[0].size(); ++i) check_bitwise_equal(results[0][i], results[t][i]);
-    }
-  }
+  check_thread_counts(kCases3d, run_3d_passes);
 }
