@@ -1,7 +1,7 @@
-// The Winograd F(4x4, 3x3) convolution's tile transforms and drivers (winograd.cpp), compiled once
-// per instruction set (isa/variants.h). The transforms run a tile row at a time, one tile per lane
-// of plain loops the compiler vectorizes for the variant: a plane is first split into its four
-// column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
+// Winograd's kernels (winograd.cpp), compiled once per instruction set (isa/variants.h): the lane
+// shuffles, the F(4x4, 3x3) tile transforms, the products kernel, and the 2-D, row (F(4, 5)) and
+// 3-D drivers. The transforms put one tile in each vector lane: a plane is first split into its
+// four column phases (column % 4), so tap (r, j) of the tiles of a tile row is one unit-stride run.
 
 #include "ember/kernels/isa/lanes-inl.h"
 
