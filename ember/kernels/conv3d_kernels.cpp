@@ -120,7 +120,7 @@ void conv3d_backward_input(const Conv3dPlan& p, const float* dy, const float* w,
     winograd3d_backward_input(wino, dy, w, dx);
     return;
   }
-  if (DirectConvShape direct; direct_shape(p, direct)) {
+  if (DirectConvShape direct; direct_shape(p, direct) && direct_conv_input_fits(direct)) {
     direct_conv_backward_input(direct, dy, w, dx);
     return;
   }

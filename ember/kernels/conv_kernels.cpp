@@ -172,6 +172,12 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
 }
 
 void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
+  if (p.input_grad_path != p.path) {
+    ConvPlan input_plan = p;
+    input_plan.path = p.input_grad_path;
+    conv_backward_input(input_plan, dy, w, dx);
+    return;
+  }
   if (uses_batched_im2col(p)) {
     conv_backward_input_batched(p, dy, w, dx);
     return;
@@ -218,11 +224,7 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
     return;
   }
   if (p.path == ConvPath::direct) {
-    // The general path's weight gradient: in 1-D and 2-D its column matrix is cheap and the GEMM
-    // over all positions efficient (conv1d_k5: 17 ms against 19.5 with the direct kernel's).
-    ConvPlan general = p;
-    general.path = ConvPath::im2col;
-    conv_backward_weight(general, x, dy, dw);
+    direct_conv_backward_weight(direct_conv_shape(p), x, dy, dw);
     return;
   }
   if (p.path == ConvPath::depthwise) {

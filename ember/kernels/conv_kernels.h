@@ -23,7 +23,7 @@ enum class ConvPath {
   winograd_row,  // 1 x L rows (conv1d), 5 taps, stride 1, no dilation, one group, enough channels:
                  // Winograd F(4, 5) for all three passes (winograd.h)
   direct,     // stride 1, one group, enough channels x taps (direct_conv.h): direct forward and
-              // input gradient; the weight gradient goes through im2col
+              // weight gradient; the input gradient too where its own pass fits the kernel
 };
 
 // The geometry of one 2-D convolution y = conv(x, w), every size named: x [batch, in_channels,
@@ -46,6 +46,10 @@ struct ConvPlan {
   int64_t batch, in_channels, out_channels, groups;
   ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
   ConvPath path;
+  // The input gradient's path: `path`, except a direct plan whose input gradient the direct
+  // kernel does not take (too few input channels: LeNet's and SimpleConvNet's first layers),
+  // which goes through im2col.
+  ConvPath input_grad_path;
 
   int64_t in_per_group() const { return in_channels / groups; }
   int64_t out_per_group() const { return out_channels / groups; }

@@ -90,6 +90,8 @@ ConvPlan plan_conv(const ConvShape& s, bool force_im2col) {
               : winograd_row_fits(s) ? ConvPath::winograd_row
               : direct_fits(plan) ? ConvPath::direct
                                  : ConvPath::im2col;
+  plan.input_grad_path =
+      plan.path == ConvPath::direct && !direct_conv_input_fits(direct_conv_shape(plan)) ? ConvPath::im2col : plan.path;
   return plan;
 }
 

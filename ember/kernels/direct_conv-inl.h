@@ -3,6 +3,9 @@
 // kTilePositions consecutive padded positions, accumulated in registers: per input channel and
 // tap, kTileVectors vector loads of the input and one broadcast weight per output channel.
 
+
+#include "ember/kernels/isa/lanes-inl.h"
+
 typedef float vfloat __attribute__((vector_size(kIsaVectorFloats * sizeof(float))));
 typedef int32_t vmask __attribute__((vector_size(kIsaVectorFloats * sizeof(float))));
 constexpr int kVec = kIsaVectorFloats;
@@ -40,7 +43,8 @@ void direct_conv(const DirectConvShape& s, const float* x, const float* w, const
     }
   }
   const int64_t* offset = layout.offset.data();
-  const int64_t* dest = layout.dest.data();
+  const DirectLayout::Run* runs = layout.runs.data();
+  const int64_t* run_begin = layout.run_begin.data();
   parallel_for(0, s.batch * tiles, kDirectTileGrain, [&](int64_t begin, int64_t end) {
     for (int64_t index = begin; index < end; ++index) {
       const int64_t n = index / tiles, tile = index % tiles, q0 = tile * kTilePositions;
@@ -63,23 +67,25 @@ void direct_conv(const DirectConvShape& s, const float* x, const float* w, const
             }
           }
         }
+        const DirectLayout::Run* first_run = runs + run_begin[tile];
+        const DirectLayout::Run* last_run = runs + run_begin[tile + 1];
+        const bool whole = last_run - first_run == 1 && first_run->length == kTilePositions;
         for (int r = 0; r < kTileChannels && block * kTileChannels + r < K; ++r) {
           const int64_t k = block * kTileChannels + r;
-          const float b = bias ? bias[k] : 0.0f;
+          const vfloat b = (bias ? bias[k] : 0.0f) - vfloat{};
+          float values[kTilePositions];
+          for (int v = 0; v < kTileVectors; ++v) {
+            vfloat o = acc[r][v] + b;
+            if (relu) o = ((o > 0) | (o != o)) ? o : vfloat{};
+            store_vector(values + v * kVec, o);
+          }
           float* yk = y + (n * K + k) * out_volume;
-          if (layout.whole[tile]) {  // the tile's positions are consecutive outputs
-            for (int v = 0; v < kTileVectors; ++v) {
-              vfloat o = acc[r][v] + b;
-              if (relu) o = ((o > 0) | (o != o)) ? o : vfloat{};
-              store_vector(yk + dest[q0] + v * kVec, o);
-            }
-          } else {
-            float values[kTilePositions];
-            std::memcpy(values, acc[r], sizeof(values));
-            for (int64_t l = 0; l < kTilePositions; ++l) {
-              const int64_t d = dest[q0 + l];
-              if (d >= 0) yk[d] = relu ? relu_value(values[l] + b) : values[l] + b;
-            }
+          if (whole) {
+            std::memcpy(yk + first_run->dest, values, sizeof(values));
+            continue;
+          }
+          for (const DirectLayout::Run* run = first_run; run != last_run; ++run) {
+            for (int64_t l = 0; l < run->length; ++l) yk[run->dest + l] = values[run->first + l];
           }
         }
       }
@@ -89,121 +95,131 @@ void direct_conv(const DirectConvShape& s, const float* x, const float* w, const
 
 // ---- weight gradient: dw[k][c][t] = sum over images and output positions of dy * x(t) ----
 //
-// dy is transposed, a chunk of positions at a time, to [position][output channel]. A tile is
-// KV vectors of output channels x tt taps of one input channel: per position,
-// the vectors of dy and one broadcast input value per tap, tt x KV
-// multiply-adds into partial sums whose lanes are output channels (no lane reductions). Chunks
-// (several images, or part of one) keep dy and x in the core's L2 while every tile reads them;
-// they run in order and each tile adds into its own entries, so the order of every sum is fixed.
+// dy is laid out in the padded pitch too (zeros at the pitch's padding columns), a chunk of
+// positions at a time, so output position q of dy meets input position q + offset[t] of x:
+// a tile is KB output channels x TT taps of one input channel, summed over positions in vectors
+// (per vector of positions, KB loads of dy, TT loads of x, KB x TT multiply-adds), with the lanes
+// added only at the very end. The work is cut into a fixed number of slices (groups of images,
+// and ranges of positions when there are few images), each with its own vector partial sums, run
+// in parallel and added in slice order: the order of every sum depends on the shape alone.
 
-// Positions per chunk (a transposed dy chunk of K rows of this many floats stays in L2).
-constexpr int64_t kWeightChunkPositions = 1024;
+// Positions per chunk (dy's chunk, K rows of this many floats, stays in L2).
+constexpr int64_t kWeightChunkPositions = 2048;
+// Slices of the weight gradient's work (each with vector partial sums of the weight's size).
+constexpr int64_t kWeightSlices = 16;
+// Output channels per tile; TT taps per tile follow from the taps (weight_taps_per_tile).
+constexpr int kWeightTileChannels = kVec >= 16 ? 4 : 2;
 
-struct WeightPass {
-  const DirectConvShape& s;
-  const DirectLayout& layout;
-  const float* padded_x;  // [batch][C][channel_stride]
-  float* dy_t;            // one chunk of dy: [image in chunk][position in chunk][k_padded]
-  int64_t k_padded;       // K rounded up to the tile's output channels
-  float* sums;            // [C][taps][k_padded]
+// Where a tile's operands are: a block of images, each padded ([image][channel][channel_stride])
+// and with dy's chunk of positions ([image][channel][chunk]).
+struct WeightBlock {
+  const float* padded_x;  // at the chunk's first position
+  const float* dy;
+  int64_t images, x_image, dy_image, chunk, count;  // count: positions used of the chunk
 };
 
-template <int TT, int KV>
-void weight_tile(const WeightPass& w, int64_t kb, int64_t c, int64_t t0, int64_t n0, int64_t n1, int64_t q0,
-                 int64_t q1) {
-  const int64_t C = w.s.in_channels, taps = w.layout.taps(), kp = w.k_padded;
-  vfloat acc[TT][KV] = {};
-  int64_t offset[TT];
-  for (int u = 0; u < TT; ++u) offset[u] = w.layout.offset[t0 + u];
-  for (int64_t n = n0; n < n1; ++n) {
-    const float* x = w.padded_x + (n * C + c) * w.layout.channel_stride;
-    const float* dy = w.dy_t + (n - n0) * (q1 - q0) * kp + kb * KV * kVec;
-    for (int64_t q = q0; q < q1; ++q, dy += kp) {
-      vfloat d[KV];
-#pragma GCC unroll 4
-      for (int v = 0; v < KV; ++v) d[v] = load_vector(dy + v * kVec);
-#pragma GCC unroll 16
+// sums[(r * row + u)][:] += the partial sums of the block's channels r (dy rows) and taps
+// offset[u], over every image and position of the block.
+template <int TT>
+void weight_tile(const WeightBlock& b, const float* x, const int64_t* offset, const float* dy, float* sums,
+                 int64_t row) {
+  constexpr int KB = kWeightTileChannels;
+  vfloat acc[KB][TT] = {};
+  int64_t off[TT];
+  for (int u = 0; u < TT; ++u) off[u] = offset[u];
+  for (int64_t i = 0; i < b.images; ++i, x += b.x_image, dy += b.dy_image) {
+    for (int64_t q = 0; q < b.count; q += kVec) {
+      vfloat d[KB];
+#pragma GCC unroll 8
+      for (int r = 0; r < KB; ++r) d[r] = load_vector(dy + r * b.chunk + q);
+#pragma GCC unroll 8
       for (int u = 0; u < TT; ++u) {
-        const vfloat xv = x[q + offset[u]] - vfloat{};  // a broadcast
-#pragma GCC unroll 4
-        for (int v = 0; v < KV; ++v) acc[u][v] += xv * d[v];
+        const vfloat xv = load_vector(x + q + off[u]);
+#pragma GCC unroll 8
+        for (int r = 0; r < KB; ++r) acc[r][u] += d[r] * xv;
       }
     }
   }
-  for (int u = 0; u < TT; ++u) {
-    float* entry = w.sums + ((c * taps + t0 + u) * kp) + kb * KV * kVec;
-    for (int v = 0; v < KV; ++v) {
-      store_vector(entry + v * kVec, load_vector(entry + v * kVec) + acc[u][v]);
+  for (int r = 0; r < KB; ++r) {
+    for (int u = 0; u < TT; ++u) {
+      float* entry = sums + (r * row + u) * kVec;
+      store_vector(entry, load_vector(entry) + acc[r][u]);
     }
   }
 }
 
-// dy of images [n0, n1), positions [q0, q1) transposed, then every tile, tiles in parallel.
-template <int TT, int KV>
-void weight_chunk(const WeightPass& w, const float* dy, int64_t n0, int64_t n1, int64_t q0, int64_t q1) {
-  const DirectConvShape& s = w.s;
-  const int64_t C = s.in_channels, K = s.out_channels, taps = w.layout.taps(), kp = w.k_padded;
-  const int64_t out_volume = s.out_d * s.out_h * s.out_w, width = q1 - q0;
-  const int64_t* dest = w.layout.dest.data();
-  parallel_for(0, (n1 - n0) * width, 256, [&](int64_t begin, int64_t end) {
-    for (int64_t index = begin; index < end; ++index) {
-      const int64_t n = n0 + index / width, q = q0 + index % width, d = dest[q];
-      float* __restrict row = w.dy_t + index * kp;
-      const float* src = dy + n * K * out_volume + d;
-      for (int64_t k = 0; k < kp; ++k) row[k] = d >= 0 && k < K ? src[k * out_volume] : 0.0f;
+// Every tile of a block: channels in blocks of KB, each input channel's taps in tiles of TT (the
+// taps TT does not divide one at a time).
+template <int TT>
+void weight_block(const DirectConvShape& s, const DirectLayout& layout, const WeightBlock& b, int64_t k_padded,
+                  float* sums) {
+  const int64_t C = s.in_channels, taps = layout.taps(), row = C * taps;
+  for (int64_t kb = 0; kb < k_padded; kb += kWeightTileChannels) {
+    for (int64_t c = 0; c < C; ++c) {
+      const float* x = b.padded_x + c * layout.channel_stride;
+      const float* dy = b.dy + kb * b.chunk;
+      float* entry = sums + (kb * row + c * taps) * kVec;
+      int64_t t = 0;
+      for (; t + TT <= taps; t += TT) weight_tile<TT>(b, x, layout.offset.data() + t, dy, entry + t * kVec, row);
+      for (; t < taps; ++t) weight_tile<1>(b, x, layout.offset.data() + t, dy, entry + t * kVec, row);
     }
-  });
-  const int64_t k_blocks = kp / (KV * kVec), t_blocks = taps / TT;
-  parallel_for(0, k_blocks * C * t_blocks, 4, [&](int64_t begin, int64_t end) {
-    for (int64_t index = begin; index < end; ++index) {
-      const int64_t c = index / (k_blocks * t_blocks), tb = index / k_blocks % t_blocks, kb = index % k_blocks;
-      weight_tile<TT, KV>(w, kb, c, tb * TT, n0, n1, q0, q1);
-    }
-  });
+  }
 }
 
-template <int TT, int KV>
+template <int TT>
 void direct_weight(const DirectConvShape& s, const float* x, const float* dy, float* dw) {
   const DirectLayout layout(s, kTilePositions);
-  const int64_t C = s.in_channels, K = s.out_channels, taps = layout.taps();
-  const int64_t positions = layout.tiles * kTilePositions;
-  const int64_t k_padded = (K + KV * kVec - 1) / (KV * kVec) * (KV * kVec);
-  const int64_t images = positions <= kWeightChunkPositions ? std::max<int64_t>(1, kWeightChunkPositions / positions) : 1;
-  const int64_t chunk_positions = std::min(positions, kWeightChunkPositions);
-  const int64_t padded_floats = s.batch * C * layout.channel_stride;
-  const int64_t dy_floats = images * chunk_positions * k_padded, sum_floats = C * taps * k_padded;
-  float* padded_x = thread_scratch(padded_floats + dy_floats + sum_floats, 1);
-  float* dy_t = padded_x + padded_floats;
-  float* sums = dy_t + dy_floats;
-  layout.pad_input(s, x, padded_x);
-  std::fill(sums, sums + sum_floats, 0.0f);
-  const WeightPass pass{s, layout, padded_x, dy_t, k_padded, sums};
-  for (int64_t n0 = 0; n0 < s.batch; n0 += images) {
-    for (int64_t q0 = 0; q0 < positions; q0 += chunk_positions) {
-      weight_chunk<TT, KV>(pass, dy, n0, std::min(s.batch, n0 + images), q0, std::min(positions, q0 + chunk_positions));
+  const int64_t C = s.in_channels, K = s.out_channels, taps = layout.taps(), out_volume = s.out_d * s.out_h * s.out_w;
+  const int64_t in_volume = s.in_d * s.in_h * s.in_w, positions = layout.tiles * kTilePositions;
+  const int64_t k_padded = (K + kWeightTileChannels - 1) / kWeightTileChannels * kWeightTileChannels;
+  const int64_t weight_vectors = k_padded * C * taps;
+  const int64_t image_groups = std::min(s.batch, kWeightSlices);
+  const int64_t position_parts = std::clamp<int64_t>(kWeightSlices / image_groups, 1, layout.tiles);
+  const int64_t slices = image_groups * position_parts;
+  // A block: as many images as fill a chunk of positions, or one image's chunk.
+  const int64_t chunk = std::min(kWeightChunkPositions, positions);
+  const int64_t block_images = std::max<int64_t>(1, kWeightChunkPositions / positions);
+  const int64_t x_image = C * layout.channel_stride, dy_image = k_padded * chunk;
+  std::vector<float> sums(static_cast<size_t>(slices * weight_vectors * kVec), 0.0f);
+  parallel_for(0, slices, 1, [&](int64_t begin, int64_t end) {
+    float* padded = thread_scratch(block_images * (x_image + dy_image));
+    float* dy_chunk = padded + block_images * x_image;
+    for (int64_t slice = begin; slice < end; ++slice) {
+      const int64_t group = slice / position_parts, part = slice % position_parts;
+      const int64_t first = group * s.batch / image_groups, last = (group + 1) * s.batch / image_groups;
+      const int64_t q_begin = part * layout.tiles / position_parts * kTilePositions;
+      const int64_t q_end = (part + 1) * layout.tiles / position_parts * kTilePositions;
+      for (int64_t n0 = first; n0 < last; n0 += block_images) {
+        const int64_t images = std::min(block_images, last - n0);
+        for (int64_t i = 0; i < images; ++i) layout.pad_image(s, x + (n0 + i) * C * in_volume, padded + i * x_image);
+        for (int64_t q0 = q_begin; q0 < q_end; q0 += chunk) {
+          const int64_t count = std::min(q_end - q0, chunk);
+          for (int64_t i = 0; i < images; ++i) {
+            layout.place_output(s, dy + (n0 + i) * K * out_volume, K, q0, count, dy_chunk + i * dy_image, chunk,
+                                k_padded);
+          }
+          const WeightBlock block{padded + q0, dy_chunk, images, x_image, dy_image, chunk, count};
+          weight_block<TT>(s, layout, block, k_padded, sums.data() + slice * weight_vectors * kVec);
+        }
+      }
     }
-  }
+  });
   for (int64_t k = 0; k < K; ++k) {
-    for (int64_t ct = 0; ct < C * taps; ++ct) dw[k * C * taps + ct] = sums[ct * k_padded + k];
+    for (int64_t ct = 0; ct < C * taps; ++ct) {
+      vfloat total = load_vector(sums.data() + (k * C * taps + ct) * kVec);
+      for (int64_t slice = 1; slice < slices; ++slice) {
+        total += load_vector(sums.data() + ((slice * k_padded + k) * C * taps + ct) * kVec);
+      }
+      dw[k * C * taps + ct] = lane_sum<kVec>(total);
+    }
   }
 }
 
-// The tile for this instruction set, tap count and channel count: TT taps (dividing the taps) x
-// KV vectors of output channels, the TT x KV partial sums, KV dy vectors and a broadcast within
-// the register file (32 vector registers with AVX-512, 16 otherwise).
+// Taps per tile: KB x TT partial sums, KB dy vectors and an input vector within the register file
+// (32 vector registers with AVX-512, 16 otherwise).
 void direct_conv_weight(const DirectConvShape& s, const float* x, const float* dy, float* dw) {
   const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
-  if constexpr (kVec >= 16) {
-    const bool wide = s.out_channels > 2 * kVec;
-    if (taps % 9 == 0) return direct_weight<9, 2>(s, x, dy, dw);
-    if (taps % 5 == 0) return wide ? direct_weight<5, 4>(s, x, dy, dw) : direct_weight<5, 2>(s, x, dy, dw);
-    if (taps % 3 == 0) return wide ? direct_weight<3, 4>(s, x, dy, dw) : direct_weight<3, 2>(s, x, dy, dw);
-    if (taps % 2 == 0) return wide ? direct_weight<2, 4>(s, x, dy, dw) : direct_weight<2, 2>(s, x, dy, dw);
-    return wide ? direct_weight<1, 4>(s, x, dy, dw) : direct_weight<1, 2>(s, x, dy, dw);
-  } else {
-    if (taps % 5 == 0) return direct_weight<5, 2>(s, x, dy, dw);
-    if (taps % 3 == 0) return direct_weight<3, 2>(s, x, dy, dw);
-    if (taps % 2 == 0) return direct_weight<2, 2>(s, x, dy, dw);
-    return direct_weight<1, 2>(s, x, dy, dw);
-  }
+  if (taps % 5 == 0) return direct_weight<5>(s, x, dy, dw);
+  if (taps % 3 == 0) return direct_weight<3>(s, x, dy, dw);
+  return direct_weight<4>(s, x, dy, dw);
 }

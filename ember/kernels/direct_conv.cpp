@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/kernels/relu_value.h"
 #include "ember/kernels/scratch.h"
 
 namespace ember::kernels {
@@ -14,10 +14,14 @@ namespace {
 
 // Tiles per parallel task, about: each is at least C x taps x 2 vector multiply-adds per channel.
 constexpr int64_t kDirectTileGrain = 4;
-// Positions in the pitch's padding columns, at most this fraction more than the outputs.
-constexpr double kMaxPitchWaste = 1.3;
+// Padded positions a pass walks (the outputs and the pitch's padding columns between their
+// rows), at most this many times the outputs.
+constexpr double kMaxPitchWaste = 1.5;
 // Multiply-adds per output (input channels x taps) below which the stores dominate.
-constexpr int64_t kMinWorkPerOutput = 32;
+constexpr int64_t kMinWorkPerOutput = 16;
+// Output channels below which a tile of them is mostly empty (the input gradient's outputs are
+// the input's channels).
+constexpr int64_t kMinOutputChannels = 4;
 
 // The padded layout: channels of depth dp x height hp x pitch wp (the input at offset
 // (pad_front, pad_top, pad_left), zeros around), each channel_stride floats apart; output position
@@ -26,7 +30,14 @@ struct DirectLayout {
   int64_t dp, hp, wp, span, tiles, channel_stride;
   std::vector<int64_t> offset;  // per tap, in the weight's (kd, kh, kw) order
   std::vector<int64_t> dest;    // per padded position: the output's flat index, or -1
-  std::vector<uint8_t> whole;   // per tile: its positions are consecutive valid outputs
+  // Per tile, its valid positions as runs of consecutive outputs: tile t's runs are
+  // runs[run_begin[t]] up to runs[run_begin[t + 1]], so a tile stores a few copies, not a
+  // position-by-position test.
+  struct Run {
+    int64_t first, length, dest;  // the tile's positions [first, first + length): outputs from dest on
+  };
+  std::vector<Run> runs;
+  std::vector<int64_t> run_begin;
 
   DirectLayout(const DirectConvShape& s, int64_t tile_positions)
       : dp(s.out_d + (s.kernel_d - 1) * s.dilation_d),
@@ -49,32 +60,63 @@ struct DirectLayout {
         for (int64_t ow = 0; ow < s.out_w; ++ow) dest[(od * hp + oh) * wp + ow] = (od * s.out_h + oh) * s.out_w + ow;
       }
     }
-    whole.assign(static_cast<size_t>(tiles), 1);
     for (int64_t t = 0; t < tiles; ++t) {
+      run_begin.push_back(static_cast<int64_t>(runs.size()));
       for (int64_t l = 0; l < tile_positions; ++l) {
-        const int64_t q = t * tile_positions + l;
-        if (dest[q] < 0 || dest[q] != dest[t * tile_positions] + l) whole[t] = 0;
+        const int64_t d = dest[t * tile_positions + l];
+        if (d < 0) continue;
+        if (runs.size() > static_cast<size_t>(run_begin.back()) && runs.back().first + runs.back().length == l && runs.back().dest + runs.back().length == d) {
+          ++runs.back().length;
+        } else {
+          runs.push_back({l, 1, d});
+        }
       }
     }
+    run_begin.push_back(static_cast<int64_t>(runs.size()));
   }
   int64_t taps() const { return static_cast<int64_t>(offset.size()); }
 
-  // padded[n][c] = x[n][c] placed at (pad_front, pad_top, pad_left), zeros elsewhere.
+  // padded[c] = the image's channel c placed at (pad_front, pad_top, pad_left), zeros elsewhere,
+  // for one image's channels.
+  void pad_image(const DirectConvShape& s, const float* image, float* padded) const {
+    for (int64_t c = 0; c < s.in_channels; ++c) pad_channel(s, image + c * s.in_d * s.in_h * s.in_w, padded + c * channel_stride);
+  }
+  // The same for every image, images in parallel.
   void pad_input(const DirectConvShape& s, const float* x, float* padded) const {
     const int64_t in_volume = s.in_d * s.in_h * s.in_w;
     parallel_for(0, s.batch * s.in_channels, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t index = begin; index < end; ++index) {
-        float* dst = padded + index * channel_stride;
-        const float* src = x + index * in_volume;
-        std::memset(dst, 0, static_cast<size_t>(channel_stride) * sizeof(float));
-        for (int64_t id = 0; id < s.in_d; ++id) {
-          for (int64_t ih = 0; ih < s.in_h; ++ih) {
-            std::memcpy(dst + ((id + s.pad_front) * hp + ih + s.pad_top) * wp + s.pad_left,
-                        src + (id * s.in_h + ih) * s.in_w, static_cast<size_t>(s.in_w) * sizeof(float));
-          }
+      for (int64_t index = begin; index < end; ++index) pad_channel(s, x + index * in_volume, padded + index * channel_stride);
+    });
+  }
+
+  // out[k][i] = the output-sized planes' values at padded positions q0 + i (zeros where a
+  // position is no output, and in rows k >= channels), for i in [0, count); rows `pitch` apart.
+  void place_output(const DirectConvShape& s, const float* planes, int64_t channels, int64_t q0, int64_t count,
+                    float* out, int64_t pitch, int64_t rows) const {
+    const int64_t out_volume = s.out_d * s.out_h * s.out_w;
+    for (int64_t k = 0; k < rows; ++k) std::memset(out + k * pitch, 0, static_cast<size_t>(count) * sizeof(float));
+    for (int64_t od = 0; od < s.out_d; ++od) {
+      for (int64_t oh = 0; oh < s.out_h; ++oh) {
+        const int64_t q = (od * hp + oh) * wp;
+        const int64_t lo = std::max(q, q0), hi = std::min(q + s.out_w, q0 + count);
+        if (lo >= hi) continue;
+        const int64_t src = (od * s.out_h + oh) * s.out_w + (lo - q);
+        for (int64_t k = 0; k < channels; ++k) {
+          std::memcpy(out + k * pitch + (lo - q0), planes + k * out_volume + src, static_cast<size_t>(hi - lo) * sizeof(float));
         }
       }
-    });
+    }
+  }
+
+ private:
+  void pad_channel(const DirectConvShape& s, const float* src, float* dst) const {
+    std::memset(dst, 0, static_cast<size_t>(channel_stride) * sizeof(float));
+    for (int64_t id = 0; id < s.in_d; ++id) {
+      for (int64_t ih = 0; ih < s.in_h; ++ih) {
+        std::memcpy(dst + ((id + s.pad_front) * hp + ih + s.pad_top) * wp + s.pad_left,
+                    src + (id * s.in_h + ih) * s.in_w, static_cast<size_t>(s.in_w) * sizeof(float));
+      }
+    }
   }
 };
 
@@ -88,10 +130,18 @@ bool pads_fit(int64_t in, int64_t out, int64_t kernel, int64_t dilation, int64_t
   return before >= 0 && after >= 0 && before <= reach && after <= reach;
 }
 
-double pitch_waste(int64_t out_h, int64_t out_w, int64_t kernel_h, int64_t kernel_w, int64_t dilation_h,
-                   int64_t dilation_w) {
-  const double padded = static_cast<double>(out_h + (kernel_h - 1) * dilation_h) * (out_w + (kernel_w - 1) * dilation_w);
-  return padded / static_cast<double>(out_h * out_w);
+// Padded positions from the first output to the last, per output.
+double pitch_waste(int64_t out_d, int64_t out_h, int64_t out_w, int64_t reach_h, int64_t reach_w) {
+  const int64_t pitch = out_w + reach_w;
+  const double span = static_cast<double>(((out_d - 1) * (out_h + reach_h) + out_h - 1) * pitch + out_w);
+  return span / static_cast<double>(out_d * out_h * out_w);
+}
+
+// Whether a pass whose outputs are out (d, h, w), summing `work` products each, takes the kernel.
+bool pass_fits(int64_t out_d, int64_t out_h, int64_t out_w, const DirectConvShape& s, int64_t work) {
+  return work >= kMinWorkPerOutput &&
+         pitch_waste(out_d, out_h, out_w, (s.kernel_h - 1) * s.dilation_h, (s.kernel_w - 1) * s.dilation_w) <=
+             kMaxPitchWaste;
 }
 
 }  // namespace
@@ -105,13 +155,16 @@ namespace ember::kernels {
 bool direct_conv_fits(const DirectConvShape& s) {
   if (s.batch < 1 || s.in_channels < 1 || s.out_channels < 1 || s.out_d < 1 || s.out_h < 1 || s.out_w < 1) return false;
   const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
-  // The input gradient runs the kernel with the input's size as its output: both must fit.
   return pads_fit(s.in_d, s.out_d, s.kernel_d, s.dilation_d, s.pad_front) &&
          pads_fit(s.in_h, s.out_h, s.kernel_h, s.dilation_h, s.pad_top) &&
          pads_fit(s.in_w, s.out_w, s.kernel_w, s.dilation_w, s.pad_left) &&
-         std::min(s.in_channels, s.out_channels) * taps >= kMinWorkPerOutput &&
-         pitch_waste(s.out_h, s.out_w, s.kernel_h, s.kernel_w, s.dilation_h, s.dilation_w) <= kMaxPitchWaste &&
-         pitch_waste(s.in_h, s.in_w, s.kernel_h, s.kernel_w, s.dilation_h, s.dilation_w) <= kMaxPitchWaste;
+         s.out_channels >= kMinOutputChannels && pass_fits(s.out_d, s.out_h, s.out_w, s, s.in_channels * taps);
+}
+
+bool direct_conv_input_fits(const DirectConvShape& s) {
+  const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
+  return direct_conv_fits(s) && s.in_channels >= kMinOutputChannels &&
+         pass_fits(s.in_d, s.in_h, s.in_w, s, s.out_channels * taps);
 }
 
 void direct_conv_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu,

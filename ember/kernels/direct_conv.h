@@ -26,10 +26,14 @@ struct DirectConvShape {
   int64_t out_d = 1, out_h = 1, out_w = 1;
 };
 
-// Whether the direct kernel serves this shape, forward and input gradient alike: every padding
-// within the kernel's span on both sides, enough work per output (channels x taps) to hide the
-// stores, and few positions wasted in the pitch's padding. From the shape alone.
+// Whether the direct kernel serves this shape's forward and weight gradient: every padding within
+// the kernel's span on both sides, enough work per output (input channels x taps) to hide the
+// stores, output channels enough to fill part of a tile, and few positions wasted in the pitch's
+// padding. From the shape alone.
 bool direct_conv_fits(const DirectConvShape& shape);
+// Whether it serves the input gradient too: the same tests for that pass (a direct convolution of
+// dy whose outputs are the input's channels and positions).
+bool direct_conv_input_fits(const DirectConvShape& shape);
 
 // y = conv(x, w) (+ bias when not null), then max(y, 0) when relu. y is written.
 void direct_conv_forward(const DirectConvShape& shape, const float* x, const float* w, const float* bias, bool relu,

@@ -1,7 +1,7 @@
 // The direct convolution kernel (kernels/direct_conv.h) against naive loops in double: forward
 // (bias, ReLU), input and weight gradients, 1-D to 3-D, dilation, asymmetric padding, output channels and
-// positions that do not fill a register tile; bitwise the same for 1 and 2 threads; which shapes
-// it takes. The ops' suites (test_conv, test_conv1d, test_conv3d) run it through conv2d, conv1d
+// positions that do not fill a register tile, many small images; bitwise the same for 1, 2 and
+// 3 threads; which shapes it takes. The ops' suites (test_conv, test_conv1d, test_conv3d) run it through conv2d, conv1d
 // and conv3d with gradcheck and goldens.
 #include <array>
 
@@ -115,6 +115,10 @@ const std::vector<Case> kCases = {
     {"1d_k7", make_shape(3, 6, 13, {1, 1, 50}, {1, 1, 7}, {1, 1, 1}, {0, 0, 3}, {0, 0, 3})},
     {"2d_2x2", make_shape(2, 9, 10, {1, 20, 21}, {1, 2, 2}, {1, 1, 1}, {0, 1, 0}, {0, 0, 1})},
     {"2d_chunked", make_shape(2, 4, 5, {1, 70, 64}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})},
+    // LeNet-5's layers: one input channel (whose input gradient is not the kernel's); many small
+    // images, several to a block of the weight gradient and several blocks to a slice.
+    {"lenet_c1", make_shape(3, 1, 6, {1, 28, 28}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2})},
+    {"lenet_c2", make_shape(37, 6, 16, {1, 14, 14}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})},
 };
 
 }  // namespace
@@ -122,13 +126,15 @@ const std::vector<Case> kCases = {
 TEST_CASE("direct conv takes these shapes, and not those") {
   for (const Case& c : kCases) {
     INFO(std::string(c.name));
-    CHECK(kernels::direct_conv_fits(c.shape));
+    const bool few_outputs = c.shape.out_channels < 4, few_inputs = c.shape.in_channels < 4;
+    CHECK(kernels::direct_conv_fits(c.shape) == !few_outputs);
+    CHECK(kernels::direct_conv_input_fits(c.shape) == (!few_outputs && !few_inputs));
   }
-  // Too little work per output (1 channel x 25 taps), a wide pitch (10x10 outputs on 14x14),
-  // padding beyond the kernel's reach.
-  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 1, 6, {1, 28, 28}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2})));
-  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 6, 16, {1, 14, 14}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})));
+  // Too little work per output (1 channel x 9 taps), padding beyond the kernel's reach, a pitch
+  // mostly padding (2 outputs a row between 4 padding columns).
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 1, 6, {1, 28, 28}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})));
   CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 1, 40}, {1, 1, 3}, {1, 1, 1}, {0, 0, 3}, {0, 0, 0})));
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 6, 6}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})));
 }
 
 TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, both gradients") {
@@ -154,7 +160,7 @@ TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, both gra
   }
 }
 
-TEST_CASE("direct conv is bitwise identical for 1 and 2 threads") {
+TEST_CASE("direct conv is bitwise identical for 1, 2 and 3 threads") {
   for (const Case& c : kCases) {
     INFO(std::string(c.name));
     const DirectConvShape& s = c.shape;
@@ -169,9 +175,13 @@ TEST_CASE("direct conv is bitwise identical for 1 and 2 threads") {
       kernels::direct_conv_backward_weight(s, x.data<float>(), dy.data<float>(), dw.data<float>());
       return std::vector<Tensor>{y, dx, dw};
     };
-    std::vector<Tensor> one, two;
+    std::vector<Tensor> one, two, three;
     ember::test::with_threads(1, [&] { one = run(); });
     ember::test::with_threads(2, [&] { two = run(); });
-    for (size_t i = 0; i < one.size(); ++i) check_bitwise_equal(one[i], two[i]);
+    ember::test::with_threads(3, [&] { three = run(); });
+    for (size_t i = 0; i < one.size(); ++i) {
+      check_bitwise_equal(one[i], two[i]);
+      check_bitwise_equal(one[i], three[i]);
+    }
   }
 }
