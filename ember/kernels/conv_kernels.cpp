@@ -171,11 +171,20 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
   if (bias || relu) add_channel_bias(y, p.batch, p.out_channels, p.out_plane(), bias, relu);
 }
 
+namespace {
+
+// The plan with `path` as its path for every pass.
+ConvPlan with_path(const ConvPlan& p, ConvPath path) {
+  ConvPlan q = p;
+  q.path = q.input_grad_path = path;
+  return q;
+}
+
+}  // namespace
+
 void conv_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
   if (p.input_grad_path != p.path) {
-    ConvPlan input_plan = p;
-    input_plan.path = p.input_grad_path;
-    conv_backward_input(input_plan, dy, w, dx);
+    conv_backward_input(with_path(p, p.input_grad_path), dy, w, dx);
     return;
   }
   if (uses_batched_im2col(p)) {

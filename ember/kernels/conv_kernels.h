@@ -22,8 +22,8 @@ enum class ConvPath {
               // evenly): Winograd F(4x4, 3x3) for all three passes (winograd.h)
   winograd_row,  // 1 x L rows (conv1d), 5 taps, stride 1, no dilation, one group, enough channels:
                  // Winograd F(4, 5) for all three passes (winograd.h)
-  direct,     // stride 1, one group, enough channels x taps (direct_conv.h): direct forward and
-              // weight gradient; the input gradient too where its own pass fits the kernel
+  direct,     // stride 1, one group, 4-32 output channels, enough channels x taps (direct_conv.h):
+              // direct forward and weight gradient; the input gradient too where its pass fits
 };
 
 // The geometry of one 2-D convolution y = conv(x, w), every size named: x [batch, in_channels,
@@ -47,8 +47,8 @@ struct ConvPlan {
   ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
   ConvPath path;
   // The input gradient's path: `path`, except a direct plan whose input gradient the direct
-  // kernel does not take (too few input channels: LeNet's and SimpleConvNet's first layers),
-  // which goes through im2col.
+  // kernel does not take (direct_conv_input_fits: too few input channels, as in LeNet-5's
+  // layers), which goes through im2col.
   ConvPath input_grad_path;
 
   int64_t in_per_group() const { return in_channels / groups; }

@@ -1,8 +1,13 @@
-// The direct convolution's kernel (direct_conv.h), compiled once per instruction set
-// (isa/variants.h; included by direct_conv.cpp). A tile is kTileChannels output channels x
-// kTilePositions consecutive padded positions, accumulated in registers: per input channel and
-// tap, kTileVectors vector loads of the input and one broadcast weight per output channel.
-
+// The direct convolution's kernels (direct_conv.h), compiled once per instruction set
+// (isa/variants.h; included by direct_conv.cpp). Two forward tilings, by the output channels:
+// - up to 8: positions on lanes. A tile is kTileChannels output channels x kTilePositions
+//   consecutive padded positions, accumulated in registers: per input channel and tap,
+//   kTileVectors vector loads of the input and one broadcast weight per output channel.
+// - more: output channels on lanes. A tile is R consecutive padded positions x KV vectors of L
+//   output channels: per input channel and tap, KV vector loads of the packed weights and R
+//   broadcasts of the input (no unaligned vector loads straddling cache lines); the tiles of a
+//   block of positions land in a [position][channel] buffer that the block's runs of outputs
+//   copy to NCHW with the bias and ReLU.
 
 #include "ember/kernels/isa/lanes-inl.h"
 
@@ -22,7 +27,8 @@ inline vfloat load_vector(const float* p) {
 
 inline void store_vector(float* p, vfloat v) { std::memcpy(p, &v, sizeof(v)); }
 
-void direct_conv(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu, float* y) {
+void position_lanes_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu,
+                            float* y) {
   const DirectLayout layout(s, kTilePositions);
   const int64_t C = s.in_channels, K = s.out_channels, taps = layout.taps();
   const int64_t tiles = layout.tiles, stride = layout.channel_stride, out_volume = s.out_d * s.out_h * s.out_w;
@@ -93,6 +99,118 @@ void direct_conv(const DirectConvShape& s, const float* x, const float* w, const
   });
 }
 
+// Channels on lanes: tile[r * kp + v * L] (+)= the sums of R positions x KV channel vectors over
+// C input channels and every tap (x at the tile's first position and first channel, w packed
+// [C][taps][kp] at the first channel's tile channels); added to the tile's values if accumulate.
+template <int L, int R, int KV>
+void channel_forward_tile(const float* x, int64_t channel_stride, int64_t C, const int64_t* offset, int64_t taps,
+                          const float* w, int64_t kp, bool accumulate, float* tile) {
+  using V = typename Lanes<L>::type;
+  V acc[R][KV] = {};
+  if (accumulate) {
+    for (int r = 0; r < R; ++r) {
+      for (int v = 0; v < KV; ++v) acc[r][v] = load_lanes<L>(tile + r * kp + v * L);
+    }
+  }
+  for (int64_t c = 0; c < C; ++c, x += channel_stride, w += taps * kp) {
+    for (int64_t t = 0; t < taps; ++t) {
+      const float* xt = x + offset[t];
+      V wv[KV];
+#pragma GCC unroll 4
+      for (int v = 0; v < KV; ++v) wv[v] = load_lanes<L>(w + t * kp + v * L);
+#pragma GCC unroll 32
+      for (int r = 0; r < R; ++r) {
+        const V xv = xt[r] - V{};  // a broadcast
+#pragma GCC unroll 4
+        for (int v = 0; v < KV; ++v) acc[r][v] += xv * wv[v];
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int v = 0; v < KV; ++v) store_lanes<L>(tile + r * kp + v * L, acc[r][v]);
+  }
+}
+
+// A block of positions (a task) holds at most this many tiles; its input channels go in groups
+// whose packed weights (this many floats, 32 KiB) stay in L1 while every tile of the block reads
+// them, the tiles' sums kept in the block's buffer between groups.
+constexpr int64_t kChannelBlockTiles = 16;
+constexpr int64_t kChannelWeightFloats = 8192;
+
+template <int L, int R, int KV>
+void channel_lanes_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu,
+                           float* y) {
+  constexpr int64_t kChannelsPerTile = KV * L;
+  // Blocks of equal whole tiles, as few as hold the image's positions: little past its last one.
+  const int64_t tiles = (DirectLayout(s, R).span + R - 1) / R;
+  const int64_t blocks = (tiles + kChannelBlockTiles - 1) / kChannelBlockTiles;
+  const int64_t block_positions = (tiles + blocks - 1) / blocks * R;
+  const DirectLayout layout(s, block_positions);
+  const int64_t C = s.in_channels, K = s.out_channels, taps = layout.taps(), stride = layout.channel_stride;
+  const int64_t out_volume = s.out_d * s.out_h * s.out_w;
+  const int64_t kp = (K + kChannelsPerTile - 1) / kChannelsPerTile * kChannelsPerTile;
+  const int64_t channel_group = std::clamp<int64_t>(kChannelWeightFloats / (taps * kp), 1, C);
+  // One buffer: the padded input of every image, then the weights as [C][taps][kp] (zeros past K).
+  const int64_t padded_floats = s.batch * C * stride;
+  float* padded = thread_scratch(padded_floats + C * taps * kp, 1);
+  float* packed = padded + padded_floats;
+  layout.pad_input(s, x, padded);
+  for (int64_t c = 0; c < C; ++c) {
+    for (int64_t t = 0; t < taps; ++t) {
+      float* row = packed + (c * taps + t) * kp;
+      for (int64_t k = 0; k < kp; ++k) row[k] = k < K ? w[(k * C + c) * taps + t] : 0.0f;
+    }
+  }
+  const int64_t* offset = layout.offset.data();
+  const DirectLayout::Run* runs = layout.runs.data();
+  const int64_t* run_begin = layout.run_begin.data();
+  parallel_for(0, s.batch * layout.tiles, 1, [&](int64_t begin, int64_t end) {
+    float* block = thread_scratch(block_positions * kp);
+    for (int64_t index = begin; index < end; ++index) {
+      const int64_t n = index / layout.tiles, b = index % layout.tiles;
+      const float* xn = padded + n * C * stride + b * block_positions;
+      for (int64_t c0 = 0; c0 < C; c0 += channel_group) {
+        const int64_t group = std::min(channel_group, C - c0);
+        for (int64_t kb = 0; kb < kp; kb += kChannelsPerTile) {
+          for (int64_t r = 0; r < block_positions; r += R) {
+            channel_forward_tile<L, R, KV>(xn + c0 * stride + r, stride, group, offset, taps,
+                                           packed + c0 * taps * kp + kb, kp, c0 > 0, block + r * kp + kb);
+          }
+        }
+      }
+      // [position][channel] -> y's channel planes, run by run, with the bias and ReLU.
+      float* yn = y + n * K * out_volume;
+      for (int64_t i = run_begin[b]; i < run_begin[b + 1]; ++i) {
+        const DirectLayout::Run& run = runs[i];
+        const float* src = block + run.first * kp;
+        for (int64_t k = 0; k < K; ++k) {
+          const float bk = bias ? bias[k] : 0.0f;
+          float* dst = yn + k * out_volume + run.dest;
+          for (int64_t l = 0; l < run.length; ++l) {
+            const float v = src[l * kp + k] + bk;
+            dst[l] = relu && v <= 0.0f ? 0.0f : v;  // NaN stays NaN, as in relu_value
+          }
+        }
+      }
+    }
+  });
+}
+
+// The tiling for this instruction set and output channel count (tiles of at most 24 partial sums
+// beside the weights and a broadcast, in the 32 registers of AVX-512 or the 16 of AVX2 and SSE).
+void direct_conv(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu, float* y) {
+  const int64_t K = s.out_channels;
+  if (K <= 8) return position_lanes_forward(s, x, w, bias, relu, y);
+  if constexpr (kVec >= 16) {
+    if (K <= kVec) return channel_lanes_forward<kVec, 24, 1>(s, x, w, bias, relu, y);
+    if (K <= 2 * kVec) return channel_lanes_forward<kVec, 12, 2>(s, x, w, bias, relu, y);
+    return channel_lanes_forward<kVec, 6, 4>(s, x, w, bias, relu, y);
+  } else {
+    if (K <= kVec) return channel_lanes_forward<kVec, 12, 1>(s, x, w, bias, relu, y);
+    return channel_lanes_forward<kVec, 6, 2>(s, x, w, bias, relu, y);
+  }
+}
+
 // ---- weight gradient: dw[k][c][t] = sum over images and output positions of dy * x(t) ----
 //
 // dy is laid out in the padded pitch too (zeros at the pitch's padding columns), a chunk of
@@ -110,8 +228,10 @@ void direct_conv(const DirectConvShape& s, const float* x, const float* w, const
 // there are few images), each with its own partial sums, run in parallel and added in slice
 // order: the order of every sum depends on the shape alone.
 
-// Positions per chunk (dy's chunk, K rows of this many floats, stays in L2).
-constexpr int64_t kWeightChunkPositions = 2048;
+// Floats of dy per chunk of positions (all channels), about: 32 KiB stay in L1 while every tile
+// of the chunk reads them (AlexNet-CIFAR's 64 -> 64 layer: 43.7 -> ... ms with 2048 positions
+// a chunk instead).
+constexpr int64_t kWeightChunkFloats = 8192;
 // Slices of the weight gradient's work (each with partial sums of the weight's size).
 constexpr int64_t kWeightSlices = 16;
 // Positions on lanes: output channels per tile.
@@ -252,8 +372,9 @@ void direct_weight(const DirectConvShape& s, const float* x, const float* dy, fl
   const int64_t position_parts = std::clamp<int64_t>(kWeightSlices / image_groups, 1, layout.tiles);
   const int64_t slices = image_groups * position_parts;
   // A block: as many images as fill a chunk of positions, or one image's chunk.
-  const int64_t chunk = std::min(kWeightChunkPositions, positions);
-  const int64_t block_images = std::max<int64_t>(1, kWeightChunkPositions / positions);
+  const int64_t chunk =
+      std::clamp<int64_t>(kWeightChunkFloats / kp / kTilePositions * kTilePositions, kTilePositions, positions);
+  const int64_t block_images = std::max<int64_t>(1, chunk / positions);
   const int64_t x_image = C * layout.channel_stride, dy_image = kp * chunk;
   const int64_t dy_floats = (Tiling::kTransposed ? 2 : 1) * block_images * dy_image;
   std::vector<float> sums(static_cast<size_t>(slices * slice_floats), 0.0f);
@@ -314,7 +435,8 @@ void direct_conv_weight(const DirectConvShape& s, const float* x, const float* d
   // SimpleConvNet's single-channel layer: 25, 735 against 567).
   if (s.out_channels > 8 && s.in_channels * taps >= 64) {
     if (s.out_channels <= kVec) return channel_lanes_weight<kVec, 1>(s, x, dy, dw);
-    return channel_lanes_weight<kVec, 2>(s, x, dy, dw);
+    if (kVec < 16 || s.out_channels <= 2 * kVec) return channel_lanes_weight<kVec, 2>(s, x, dy, dw);
+    return channel_lanes_weight<kVec, 4>(s, x, dy, dw);
   }
   if (taps % 5 == 0) return direct_weight<PositionLanes<5>>(s, x, dy, dw);
   if (taps % 3 == 0) return direct_weight<PositionLanes<3>>(s, x, dy, dw);

@@ -28,11 +28,11 @@ struct DirectConvShape {
 
 // Whether the direct kernel serves this shape's forward and weight gradient: every padding within
 // the kernel's span on both sides, enough work per output (input channels x taps) to hide the
-// stores, output channels enough to fill part of a tile, and few positions wasted in the pitch's
-// padding. From the shape alone.
+// stores, 4 to 32 output channels (fewer leave a tile mostly empty; with more, im2col's GEMM is
+// as fast on AVX2), and few positions wasted in the pitch's padding. From the shape alone.
 bool direct_conv_fits(const DirectConvShape& shape);
 // Whether it serves the input gradient too: the same tests for that pass (a direct convolution of
-// dy whose outputs are the input's channels and positions).
+// dy whose outputs are the input's channels and positions), with at least 8 input channels.
 bool direct_conv_input_fits(const DirectConvShape& shape);
 
 // y = conv(x, w) (+ bias when not null), then max(y, 0) when relu. y is written.

@@ -119,6 +119,11 @@ const std::vector<Case> kCases = {
     // images, several to a block of the weight gradient and several blocks to a slice.
     {"lenet_c1", make_shape(3, 1, 6, {1, 28, 28}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2})},
     {"lenet_c2", make_shape(37, 6, 16, {1, 14, 14}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})},
+    // Output channels on lanes in one, two and four vectors (forward and weight gradient), and an
+    // input gradient with them.
+    {"channels_30", make_shape(3, 1, 30, {1, 28, 28}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})},
+    {"channels_24", make_shape(2, 12, 24, {1, 11, 13}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})},
+    {"channels_70", make_shape(2, 9, 70, {1, 9, 9}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})},
 };
 
 }  // namespace
@@ -126,15 +131,17 @@ const std::vector<Case> kCases = {
 TEST_CASE("direct conv takes these shapes, and not those") {
   for (const Case& c : kCases) {
     INFO(std::string(c.name));
-    const bool few_outputs = c.shape.out_channels < 4, few_inputs = c.shape.in_channels < 4;
-    CHECK(kernels::direct_conv_fits(c.shape) == !few_outputs);
-    CHECK(kernels::direct_conv_input_fits(c.shape) == (!few_outputs && !few_inputs));
+    const bool outputs_fit = c.shape.out_channels >= 4 && c.shape.out_channels <= 32;
+    CHECK(kernels::direct_conv_fits(c.shape) == outputs_fit);
+    CHECK(kernels::direct_conv_input_fits(c.shape) == (outputs_fit && c.shape.in_channels >= 8));
   }
   // Too little work per output (1 channel x 9 taps), padding beyond the kernel's reach, a pitch
-  // mostly padding (2 outputs a row between 4 padding columns).
+  // mostly padding (2 outputs a row between 4 padding columns), more than 32 output channels
+  // (AlexNet-CIFAR's layers).
   CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 1, 6, {1, 28, 28}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1})));
   CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 1, 40}, {1, 1, 3}, {1, 1, 1}, {0, 0, 3}, {0, 0, 0})));
   CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 8, 8, {1, 6, 6}, {1, 5, 5}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0})));
+  CHECK_FALSE(kernels::direct_conv_fits(make_shape(2, 64, 64, {1, 15, 15}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2})));
 }
 
 TEST_CASE("direct conv matches naive loops: forward with bias and ReLU, both gradients") {
