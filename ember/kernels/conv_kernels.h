@@ -47,8 +47,8 @@ struct ConvPlan {
   ConvGeometry group;  // geometry of one group (group.channels = in_channels / groups)
   ConvPath path;
   // The input gradient's path: `path`, except a direct plan whose input gradient the direct
-  // kernel does not take (direct_conv_input_fits: too few input channels, as in LeNet-5's
-  // layers), which goes through im2col.
+  // kernel does not take (direct_conv_input_fits: too few input channels, as in LeNet-5's first
+  // layer), which goes through im2col.
   ConvPath input_grad_path;
 
   int64_t in_per_group() const { return in_channels / groups; }

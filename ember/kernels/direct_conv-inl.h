@@ -1,6 +1,6 @@
 // The direct convolution's kernels (direct_conv.h), compiled once per instruction set
 // (isa/variants.h; included by direct_conv.cpp). Two forward tilings, by the output channels:
-// - up to 8: positions on lanes. A tile is kTileChannels output channels x kTilePositions
+// - up to 8: positions on lanes. A tile is KT output channels x kTilePositions
 //   consecutive padded positions, accumulated in registers: per input channel and tap,
 //   kTileVectors vector loads of the input and one broadcast weight per output channel.
 // - more: output channels on lanes. A tile is R consecutive padded positions x KV vectors of L
@@ -16,8 +16,6 @@ typedef int32_t vmask __attribute__((vector_size(kIsaVectorFloats * sizeof(float
 constexpr int kVec = kIsaVectorFloats;
 constexpr int kTileVectors = 2;
 constexpr int64_t kTilePositions = kTileVectors * kVec;
-// 8 x 2 accumulators fill half of AVX-512's 32 registers; 4 x 2 leave room in AVX2's and SSE's 16.
-constexpr int kTileChannels = kVec >= 16 ? 8 : 4;
 
 inline vfloat load_vector(const float* p) {
   vfloat v;
@@ -27,24 +25,25 @@ inline vfloat load_vector(const float* p) {
 
 inline void store_vector(float* p, vfloat v) { std::memcpy(p, &v, sizeof(v)); }
 
+template <int KT>
 void position_lanes_forward(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu,
                             float* y) {
   const DirectLayout layout(s, kTilePositions);
   const int64_t C = s.in_channels, K = s.out_channels, taps = layout.taps();
   const int64_t tiles = layout.tiles, stride = layout.channel_stride, out_volume = s.out_d * s.out_h * s.out_w;
-  const int64_t channel_blocks = (K + kTileChannels - 1) / kTileChannels;
+  const int64_t channel_blocks = (K + KT - 1) / KT;
   // One buffer: the padded input of every image, then the weights as
-  // [channel block][input channel][tap][kTileChannels] (zeros past K), so a tile's broadcasts
+  // [channel block][input channel][tap][KT] (zeros past K), so a tile's broadcasts
   // walk one contiguous run.
   const int64_t padded_floats = s.batch * C * stride;
-  float* padded = thread_scratch(padded_floats + channel_blocks * C * taps * kTileChannels, 1);
+  float* padded = thread_scratch(padded_floats + channel_blocks * C * taps * KT, 1);
   float* packed = padded + padded_floats;
   layout.pad_input(s, x, padded);
-  std::fill(packed, packed + channel_blocks * C * taps * kTileChannels, 0.0f);
+  std::fill(packed, packed + channel_blocks * C * taps * KT, 0.0f);
   for (int64_t k = 0; k < K; ++k) {
     for (int64_t c = 0; c < C; ++c) {
       for (int64_t t = 0; t < taps; ++t) {
-        packed[((k / kTileChannels * C + c) * taps + t) * kTileChannels + k % kTileChannels] = w[(k * C + c) * taps + t];
+        packed[((k / KT * C + c) * taps + t) * KT + k % KT] = w[(k * C + c) * taps + t];
       }
     }
   }
@@ -56,18 +55,18 @@ void position_lanes_forward(const DirectConvShape& s, const float* x, const floa
       const int64_t n = index / tiles, tile = index % tiles, q0 = tile * kTilePositions;
       const float* xn = padded + n * C * stride + q0;
       for (int64_t block = 0; block < channel_blocks; ++block) {
-        vfloat acc[kTileChannels][kTileVectors] = {};
-        const float* wb = packed + block * C * taps * kTileChannels;
+        vfloat acc[KT][kTileVectors] = {};
+        const float* wb = packed + block * C * taps * KT;
         for (int64_t c = 0; c < C; ++c) {
           const float* xc = xn + c * stride;
-          const float* wc = wb + c * taps * kTileChannels;
+          const float* wc = wb + c * taps * KT;
           for (int64_t t = 0; t < taps; ++t) {
             vfloat xv[kTileVectors];
 #pragma GCC unroll 4
             for (int v = 0; v < kTileVectors; ++v) xv[v] = load_vector(xc + offset[t] + v * kVec);
 #pragma GCC unroll 16
-            for (int r = 0; r < kTileChannels; ++r) {
-              const vfloat wv = wc[t * kTileChannels + r] - vfloat{};  // a broadcast (w - 0 is w, -0 included)
+            for (int r = 0; r < KT; ++r) {
+              const vfloat wv = wc[t * KT + r] - vfloat{};  // a broadcast (w - 0 is w, -0 included)
 #pragma GCC unroll 4
               for (int v = 0; v < kTileVectors; ++v) acc[r][v] += wv * xv[v];
             }
@@ -76,8 +75,8 @@ void position_lanes_forward(const DirectConvShape& s, const float* x, const floa
         const DirectLayout::Run* first_run = runs + run_begin[tile];
         const DirectLayout::Run* last_run = runs + run_begin[tile + 1];
         const bool whole = last_run - first_run == 1 && first_run->length == kTilePositions;
-        for (int r = 0; r < kTileChannels && block * kTileChannels + r < K; ++r) {
-          const int64_t k = block * kTileChannels + r;
+        for (int r = 0; r < KT && block * KT + r < K; ++r) {
+          const int64_t k = block * KT + r;
           const vfloat b = (bias ? bias[k] : 0.0f) - vfloat{};
           float values[kTilePositions];
           for (int v = 0; v < kTileVectors; ++v) {
@@ -200,7 +199,16 @@ void channel_lanes_forward(const DirectConvShape& s, const float* x, const float
 // beside the weights and a broadcast, in the 32 registers of AVX-512 or the 16 of AVX2 and SSE).
 void direct_conv(const DirectConvShape& s, const float* x, const float* w, const float* bias, bool relu, float* y) {
   const int64_t K = s.out_channels;
-  if (K <= 8) return position_lanes_forward(s, x, w, bias, relu, y);
+  if (K <= 8) {
+    // KT x 2 accumulators: 6 or 8 of them in AVX-512's 32 registers, 4 or 6 in the 16 of AVX2 and
+    // SSE, whichever leaves fewer channels empty (6 for LeNet-5's, and for its input gradient's).
+    if constexpr (kVec >= 16) {
+      if ((K + 7) / 8 * 8 < (K + 5) / 6 * 6) return position_lanes_forward<8>(s, x, w, bias, relu, y);
+    } else {
+      if ((K + 3) / 4 * 4 < (K + 5) / 6 * 6) return position_lanes_forward<4>(s, x, w, bias, relu, y);
+    }
+    return position_lanes_forward<6>(s, x, w, bias, relu, y);
+  }
   if constexpr (kVec >= 16) {
     if (K <= kVec) return channel_lanes_forward<kVec, 24, 1>(s, x, w, bias, relu, y);
     if (K <= 2 * kVec) return channel_lanes_forward<kVec, 12, 2>(s, x, w, bias, relu, y);

@@ -23,9 +23,6 @@ constexpr int64_t kMinWorkPerOutput = 16;
 // maximum im2col's GEMM is as fast or faster on AVX2 (AlexNet-CIFAR's 3 -> 64 layer: 11.3 ms
 // direct against 8.6 through im2col with the AVX2 variant; 7.7 against 8.2 with AVX-512).
 constexpr int64_t kMinOutputChannels = 4, kMaxOutputChannels = 32;
-// The input gradient's outputs are the input's channels: with fewer than this, AVX2's tiles of 4
-// channels run half empty (LeNet-5's 6 -> 16 layer: 698 us direct against 507 through im2col).
-constexpr int64_t kMinInputGradChannels = 8;
 
 // The padded layout: channels of depth dp x height hp x pitch wp (the input at offset
 // (pad_front, pad_top, pad_left), zeros around), each channel_stride floats apart; output position
@@ -167,7 +164,8 @@ bool direct_conv_fits(const DirectConvShape& s) {
 
 bool direct_conv_input_fits(const DirectConvShape& s) {
   const int64_t taps = s.kernel_d * s.kernel_h * s.kernel_w;
-  return direct_conv_fits(s) && s.in_channels >= kMinInputGradChannels && s.in_channels <= kMaxOutputChannels &&
+  // Its outputs are the input's channels: the same bounds hold for them.
+  return direct_conv_fits(s) && s.in_channels >= kMinOutputChannels && s.in_channels <= kMaxOutputChannels &&
          pass_fits(s.in_d, s.in_h, s.in_w, s, s.out_channels * taps);
 }
 

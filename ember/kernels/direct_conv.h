@@ -32,7 +32,7 @@ struct DirectConvShape {
 // as fast on AVX2), and few positions wasted in the pitch's padding. From the shape alone.
 bool direct_conv_fits(const DirectConvShape& shape);
 // Whether it serves the input gradient too: the same tests for that pass (a direct convolution of
-// dy whose outputs are the input's channels and positions), with at least 8 input channels.
+// dy whose outputs are the input's channels and positions), with 4 to 32 input channels.
 bool direct_conv_input_fits(const DirectConvShape& shape);
 
 // y = conv(x, w) (+ bias when not null), then max(y, 0) when relu. y is written.

@@ -133,7 +133,8 @@ TEST_CASE("direct conv takes these shapes, and not those") {
     INFO(std::string(c.name));
     const bool outputs_fit = c.shape.out_channels >= 4 && c.shape.out_channels <= 32;
     CHECK(kernels::direct_conv_fits(c.shape) == outputs_fit);
-    CHECK(kernels::direct_conv_input_fits(c.shape) == (outputs_fit && c.shape.in_channels >= 8));
+    const bool inputs_fit = c.shape.in_channels >= 4 && c.shape.in_channels <= 32;
+    CHECK(kernels::direct_conv_input_fits(c.shape) == (outputs_fit && inputs_fit));
   }
   // Too little work per output (1 channel x 9 taps), padding beyond the kernel's reach, a pitch
   // mostly padding (2 outputs a row between 4 padding columns), more than 32 output channels
