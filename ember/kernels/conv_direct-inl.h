@@ -230,6 +230,24 @@ void add_channel_bias(float* t, int64_t batch, int64_t channels, int64_t plane, 
   });
 }
 
+void relu_grad_channel_sums(const float* g, const float* y, float* gd, int64_t batch, int64_t channels, int64_t plane,
+                            float* sums) {
+  parallel_for(0, channels, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double total = 0;
+      for (int64_t n = 0; n < batch; ++n) {
+        const int64_t row = (n * channels + c) * plane;
+        const float* __restrict gr = g + row;
+        const float* __restrict yr = y + row;
+        float* __restrict out = gd + row;
+        for (int64_t i = 0; i < plane; ++i) out[i] = relu_grad(gr[i], yr[i]);
+        if (sums) total += sum_contiguous(out, plane);  // the row still in L1
+      }
+      if (sums) sums[c] = static_cast<float>(total);
+    }
+  });
+}
+
 void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane, float* sums) {
   parallel_for(0, channels, 1, [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {

@@ -296,4 +296,9 @@ void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane
   EMBER_ISA_CALL(channel_sums)(t, batch, channels, plane, sums);
 }
 
+void relu_grad_channel_sums(const float* g, const float* y, float* gd, int64_t batch, int64_t channels, int64_t plane,
+                            float* sums) {
+  EMBER_ISA_CALL(relu_grad_channel_sums)(g, y, gd, batch, channels, plane, sums);
+}
+
 }  // namespace ember::kernels

@@ -96,5 +96,9 @@ void conv_backward_input_batched(const ConvPlan& plan, const float* dy, const fl
 void conv_backward_weight_batched(const ConvPlan& plan, const float* x, const float* dy, float* dw);
 // sums[c] = sum of t[n][c][:] over n and the plane, in double (the bias gradient).
 void channel_sums(const float* t, int64_t batch, int64_t channels, int64_t plane, float* sums);
+// A fused ReLU's backward and the bias gradient in one pass: gd = g where y > 0 (relu_grad), and
+// sums[c] as channel_sums(gd) computes it, bit for bit (sums may be nullptr).
+void relu_grad_channel_sums(const float* g, const float* y, float* gd, int64_t batch, int64_t channels, int64_t plane,
+                            float* sums);
 
 }  // namespace ember::kernels

@@ -8,7 +8,6 @@
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
 #include "ember/kernels/elementwise_kernels.h"
-#include "ember/kernels/relu_value.h"
 #include "ember/ops/shape.h"
 
 namespace ember {
@@ -139,19 +138,24 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
     const Shape x_shape = x.shape(), w_shape = weight.shape();
     autograd::attach(out, node, {x, weight, bias},
                      [plan, saved_x, saved_w, saved_out, x_shape, w_shape](const Tensor& g, const GradMask& needs) {
-                       // The fused ReLU's backward first: the gradient only where the output is positive.
-                       const Tensor gd =
-                           saved_out.defined()
-                               ? kernels::map_binary(g, saved_out.get(),
-                                                     [](float gv, float y) { return kernels::relu_grad(gv, y); },
-                                                     "conv2d_relu")
-                               : conv_detail::dense(g);
                        const Tensor dx = needs[0] ? empty(x_shape) : Tensor();
                        const Tensor dw = needs[1] ? empty(w_shape) : Tensor();
                        const Tensor db = needs[2] ? empty({plan.out_channels}) : Tensor();
                        auto data = [](const Tensor& t) { return t.defined() ? t.data<float>() : nullptr; };
+                       Tensor gd = conv_detail::dense(g);
+                       float* bias_grad = data(db);
+                       if (saved_out.defined()) {
+                         // The fused ReLU's backward first (the gradient only where the output is
+                         // positive), the bias gradient in the same pass.
+                         Tensor masked = empty(gd.shape());
+                         kernels::relu_grad_channel_sums(gd.data<float>(), saved_out.get().data<float>(),
+                                                         masked.data<float>(), plan.batch, plan.out_channels,
+                                                         plan.out_plane(), bias_grad);
+                         gd = masked;
+                         bias_grad = nullptr;
+                       }
                        kernels::conv_backward(plan, data(saved_x.get()), gd.data<float>(), data(saved_w.get()),
-                                              data(dx), data(dw), data(db));
+                                              data(dx), data(dw), bias_grad);
                        return TensorList{dx, dw, db};
                      });
   }

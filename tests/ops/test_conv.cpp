@@ -23,7 +23,8 @@ struct Config {
 
 // Covers every kernel path: im2col (general, and with several images per GEMM: the batched_
 // cases, including an uneven last block), pointwise (1x1), depthwise (multiplier 1 and 2; strides 1, 2, 3
-// and 2x3; dilated), Winograd (3x3 stride 1, >= 16 channels), direct (stride 1, the rest).
+// and 2x3; dilated), Winograd (3x3 stride 1, >= 16 channels), direct (stride 1, 4-32 output
+// channels; the batched_lenet case with an im2col input gradient).
 const std::vector<Config> kConfigs = {
     {"lenet1", 2, 1, 12, 12, 6, 5, 5, 1, 2},
     {"k3_p1", 3, 4, 9, 7, 5, 3, 3, 1, 1},
@@ -53,6 +54,10 @@ const std::vector<Config> kConfigs = {
     {"direct", 2, 4, 16, 16, 9, 3, 3, 1, 1},
     {"direct_dilated_asym", 3, 5, 28, 30, 7, 3, 3, 1, {2, 1, 0, 1}, {2, 1}},
     {"direct_single_5x5", 1, 3, 32, 30, 11, 5, 5, 1, 2},
+    // LeNet-5's second layer (tiles of 6 output channels for the input gradient), and output
+    // channels on lanes in the forward and the weight gradient.
+    {"direct_lenet2", 9, 6, 14, 14, 16, 5, 5, 1, 0},
+    {"direct_channels", 2, 4, 10, 9, 24, 3, 3, 1, 1},
 };
 
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after, int64_t d) {

@@ -21,12 +21,14 @@ struct ConvCase {
 };
 
 // One case per conv path: several images per GEMM (even and uneven blocks), one image per GEMM,
-// single-channel input, depthwise, pointwise, Winograd, grouped.
+// direct (a single-channel input, output channels on lanes), depthwise, pointwise, Winograd,
+// grouped.
 std::vector<ConvCase> conv_cases() {
-  return {{"batched_im2col", {8, 3, 9, 9}, {5, 3, 3, 3}, Conv2dOptions().padding(1)},
+  return {{"batched_im2col", {8, 3, 9, 9}, {3, 3, 3, 3}, Conv2dOptions().padding(1)},
           {"batched_uneven", {9, 2, 7, 6}, {4, 2, 5, 5}, Conv2dOptions().padding(2).stride(2)},
           {"one_image", {1, 3, 9, 9}, {5, 3, 3, 3}, Conv2dOptions().padding(1)},
           {"single_channel", {16, 1, 12, 12}, {6, 1, 5, 5}, Conv2dOptions().padding(2)},
+          {"direct_channels", {5, 6, 10, 10}, {16, 6, 5, 5}, Conv2dOptions()},
           {"depthwise", {4, 6, 8, 8}, {6, 1, 3, 3}, Conv2dOptions().padding(1).groups(6)},
           {"pointwise", {4, 8, 5, 5}, {6, 8, 1, 1}, Conv2dOptions()},
           {"winograd", {3, 16, 8, 8}, {16, 16, 3, 3}, Conv2dOptions().padding(1)},
