@@ -5,15 +5,15 @@
 
 #include "ember/kernels/isa/lanes-inl.h"
 
-// ---- depthwise, stride 1: each output a register sum of taps over a zero-padded plane ----
+// ---- depthwise: each output a register sum of taps over a zero-padded, phase-split plane ----
 
-// out[r * out_w + c] (+)= sum over taps t of weight[t] * padded[r * pitch + c + offset[t]]; the
+// out[r * out_w + c] (+)= sum over taps t of weight[t] * padded[r * row_step + c + offset[t]]; the
 // sum starts from `start` (a bias) unless it accumulates, and with relu is stored as relu_value's.
-void tap_sum_rows(const float* padded, int64_t pitch, int64_t out_h, int64_t out_w, const int64_t* offset,
+void tap_sum_rows(const float* padded, int64_t row_step, int64_t out_h, int64_t out_w, const int64_t* offset,
                   const float* weight, int64_t taps, bool accumulate, float* out, float start = 0.0f,
                   bool relu = false) {
   for (int64_t r = 0; r < out_h; ++r) {
-    const float* row = padded + r * pitch;
+    const float* row = padded + r * row_step;
     float* dst = out + r * out_w;
     over_lanes(out_w, [&](auto lanes, int64_t c) {
       constexpr int L = decltype(lanes)::value;
@@ -23,6 +23,22 @@ void tap_sum_rows(const float* padded, int64_t pitch, int64_t out_h, int64_t out
       if (relu) acc = ((acc > 0.0f) | (acc != acc)) ? acc : vec{};  // relu_value, lane by lane
       store_lanes<L>(dst + c, acc);
     });
+  }
+}
+
+// padded[r * row_step + c + offset[t]] += weight[t] * src[r * out_w + c] for every tap in order:
+// tap_sum_rows' adjoint, for strided input gradients.
+void tap_scatter_rows(const float* src, int64_t out_h, int64_t out_w, const int64_t* offset, const float* weight,
+                      int64_t taps, int64_t row_step, float* padded) {
+  for (int64_t t = 0; t < taps; ++t) {
+    for (int64_t r = 0; r < out_h; ++r) {
+      float* row = padded + r * row_step + offset[t];
+      const float* in = src + r * out_w;
+      over_lanes(out_w, [&](auto lanes, int64_t c) {
+        constexpr int L = decltype(lanes)::value;
+        store_lanes<L>(row + c, load_lanes<L>(row + c) + weight[t] * load_lanes<L>(in + c));
+      });
+    }
   }
 }
 
@@ -42,62 +58,70 @@ double window_dot(const float* a, int64_t a_pitch, const float* b, int64_t b_pit
   return static_cast<double>(lane_sum<L>(acc)) + tail;
 }
 
-void depthwise_forward_s1(const ConvPlan& p, const float* x, const float* w, const float* bias, bool relu,
-                          float* y) {
+void depthwise_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, bool relu, float* y) {
   const ConvGeometry& g = p.group;
   const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const PaddedPlane in(g.out_h, g.out_w, g);
+  const PaddedPlane in(g.out_h, g.out_w, g, g.stride_h, g.stride_w);
   const std::vector<int64_t> offsets = in.tap_offsets(g);
   for_each_plane(p.batch * p.out_channels, p.out_plane(), [&](int64_t plane) {
     const int64_t n = plane / p.out_channels, k = plane % p.out_channels;
-    float* padded = scratch(in.h * in.w);
+    float* padded = scratch(in.floats());
     place_plane(x + (n * p.in_channels + k / m) * g.in_h * g.in_w, g.in_h, g.in_w, g.pad_top, g.pad_left, in,
                 padded);
-    tap_sum_rows(padded, in.w, g.out_h, g.out_w, offsets.data(), w + k * taps, taps, false, y + plane * p.out_plane(),
-                 bias ? bias[k] : 0.0f, relu);
+    tap_sum_rows(padded, in.row_step(), g.out_h, g.out_w, offsets.data(), w + k * taps, taps, false,
+                 y + plane * p.out_plane(), bias ? bias[k] : 0.0f, relu);
   });
 }
 
-// The stride-1 depthwise gradients the caller wants (null: not wanted), one pass per input
-// channel over every image. dx: dy placed in a plane padded by the kernel's reach minus the
-// padding, then the flipped kernel's tap sums (a gather: no scattered writes). dw: per tap, dy
-// against the shifted padded input, lanes summed per image and images in double. db: dy's sums.
-// Channels run in parallel; each sum has a fixed order, so no result depends on the thread count.
-void depthwise_backward_s1(const ConvPlan& p, const float* x, const float* dy, const float* w, float* dx, float* dw,
-                           float* db) {
+// The depthwise gradients the caller wants (null: not wanted), one pass per input channel over
+// every image. dw: per tap, dy against the shifted padded input, lanes summed per image and
+// images in double. db: dy's sums. dx with stride 1: dy placed in a plane padded by the kernel's
+// reach minus the padding, then the flipped kernel's tap sums (a gather: no scattered writes);
+// with a larger stride: dy times each tap added into a zeroed padded plane, then cropped. Channels
+// run in parallel; each sum has a fixed order, so no result depends on the thread count.
+void depthwise_backward(const ConvPlan& p, const float* x, const float* dy, const float* w, float* dx, float* dw,
+                        float* db) {
   const ConvGeometry& g = p.group;
   const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
   const int64_t reach_h = g.dilation_h * (g.kernel_h - 1), reach_w = g.dilation_w * (g.kernel_w - 1);
-  const PaddedPlane in(g.out_h, g.out_w, g), grad(g.in_h, g.in_w, g);
+  const bool unit_stride = g.stride_h == 1 && g.stride_w == 1;
+  const PaddedPlane in(g.out_h, g.out_w, g, g.stride_h, g.stride_w), grad(g.in_h, g.in_w, g);
   const std::vector<int64_t> in_offsets = in.tap_offsets(g), grad_offsets = grad.tap_offsets(g);
   const int64_t in_plane = g.in_h * g.in_w, out_plane = p.out_plane();
   parallel_for(0, p.in_channels, 1, [&](int64_t c0, int64_t c1) {
     std::vector<double> weight_sums(static_cast<size_t>(m * taps)), bias_sums(static_cast<size_t>(m));
     std::vector<float> flipped(static_cast<size_t>(m * taps));
-    float* padded = scratch(in.h * in.w + grad.h * grad.w);
-    float* padded_dy = padded + in.h * in.w;
+    float* padded = scratch(in.floats() + std::max(grad.floats(), in.floats()));
+    float* padded_grad = padded + in.floats();
     for (int64_t c = c0; c < c1; ++c) {
       std::fill(weight_sums.begin(), weight_sums.end(), 0.0);
       std::fill(bias_sums.begin(), bias_sums.end(), 0.0);
-      for (int64_t r = 0; dx && r < m; ++r) {
+      for (int64_t r = 0; dx && unit_stride && r < m; ++r) {
         for (int64_t t = 0; t < taps; ++t) flipped[r * taps + t] = w[(c * m + r) * taps + taps - 1 - t];
       }
       for (int64_t n = 0; n < p.batch; ++n) {
+        float* dxp = dx ? dx + (n * p.in_channels + c) * in_plane : nullptr;
         if (dw) place_plane(x + (n * p.in_channels + c) * in_plane, g.in_h, g.in_w, g.pad_top, g.pad_left, in, padded);
+        if (dx && !unit_stride) std::fill(padded_grad, padded_grad + in.floats(), 0.0f);
         for (int64_t r = 0; r < m; ++r) {
           const float* dyp = dy + (n * p.out_channels + c * m + r) * out_plane;
           if (dw) {
             for (int64_t t = 0; t < taps; ++t) {
-              weight_sums[r * taps + t] += window_dot(dyp, g.out_w, padded + in_offsets[t], in.w, g.out_h, g.out_w);
+              weight_sums[r * taps + t] +=
+                  window_dot(dyp, g.out_w, padded + in_offsets[t], in.row_step(), g.out_h, g.out_w);
             }
           }
           if (db) bias_sums[r] += sum_contiguous(dyp, out_plane);
-          if (dx) {
-            place_plane(dyp, g.out_h, g.out_w, reach_h - g.pad_top, reach_w - g.pad_left, grad, padded_dy);
-            tap_sum_rows(padded_dy, grad.w, g.in_h, g.in_w, grad_offsets.data(), flipped.data() + r * taps, taps, r > 0,
-                         dx + (n * p.in_channels + c) * in_plane);
+          if (dx && unit_stride) {
+            place_plane(dyp, g.out_h, g.out_w, reach_h - g.pad_top, reach_w - g.pad_left, grad, padded_grad);
+            tap_sum_rows(padded_grad, grad.row_step(), g.in_h, g.in_w, grad_offsets.data(), flipped.data() + r * taps,
+                         taps, r > 0, dxp);
+          } else if (dx) {
+            tap_scatter_rows(dyp, g.out_h, g.out_w, in_offsets.data(), w + (c * m + r) * taps, taps, in.row_step(),
+                             padded_grad);
           }
         }
+        if (dx && !unit_stride) take_plane(padded_grad, in, g.pad_top, g.pad_left, g.in_h, g.in_w, dxp);
       }
       for (int64_t r = 0; r < m; ++r) {
         const int64_t k = c * m + r;
@@ -105,114 +129,6 @@ void depthwise_backward_s1(const ConvPlan& p, const float* x, const float* dy, c
           for (int64_t t = 0; t < taps; ++t) dw[k * taps + t] = static_cast<float>(weight_sums[r * taps + t]);
         }
         if (db) db[k] = static_cast<float>(bias_sums[r]);
-      }
-    }
-  });
-}
-
-// ---- depthwise (groups == in_channels): direct loops, multiplier m = out/in ----
-
-void depthwise_forward(const ConvPlan& p, const float* x, const float* w, float* y) {
-  const ConvGeometry& g = p.group;
-  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const TapColumns cols(g);
-  for_each_plane(p.batch * p.out_channels, p.out_plane(), [&](int64_t plane) {
-    const int64_t n = plane / p.out_channels, k = plane % p.out_channels;
-    const float* xp = x + (n * p.in_channels + k / m) * g.in_h * g.in_w;
-    const float* wk = w + k * taps;
-    float* yp = y + plane * p.out_plane();
-    std::memset(yp, 0, static_cast<size_t>(p.out_plane()) * sizeof(float));
-    for (int64_t oh = 0; oh < g.out_h; ++oh) {
-      float* __restrict yrow = yp + oh * g.out_w;
-      for (int64_t i = 0; i < g.kernel_h; ++i) {
-        const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
-        if (ih < 0 || ih >= g.in_h) continue;
-        const float* xrow = xp + ih * g.in_w;
-        for (int64_t j = 0; j < g.kernel_w; ++j) {
-          const float wv = wk[i * g.kernel_w + j];
-          const int64_t start = cols.start[j], lo = cols.lo[j], hi = cols.hi[j];
-          const float* __restrict src = xrow + start;
-          if (g.stride_w == 1) {
-            for (int64_t ow = lo; ow < hi; ++ow) yrow[ow] += wv * src[ow];
-          } else {
-            for (int64_t ow = lo; ow < hi; ++ow) yrow[ow] += wv * src[ow * g.stride_w];
-          }
-        }
-      }
-    }
-  });
-}
-
-void depthwise_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
-  const ConvGeometry& g = p.group;
-  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const int64_t in_plane = g.in_h * g.in_w;
-  const TapColumns cols(g);
-  for_each_plane(p.batch * p.in_channels, in_plane, [&](int64_t plane) {
-    const int64_t n = plane / p.in_channels, c = plane % p.in_channels;
-    float* dxp = dx + plane * in_plane;
-    std::memset(dxp, 0, static_cast<size_t>(in_plane) * sizeof(float));
-    for (int64_t r = 0; r < m; ++r) {
-      const int64_t k = c * m + r;
-      const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
-      const float* wk = w + k * taps;
-      for (int64_t oh = 0; oh < g.out_h; ++oh) {
-        const float* __restrict dyrow = dyp + oh * g.out_w;
-        for (int64_t i = 0; i < g.kernel_h; ++i) {
-          const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
-          if (ih < 0 || ih >= g.in_h) continue;
-          float* dxrow = dxp + ih * g.in_w;
-          for (int64_t j = 0; j < g.kernel_w; ++j) {
-            const float wv = wk[i * g.kernel_w + j];
-            const int64_t start = cols.start[j], lo = cols.lo[j], hi = cols.hi[j];
-            float* __restrict dst = dxrow + start;
-            if (g.stride_w == 1) {
-              for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += wv * dyrow[ow];
-            } else {
-              for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += wv * dyrow[ow];
-            }
-          }
-        }
-      }
-    }
-  });
-}
-
-void depthwise_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
-  const ConvGeometry& g = p.group;
-  const int64_t m = p.out_channels / p.in_channels, taps = g.kernel_h * g.kernel_w;
-  const TapColumns cols(g);
-  parallel_for(0, p.out_channels, 1, [&](int64_t k0, int64_t k1) {
-    // One accumulator per output column and tap: the products add elementwise (vectorized), and
-    // each tap's lanes are summed once at the end, in a fixed order.
-    std::vector<float> lanes(static_cast<size_t>(taps * g.out_w));
-    for (int64_t k = k0; k < k1; ++k) {
-      std::fill(lanes.begin(), lanes.end(), 0.0f);
-      for (int64_t n = 0; n < p.batch; ++n) {
-        const float* xp = x + (n * p.in_channels + k / m) * g.in_h * g.in_w;
-        const float* dyp = dy + (n * p.out_channels + k) * p.out_plane();
-        for (int64_t oh = 0; oh < g.out_h; ++oh) {
-          const float* __restrict dyrow = dyp + oh * g.out_w;
-          for (int64_t i = 0; i < g.kernel_h; ++i) {
-            const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
-            if (ih < 0 || ih >= g.in_h) continue;
-            for (int64_t j = 0; j < g.kernel_w; ++j) {
-              const int64_t start = cols.start[j], lo = cols.lo[j], hi = cols.hi[j];
-              const float* __restrict src = xp + ih * g.in_w + start;
-              float* __restrict lane = lanes.data() + (i * g.kernel_w + j) * g.out_w;
-              if (g.stride_w == 1) {
-                for (int64_t ow = lo; ow < hi; ++ow) lane[ow] += dyrow[ow] * src[ow];
-              } else {
-                for (int64_t ow = lo; ow < hi; ++ow) lane[ow] += dyrow[ow] * src[ow * g.stride_w];
-              }
-            }
-          }
-        }
-      }
-      for (int64_t t = 0; t < taps; ++t) {
-        double total = 0;
-        for (int64_t ow = 0; ow < g.out_w; ++ow) total += lanes[t * g.out_w + ow];
-        dw[k * taps + t] = static_cast<float>(total);
       }
     }
   });

@@ -35,60 +35,58 @@ void for_each_plane(int64_t count, int64_t plane_elements, F&& plane) {
   });
 }
 
-// Output columns [lo, hi) whose input column start + ow * stride lies in [0, width).
-inline void valid_columns(int64_t out_w, int64_t width, int64_t stride, int64_t start, int64_t& lo, int64_t& hi) {
-  lo = start >= 0 ? 0 : (-start + stride - 1) / stride;
-  hi = start >= width ? 0 : (width - start + stride - 1) / stride;
-  lo = std::min(lo, out_w);
-  hi = std::clamp(hi, lo, out_w);
-}
-
-// Per kernel column j: where its input column starts (j*dilation - pad) and the output columns
-// [lo, hi) that read inside the input. Computed once per call: they do not depend on the row.
-struct TapColumns {
-  std::vector<int64_t> start, lo, hi;
-  explicit TapColumns(const ConvGeometry& g) {
-    for (int64_t j = 0; j < g.kernel_w; ++j) {
-      int64_t l, h;
-      const int64_t st = j * g.dilation_w - g.pad_left;
-      valid_columns(g.out_w, g.in_w, g.stride_w, st, l, h);
-      start.push_back(st);
-      lo.push_back(l);
-      hi.push_back(h);
-    }
-  }
-};
-
-// ---- depthwise, stride 1: tap sums over a zero-padded plane ----
+// ---- depthwise: tap sums over a zero-padded plane split into column phases ----
 //
-// With stride 1, output pixel (oh, ow) reads padded input pixel (oh + i*dh, ow + j*dw): each
-// output is the sum over taps of weight * padded[oh * pitch + ow + offset(tap)], kept in a vector
-// register per run of outputs (conv_direct-inl.h). The input gradient is the same sum over dy
-// padded by the kernel's reach minus the padding, with the kernel flipped.
+// Output pixel (oh, ow) reads padded input pixel (oh*sh + i*dh, ow*sw + j*dw). Each padded row is
+// stored as sw column phases side by side (phase p holds columns p, p + sw, p + 2sw, ...), so the
+// pixels one tap reads for a run of outputs are consecutive: each output is the sum over taps of
+// weight * padded[oh * row_step + ow + offset(tap)], kept in a vector register per run of outputs
+// (conv_direct-inl.h). With stride 1 there is one phase: the plain padded plane. The input
+// gradient with stride 1 is the same sum over dy padded by the kernel's reach minus the padding,
+// with the kernel flipped; with a larger stride it adds dy times each tap into such a plane.
 
-// A zero-padded plane that `out_h x out_w` windows of the kernel read, and each tap's offset in it.
+// A zero-padded, phase-split plane that `out_h x out_w` windows of the kernel read (stride
+// `stride_h x stride_w`), and each tap's offset in it.
 struct PaddedPlane {
-  int64_t h, w;
-  PaddedPlane(int64_t out_h, int64_t out_w, const ConvGeometry& g)
-      : h(out_h + g.dilation_h * (g.kernel_h - 1)), w(out_w + g.dilation_w * (g.kernel_w - 1)) {}
+  int64_t h, w;              // padded rows and columns
+  int64_t stride_h, stride_w, phase_w, pitch;  // a row: stride_w phases of phase_w columns
+  PaddedPlane(int64_t out_h, int64_t out_w, const ConvGeometry& g, int64_t sh = 1, int64_t sw = 1)
+      : h((out_h - 1) * sh + g.dilation_h * (g.kernel_h - 1) + 1),
+        w((out_w - 1) * sw + g.dilation_w * (g.kernel_w - 1) + 1),
+        stride_h(sh),
+        stride_w(sw),
+        phase_w((w + sw - 1) / sw),
+        pitch(sw * phase_w) {}
+  // Floats from one output row's first read to the next one's.
+  int64_t row_step() const { return stride_h * pitch; }
+  int64_t floats() const { return h * pitch; }
+  // Where padded column `col` of a row is stored.
+  int64_t column(int64_t col) const { return col % stride_w * phase_w + col / stride_w; }
   std::vector<int64_t> tap_offsets(const ConvGeometry& g) const {
     std::vector<int64_t> offsets;
     for (int64_t i = 0; i < g.kernel_h; ++i) {
-      for (int64_t j = 0; j < g.kernel_w; ++j) offsets.push_back(i * g.dilation_h * w + j * g.dilation_w);
+      for (int64_t j = 0; j < g.kernel_w; ++j) offsets.push_back(i * g.dilation_h * pitch + column(j * g.dilation_w));
     }
     return offsets;
   }
 };
 
 // padded = the rows x cols plane placed at (top, left) (either may be negative: cropped), zeros
-// around it; only the zeros are written besides the copy.
+// around it, columns split into the plane's phases.
 void place_plane(const float* plane, int64_t rows, int64_t cols, int64_t top, int64_t left, const PaddedPlane& pp,
                  float* padded) {
   const int64_t r0 = std::max<int64_t>(0, -top), r1 = std::min(rows, pp.h - top);
   const int64_t c0 = std::max<int64_t>(0, -left), c1 = std::min(cols, pp.w - left);
+  if (pp.stride_w > 1) std::fill(padded, padded + pp.floats(), 0.0f);
   for (int64_t row = 0; row < pp.h; ++row) {
-    float* dst = padded + row * pp.w;
+    float* dst = padded + row * pp.pitch;
     const int64_t r = row - top;
+    if (pp.stride_w > 1) {
+      if (r < r0 || r >= r1) continue;
+      const float* src = plane + r * cols;
+      for (int64_t c = c0; c < c1; ++c) dst[pp.column(c + left)] = src[c];
+      continue;
+    }
     if (r < r0 || r >= r1 || c0 >= c1) {
       std::fill(dst, dst + pp.w, 0.0f);
       continue;
@@ -96,6 +94,20 @@ void place_plane(const float* plane, int64_t rows, int64_t cols, int64_t top, in
     std::fill(dst, dst + c0 + left, 0.0f);
     std::memcpy(dst + c0 + left, plane + r * cols + c0, static_cast<size_t>(c1 - c0) * sizeof(float));
     std::fill(dst + c1 + left, dst + pp.w, 0.0f);
+  }
+}
+
+// plane[r][c] = padded at padded pixel (r + top, c + left) (0 where that lies outside), for the
+// rows x cols plane: place_plane's inverse.
+void take_plane(const float* padded, const PaddedPlane& pp, int64_t top, int64_t left, int64_t rows, int64_t cols,
+                float* plane) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dst = plane + r * cols;
+    const int64_t row = r + top;
+    for (int64_t c = 0; c < cols; ++c) {
+      const int64_t col = c + left;
+      dst[c] = row >= 0 && row < pp.h && col >= 0 && col < pp.w ? padded[row * pp.pitch + pp.column(col)] : 0.0f;
+    }
   }
 }
 
@@ -110,28 +122,11 @@ namespace ember::kernels {
 namespace {
 
 // The direct kernels for the instruction set in use.
-// Returns whether it applied the bias and ReLU itself (stride 1: on the store).
-bool depthwise_forward(const ConvPlan& p, const float* x, const float* w, const float* bias, bool relu, float* y) {
-  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
-    EMBER_ISA_CALL(depthwise_forward_s1)(p, x, w, bias, relu, y);
-    return true;
-  }
-  EMBER_ISA_CALL(depthwise_forward)(p, x, w, y);
-  return false;
-}
 void depthwise_backward_input(const ConvPlan& p, const float* dy, const float* w, float* dx) {
-  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
-    EMBER_ISA_CALL(depthwise_backward_s1)(p, nullptr, dy, w, dx, nullptr, nullptr);
-  } else {
-    EMBER_ISA_CALL(depthwise_backward_input)(p, dy, w, dx);
-  }
+  EMBER_ISA_CALL(depthwise_backward)(p, nullptr, dy, w, dx, nullptr, nullptr);
 }
 void depthwise_backward_weight(const ConvPlan& p, const float* x, const float* dy, float* dw) {
-  if (p.group.stride_h == 1 && p.group.stride_w == 1) {
-    EMBER_ISA_CALL(depthwise_backward_s1)(p, x, dy, nullptr, nullptr, dw, nullptr);
-  } else {
-    EMBER_ISA_CALL(depthwise_backward_weight)(p, x, dy, dw);
-  }
+  EMBER_ISA_CALL(depthwise_backward)(p, x, dy, nullptr, nullptr, dw, nullptr);
 }
 
 }  // namespace
@@ -147,8 +142,10 @@ void conv_forward(const ConvPlan& p, const float* x, const float* w, const float
     return;
   }
   if (p.path == ConvPath::depthwise) {
-    if (depthwise_forward(p, x, w, bias, relu, y)) return;
-  } else if (p.path == ConvPath::winograd) {
+    EMBER_ISA_CALL(depthwise_forward)(p, x, w, bias, relu, y);
+    return;
+  }
+  if (p.path == ConvPath::winograd) {
     winograd_forward(winograd_shape(p), x, w, y);
   } else if (p.path == ConvPath::winograd_row) {
     winograd_row_forward(winograd_row_shape(p), x, w, y);
@@ -279,8 +276,8 @@ void conv_backward_weight(const ConvPlan& p, const float* x, const float* dy, fl
 
 void conv_backward(const ConvPlan& p, const float* x, const float* dy, const float* w, float* dx, float* dw,
                    float* db) {
-  if (p.path == ConvPath::depthwise && p.group.stride_h == 1 && p.group.stride_w == 1 && !uses_batched_im2col(p)) {
-    EMBER_ISA_CALL(depthwise_backward_s1)(p, x, dy, w, dx, dw, db);
+  if (p.path == ConvPath::depthwise) {
+    EMBER_ISA_CALL(depthwise_backward)(p, x, dy, w, dx, dw, db);
     return;
   }
   if (dx) conv_backward_input(p, dy, w, dx);
