@@ -62,6 +62,14 @@ struct PaddedPlane {
   int64_t floats() const { return h * pitch; }
   // Where padded column `col` of a row is stored.
   int64_t column(int64_t col) const { return col % stride_w * phase_w + col / stride_w; }
+  // f(first column, where it is stored, count) for each phase's columns in [begin, end): the
+  // columns first, first + stride_w, ... stored consecutively (no division per column).
+  template <typename F>
+  void for_each_phase(int64_t begin, int64_t end, F&& f) const {
+    for (int64_t first = begin; first < std::min(end, begin + stride_w); ++first) {
+      f(first, column(first), (end - first + stride_w - 1) / stride_w);
+    }
+  }
   std::vector<int64_t> tap_offsets(const ConvGeometry& g) const {
     std::vector<int64_t> offsets;
     for (int64_t i = 0; i < g.kernel_h; ++i) {
@@ -84,7 +92,9 @@ void place_plane(const float* plane, int64_t rows, int64_t cols, int64_t top, in
     if (pp.stride_w > 1) {
       if (r < r0 || r >= r1) continue;
       const float* src = plane + r * cols;
-      for (int64_t c = c0; c < c1; ++c) dst[pp.column(c + left)] = src[c];
+      pp.for_each_phase(c0 + left, c1 + left, [&](int64_t col, int64_t stored, int64_t count) {
+        for (int64_t i = 0; i < count; ++i) dst[stored + i] = src[col - left + i * pp.stride_w];
+      });
       continue;
     }
     if (r < r0 || r >= r1 || c0 >= c1) {
@@ -104,10 +114,18 @@ void take_plane(const float* padded, const PaddedPlane& pp, int64_t top, int64_t
   for (int64_t r = 0; r < rows; ++r) {
     float* dst = plane + r * cols;
     const int64_t row = r + top;
-    for (int64_t c = 0; c < cols; ++c) {
-      const int64_t col = c + left;
-      dst[c] = row >= 0 && row < pp.h && col >= 0 && col < pp.w ? padded[row * pp.pitch + pp.column(col)] : 0.0f;
+    if (row < 0 || row >= pp.h) {
+      std::fill(dst, dst + cols, 0.0f);
+      continue;
     }
+    // Columns inside the padded plane from it, the rest zero.
+    const int64_t c0 = std::clamp<int64_t>(-left, 0, cols), c1 = std::clamp<int64_t>(pp.w - left, c0, cols);
+    std::fill(dst, dst + c0, 0.0f);
+    std::fill(dst + c1, dst + cols, 0.0f);
+    const float* src = padded + row * pp.pitch;
+    pp.for_each_phase(c0 + left, c1 + left, [&](int64_t col, int64_t stored, int64_t count) {
+      for (int64_t i = 0; i < count; ++i) dst[col - left + i * pp.stride_w] = src[stored + i];
+    });
   }
 }
 
