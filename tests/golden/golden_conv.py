@@ -62,4 +62,9 @@ def make(Family):
     transpose_case(fam, "t_groups_dil", 1, 4, 3, 3, 6, 3, 2, stride=(1, 2), pad=(0, 1), dil=(2, 1), groups=2)
     transpose_case(fam, "t_nonsquare", 2, 2, 3, 2, 3, 2, 3, stride=(3, 1), pad=(0, 0), bias=False)
     transpose_case(fam, "t_pointwise", 1, 3, 4, 4, 2, 1, 1)
+    # The direct kernel (4-32 output channels, stride 1): LeNet-5's second layer (output channels
+    # on lanes, tiles of 6 for the input gradient); 24 channels from 4 (positions on lanes for the
+    # weight gradient). Last, so the cases above keep their random inputs.
+    conv_case(fam, "direct_lenet2", 3, 6, 14, 14, 16, 5, 5)
+    conv_case(fam, "direct_k24", 2, 4, 9, 8, 24, 3, 3, pad=(1, 1, 1, 1))
     return fam

@@ -31,4 +31,6 @@ def make(Family):
     conv_relu_case(fam, "pointwise_b4", 4, 5, 4, 3, 6, 1, 1)
     bn_relu_case(fam, "bn_relu", 4, 3, 5, 4)
     bn_relu_case(fam, "bn_relu_one_image", 1, 5, 3, 3)
+    # The direct kernel with output channels on lanes (last: the cases above keep their inputs).
+    conv_relu_case(fam, "direct_lenet2_b5", 5, 6, 14, 14, 16, 5, 5)
     return fam

@@ -325,7 +325,7 @@ TEST_CASE("conv2d and conv_transpose2d match PyTorch") {
   };
   for (const char* name : {"lenet1", "k3_p1", "pointwise", "pointwise_stride2", "depthwise", "depthwise_mult2_s2",
                            "dilated", "nonsquare_asym", "groups2", "same_even", "alex_like", "winograd",
-                           "winograd_dilated"}) {
+                           "winograd_dilated", "direct_lenet2", "direct_k24"}) {
     check_case(name, false);
   }
   for (const char* name : {"t_k4_s2_p1", "t_k3_outpad", "t_groups_dil", "t_nonsquare", "t_pointwise"}) {

@@ -104,7 +104,8 @@ TEST_CASE("batch_norm2d_relu gradcheck") {
 TEST_CASE("fused ops match PyTorch's relu(conv2d) and relu(batch_norm)") {
   const Golden golden("fused");
   auto i = [&](const std::string& name) { return static_cast<int64_t>(golden.scalar(name)); };
-  for (const std::string name : {"single_channel_b8", "k3_b9_uneven", "k5_s2_b8", "depthwise_b4", "pointwise_b4"}) {
+  for (const std::string name : {"single_channel_b8", "k3_b9_uneven", "k5_s2_b8", "depthwise_b4", "pointwise_b4",
+                                 "direct_lenet2_b5"}) {
     INFO(name);
     Tensor x = golden[name + ".x"].requires_grad_(), w = golden[name + ".weight"].requires_grad_();
     Tensor b = golden[name + ".bias"].requires_grad_();
