@@ -318,6 +318,8 @@ Command add_train(CLI::App& app) {
     return with_distributed(*dist, [&](const Distributed& d) {
       train::ExperimentConfig config_copy = *config;
       on_rank0(d, [&] {
+        // A folder another run holds is refused first, naming that run's process (fit() claims it).
+        { const FolderLock probe(config_copy.resolved_out(), "run"); }
         const std::string existing = config_copy.resolved_out() + "/checkpoints/last.safetensors";
         EMBER_CHECK(*overwrite || !file_exists(existing),
                     "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
@@ -336,13 +338,36 @@ Command add_train(CLI::App& app) {
   };
 }
 
+namespace {
+
+// A resume into a run directory whose last checkpoint is a later point of training than the one
+// resumed from would replace it with an earlier one: refused unless --overwrite.
+void check_not_going_back(const std::string& checkpoint, const std::string& last, bool overwrite) {
+  std::error_code error;
+  if (overwrite || !file_exists(last) || std::filesystem::equivalent(checkpoint, last, error)) return;
+  const int64_t from = train::checkpoint_step(checkpoint), there = train::checkpoint_step(last);
+  EMBER_CHECK(there <= from,
+              "resume: {} holds a later checkpoint (step {}) than {} (step {}); pass --overwrite to replace it "
+              "with this earlier point, or --out another folder",
+              last, there, checkpoint, from);
+}
+
+}  // namespace
+
 Command add_resume(CLI::App& app) {
   auto* cmd = app.add_subcommand("resume", "Continue a run from its last checkpoint, exactly where it stopped");
   auto run = std::make_shared<std::string>();
   auto epochs = std::make_shared<int64_t>(0);
   auto progress = std::make_shared<std::string>("auto");
+  auto out = std::make_shared<std::string>();
+  auto overwrite = std::make_shared<bool>(false);
   auto dist = std::make_shared<DistributedFlags>();
   cmd->add_option("run", *run, "The run directory (or a checkpoint file)")->required();
+  cmd->add_option("--out", *out,
+                  "Run directory to continue in (default: the run the checkpoint is in; required for a "
+                  "checkpoint file outside a run's checkpoints/ folder)");
+  cmd->add_flag("--overwrite", *overwrite,
+                "Continue even where that run directory holds a later checkpoint, which is replaced");
   cmd->add_option("--epochs", *epochs, "Train up to this many epochs in total (default: the run's own)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
@@ -360,9 +385,24 @@ Command add_resume(CLI::App& app) {
       });
       train::ExperimentConfig config = train::ExperimentConfig::from_json(config_json);
       if (*epochs > 0) config.epochs = *epochs;
-      // Keep writing into the run directory the checkpoint lives in, wherever it was moved.
+      // Keep writing into the run directory the checkpoint lives in, wherever it was moved; a
+      // checkpoint copied anywhere else never writes into the run recorded inside it.
+      const std::string recorded = config.resolved_out();
       const std::filesystem::path folder = std::filesystem::path(checkpoint).parent_path();
-      if (folder.filename() == "checkpoints") config.out = folder.parent_path().string();
+      if (!out->empty()) {
+        config.out = *out;
+      } else {
+        EMBER_CHECK(folder.filename() == "checkpoints",
+                    "resume: {} is not in a run's checkpoints/ folder; pass --out DIR for the run to continue "
+                    "in (the run it came from, {}, is not touched)",
+                    checkpoint, recorded);
+        config.out = folder.parent_path().string();
+      }
+      on_rank0(d, [&] {
+        { const FolderLock probe(config.resolved_out(), "run"); }
+        check_not_going_back(checkpoint, config.resolved_out() + "/checkpoints/last.safetensors", *overwrite);
+        return std::string();
+      });
       // The checkpoint holds the weights, so the file training started from is not read again (it
       // may be gone by now); the config keeps its name as a record.
       train::ExperimentConfig without_init = config;

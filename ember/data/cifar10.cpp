@@ -24,17 +24,29 @@ std::vector<std::string> batch_names(Split split) {
 std::vector<std::string> missing_in(const std::filesystem::path& folder, const std::vector<std::string>& names) {
   std::vector<std::string> missing;
   for (const std::string& name : names) {
-    if (!std::filesystem::exists(folder / name)) missing.push_back(name);
+    // Missing means no entry at all: a broken or looping link is there, and its reader says what it is.
+    std::error_code error;
+    const auto status = std::filesystem::symlink_status(folder / name, error);
+    if (error || status.type() == std::filesystem::file_type::not_found) missing.push_back(name);
   }
   return missing;
 }
 
-// Appends the records of one batch file's bytes to `data`; `path` names it in messages.
-void append_batch(std::string_view bytes, const std::string& path, ImageData& data) {
-  const auto size = static_cast<int64_t>(bytes.size());
+// A batch holds 10,000 records (30.7 MB); one of more than 100,000 is not a CIFAR-10 batch.
+constexpr uint64_t kMaxBatchBytes = uint64_t{100000} * kRecord;
+
+void check_batch_size(uint64_t size, const std::string& path) {
   EMBER_CHECK(size > 0 && size % kRecord == 0, "CIFAR-10: {} is {} bytes, not a positive multiple of the "
               "{}-byte record (1 label byte + 3072 pixel bytes): not a CIFAR-10 binary batch, or a "
               "truncated one", path, size, kRecord);
+  EMBER_CHECK(size <= kMaxBatchBytes, "CIFAR-10: {} is {} bytes ({} records); this reader accepts at most "
+              "{} records (a CIFAR-10 batch holds 10,000)", path, size, size / kRecord, kMaxBatchBytes / kRecord);
+}
+
+// Appends the records of one batch file's bytes to `data`; `path` names it in messages.
+void append_batch(std::string_view bytes, const std::string& path, ImageData& data) {
+  check_batch_size(bytes.size(), path);
+  const auto size = static_cast<int64_t>(bytes.size());
   const int64_t records = size / kRecord;
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   data.pixels.reserve(data.pixels.size() + static_cast<size_t>(records * kPixels));
@@ -88,7 +100,11 @@ ImageData load_cifar10(const std::string& dir, Split split) {
   set_cifar10_info(data);
   for (const std::string& name : names) {
     const std::string path = (folder / name).string();
-    append_batch(read_file(path), path, data);
+    // The size is checked before a byte is read: a special file or one of the wrong size is
+    // refused without reading it (a FIFO would block, /dev/zero never ends).
+    const uint64_t size = regular_file_size(path, "CIFAR-10 batch");
+    check_batch_size(size, path);
+    append_batch(read_file(path, kMaxBatchBytes), path, data);
   }
   return data;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "ember/core/error.h"
+#include "ember/core/file.h"
 #include "ember/core/memory_stream.h"
 
 namespace ember::data {
@@ -197,9 +198,7 @@ IdxArray read_stream(std::istream& in, uint64_t file_size, const std::string& pa
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
-  std::error_code error;
-  const uint64_t file_size = std::filesystem::file_size(path, error);
-  EMBER_CHECK(!error, "read_idx: {}: cannot open: {}", path, error.message());
+  const uint64_t file_size = regular_file_size(path, "read_idx:");
   std::ifstream in(path, std::ios::binary);
   EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
   return read_stream(in, file_size, path);

@@ -185,6 +185,7 @@ StateDict load_stream(std::istream& in, const std::string& path) {
 }  // namespace
 
 StateDict load(const std::string& path) {
+  (void)regular_file_size(path, "load:");  // before opening: a FIFO would block the open
   std::ifstream in(path, std::ios::binary);
   EMBER_CHECK(in.good(), "load: cannot open {}: {}", path, system_error());
   return load_stream(in, path);

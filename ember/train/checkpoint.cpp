@@ -1,5 +1,6 @@
 #include "ember/train/checkpoint.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -45,13 +46,27 @@ void load_weights(nn::Module& model, const std::string& path) {
   }
 }
 
-std::string checkpoint_config(const std::string& path) {
+namespace {
+// A checkpoint's metadata entry `key`; ember::Error naming the file if it is not a checkpoint or lacks it.
+std::string checkpoint_entry(const std::string& path, const std::string& key) {
   const nn::StateDict dict = nn::load(path);
   EMBER_CHECK(is_checkpoint(dict), "{} is not an ember checkpoint (no format = {} in its metadata)", path,
               kCheckpointFormat);
-  auto it = dict.metadata.find("config");
-  EMBER_CHECK(it != dict.metadata.end(), "{}: the checkpoint has no config", path);
+  auto it = dict.metadata.find(key);
+  EMBER_CHECK(it != dict.metadata.end(), "{}: the checkpoint has no {}", path, key);
   return it->second;
+}
+}  // namespace
+
+std::string checkpoint_config(const std::string& path) { return checkpoint_entry(path, "config"); }
+
+int64_t checkpoint_step(const std::string& path) {
+  const std::string text = checkpoint_entry(path, "step");
+  int64_t step = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), step);
+  EMBER_CHECK(error == std::errc() && end == text.data() + text.size() && step >= 0,
+              "{}: the checkpoint's step is '{}', expected a count", path, text);
+  return step;
 }
 
 namespace {

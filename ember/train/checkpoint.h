@@ -43,6 +43,9 @@ nn::StateDict model_state_dict(const std::string& path);
 void load_weights(nn::Module& model, const std::string& path);
 // The config JSON stored in a checkpoint; ember::Error naming the file if it is not a checkpoint.
 std::string checkpoint_config(const std::string& path);
+// The optimizer steps a checkpoint had taken (its "step"); ember::Error naming the file if it is
+// not a checkpoint.
+int64_t checkpoint_step(const std::string& path);
 
 // One epoch's metrics as a JSON object (a line of metrics.jsonl), and the history as an array.
 std::string epoch_record_json(const EpochRecord& record);

@@ -179,6 +179,7 @@ const std::vector<EpochRecord>& Trainer::fit() {
     data_parallel_->broadcast(model_->buffers());
   }
   if (!options_.run_dir().empty() && is_writer()) {
+    if (!run_lock_) run_lock_ = std::make_unique<FolderLock>(options_.run_dir(), "run");
     run_config_ = config_json();
     if (options_.report() && options_.summary_text().empty() && summary_text_.empty()) {
       Shape input = train_data_->dataset().image_shape();  // [C, H, W] -> one image [1, C, H, W]

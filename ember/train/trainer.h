@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/file.h"
 #include "ember/core/options.h"
 #include "ember/data/dataloader.h"
 #include "ember/nn/module.h"
@@ -160,6 +161,8 @@ class Trainer {
   std::string run_config_, summary_text_;  // config_json() and the model summary, as fit() wrote them
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;
+  // The run directory claimed from fit() on, for the trainer's life: a second run in it is refused.
+  std::unique_ptr<FolderLock> run_lock_;
 };
 
 // The first conv layer's weight ([out, in, kh, kw]), or an undefined tensor if there is none.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end tests of the `ember` program (ctest: cli.ember).
 #   tests/cli/run_cli_tests.sh <path to ember> <tests/fixtures>
-# Help and model listing, summaries, rejected flags, missing data, then a real small run on the
-# committed MNIST subset: train, the run directory's files, eval (alone and as an ensemble),
-# viz filters, resume, weights files (PyTorch's, export-weights, --init-weights). Takes a few seconds.
+# Help and model listing, summaries, rejected flags, missing data, special files (FIFOs, devices,
+# directories, symlink loops) where data belongs, then a real small run on the committed MNIST
+# subset: train, the run directory's files, eval (alone and as an ensemble), viz filters, resume
+# (and of a copied checkpoint), two runs in one folder, weights files (PyTorch's, export-weights,
+# --init-weights). Takes a few seconds.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -129,6 +131,49 @@ expect_contains "missing CIFAR-10" "missing data_batch_1.bin"
 expect_contains "missing CIFAR-10" "test_batch.bin"
 expect_contains "missing CIFAR-10" "in $TMP/empty"
 expect_contains "missing CIFAR-10" "Copy the \"CIFAR-10 binary version\" files there"
+
+# ---- special files where data belongs: refused at once, never read (no hang, no endless read) ----
+# A CIFAR-10 folder of one-record batches, then each of its files replaced in turn.
+CIFAR=$TMP/cifar
+mkdir "$CIFAR"
+for name in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch; do
+  head -c 3073 /dev/zero >"$CIFAR/$name.bin"
+done
+check_special_batch() {  # check_special_batch WHAT EXPECTED_TEXT: data_batch_1.bin already replaced
+  rc=0
+  timeout 60 "$EMBER" train --model alexnet_cifar --data cifar10 --data-dir "$CIFAR" --epochs 1 --progress none \
+    --out "$TMP/special_run" >"$TMP/special.out" 2>&1 || rc=$?
+  out=$(cat "$TMP/special.out")
+  expect_rc "CIFAR-10 batch that is $1" 1
+  expect_contains "CIFAR-10 batch that is $1" "$CIFAR/data_batch_1.bin"
+  expect_contains "CIFAR-10 batch that is $1" "$2"
+}
+rm "$CIFAR/data_batch_1.bin"
+mkfifo "$CIFAR/data_batch_1.bin"
+check_special_batch "a FIFO" "is a FIFO (named pipe), expected a regular file"
+rm "$CIFAR/data_batch_1.bin"
+ln -s /dev/zero "$CIFAR/data_batch_1.bin"
+check_special_batch "/dev/zero" "is a character device, expected a regular file"
+rm "$CIFAR/data_batch_1.bin"
+mkdir "$CIFAR/data_batch_1.bin"
+check_special_batch "a directory" "is a directory, expected a regular file"
+rmdir "$CIFAR/data_batch_1.bin"
+ln -s data_batch_1.bin "$CIFAR/data_batch_1.bin"
+check_special_batch "a symlink loop" "a loop of symbolic links"
+rm "$CIFAR/data_batch_1.bin"
+head -c 3074 /dev/zero >"$CIFAR/data_batch_1.bin"
+check_special_batch "of a wrong size" "3074 bytes, not a positive multiple of the 3073-byte record"
+# A sparse file of 110,000 records: refused by its size alone, before a byte is read.
+rm "$CIFAR/data_batch_1.bin"
+truncate -s $((110000 * 3073)) "$CIFAR/data_batch_1.bin"
+check_special_batch "too large" "110000 records); this reader accepts at most 100000 records"
+rm "$CIFAR/data_batch_1.bin"
+mkfifo "$TMP/checkpoint.fifo"
+rc=0
+timeout 60 "$EMBER" eval -c "$TMP/checkpoint.fifo" --data-dir "$MNIST" >"$TMP/eval_fifo.out" 2>&1 || rc=$?
+out=$(cat "$TMP/eval_fifo.out")
+expect_rc "ember eval -c <FIFO>" 1
+expect_contains "ember eval -c <FIFO>" "$TMP/checkpoint.fifo: is a FIFO (named pipe), expected a regular file"
 
 # ---- a real run on the MNIST subset ----
 # 4 epochs: with only 80 steps of SGD the accuracy is well above chance for any seed (83-90%
@@ -280,6 +325,46 @@ expect_contains "ember resume --epochs 5 (again)" "nothing to do: the run alread
 run resume_missing resume "$TMP/empty"
 expect_rc "ember resume of a folder without checkpoints" 1
 expect_contains "ember resume of a folder without checkpoints" "has no checkpoint"
+
+# ---- a copied checkpoint never moves its run backwards ----
+cp "$LAST" "$TMP/copy.safetensors"
+run resume_copy resume "$TMP/copy.safetensors" --epochs 6 --progress none
+expect_rc "ember resume of a checkpoint outside a run" 1
+expect_contains "ember resume of a checkpoint outside a run" "is not in a run's checkpoints/ folder; pass --out DIR"
+expect_contains "ember resume of a checkpoint outside a run" "the run it came from, $RUN, is not touched"
+[[ $(line_count "$RUN/metrics.csv") -eq 6 ]] || fail "a refused resume changed $RUN/metrics.csv"
+run resume_copy_out resume "$TMP/copy.safetensors" --epochs 6 --progress none --out "$TMP/continued"
+expect_rc "ember resume of a copied checkpoint with --out" 0
+expect_contains "ember resume of a copied checkpoint with --out" "after 6 epochs"
+expect_file "$TMP/continued/checkpoints/last.safetensors"
+[[ $(line_count "$RUN/metrics.csv") -eq 6 ]] || fail "a resume into --out changed the original run's metrics.csv"
+# An earlier point (epoch 5) resumed into a run with a later one (epoch 6): refused unless --overwrite.
+run resume_back resume "$TMP/copy.safetensors" --progress none --out "$TMP/continued"
+expect_rc "ember resume of an earlier checkpoint into a later run" 1
+expect_contains "ember resume of an earlier checkpoint into a later run" "holds a later checkpoint"
+expect_contains "ember resume of an earlier checkpoint into a later run" "--overwrite"
+
+# ---- two runs in one folder: the second is refused while the first holds it ----
+BUSY=$TMP/busy
+"$EMBER" train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 1000 --test-limit 100 --batch 10 \
+  --epochs 50 --progress none --out "$BUSY" >"$TMP/busy.out" 2>&1 &
+busy_pid=$!
+for _ in $(seq 600); do  # the lock file names its owner once fit() has claimed the folder
+  [[ -s $BUSY/.lock ]] && break
+  sleep 0.05
+done
+run busy_second train --model lenet5 --data mnist --data-dir "$MNIST" --epochs 1 --progress none --out "$BUSY"
+expect_rc "a second ember train in a folder in use" 1
+expect_contains "a second ember train in a folder in use" "$BUSY is in use by another run (process $busy_pid)"
+run busy_overwrite train --model lenet5 --data mnist --data-dir "$MNIST" --epochs 1 --progress none --out "$BUSY" \
+  --overwrite
+expect_rc "ember train --overwrite of a folder in use" 1
+expect_contains "ember train --overwrite of a folder in use" "is in use by another run (process $busy_pid)"
+kill -TERM "$busy_pid"
+wait "$busy_pid" || true
+# Its lock ended with it: the folder is free again.
+run busy_resume resume "$BUSY" --epochs 1 --progress none
+[[ $out != *"in use"* ]] || fail "the folder of an ended run is still locked: $out"
 
 # ---- stopped by a signal: a checkpoint of that step, then resume ----
 STOP=$TMP/stopped
