@@ -12,7 +12,6 @@
 #include "ember/kernels/isa/lanes-inl.h"
 
 typedef float vfloat __attribute__((vector_size(kIsaVectorFloats * sizeof(float))));
-typedef int32_t vmask __attribute__((vector_size(kIsaVectorFloats * sizeof(float))));
 constexpr int kVec = kIsaVectorFloats;
 constexpr int kTileVectors = 2;
 constexpr int64_t kTilePositions = kTileVectors * kVec;
