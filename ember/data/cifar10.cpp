@@ -2,6 +2,8 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 #include "ember/core/error.h"
@@ -43,11 +45,13 @@ void check_batch_size(uint64_t size, const std::string& path) {
               "{} records (a CIFAR-10 batch holds 10,000)", path, size, size / kRecord, kMaxBatchBytes / kRecord);
 }
 
-// Appends the records of one batch file's bytes to `data`; `path` names it in messages.
-void append_batch(std::string_view bytes, const std::string& path, ImageData& data) {
+// Appends the records of one batch file's bytes to `data`, at most `max_records` of them;
+// `path` names it in messages.
+void append_batch(std::string_view bytes, const std::string& path, ImageData& data,
+                  int64_t max_records = INT64_MAX) {
   check_batch_size(bytes.size(), path);
   const auto size = static_cast<int64_t>(bytes.size());
-  const int64_t records = size / kRecord;
+  const int64_t records = std::min(size / kRecord, max_records);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   data.pixels.reserve(data.pixels.size() + static_cast<size_t>(records * kPixels));
   for (int64_t r = 0; r < records; ++r, p += kRecord) {
@@ -76,7 +80,7 @@ ImageData parse_cifar10_batch(std::string_view bytes, const std::string& name) {
   return data;
 }
 
-ImageData load_cifar10(const std::string& dir, Split split) {
+ImageData load_cifar10(const std::string& dir, Split split, int64_t limit) {
   const std::vector<std::string> names = batch_names(split);
   // The archive extracts to cifar-10-batches-bin/; accept the folder itself or that subfolder.
   const std::filesystem::path top(dir), sub = top / "cifar-10-batches-bin";
@@ -98,13 +102,15 @@ ImageData load_cifar10(const std::string& dir, Split split) {
   ImageData data;
   data.name = fmt::format("CIFAR-10 {}", to_string(split));
   set_cifar10_info(data);
+  const int64_t wanted = limit > 0 ? limit : INT64_MAX;
   for (const std::string& name : names) {
+    if (data.count >= wanted) break;  // the files a limit does not reach are not read
     const std::string path = (folder / name).string();
     // The size is checked before a byte is read: a special file or one of the wrong size is
     // refused without reading it (a FIFO would block, /dev/zero never ends).
     const uint64_t size = regular_file_size(path, "CIFAR-10 batch");
     check_batch_size(size, path);
-    append_batch(read_file(path, kMaxBatchBytes), path, data);
+    append_batch(read_file(path, kMaxBatchBytes), path, data, wanted - data.count);
   }
   return data;
 }

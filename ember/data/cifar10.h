@@ -18,8 +18,9 @@ namespace ember::data {
 
 // 3x32x32 images, classes airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck.
 // ember::Error naming the folder and the missing files if any is missing, and naming the file
-// for a size that is not a multiple of 3073 bytes or a label >= 10.
-ImageData load_cifar10(const std::string& dir, Split split);
+// for a size that is not a multiple of 3073 bytes or a label >= 10. `limit` > 0 keeps the first
+// `limit` images; the batch files it does not reach are not read.
+ImageData load_cifar10(const std::string& dir, Split split, int64_t limit = 0);
 
 // One batch file's records from its bytes in memory, with the same checks; `name` stands for the
 // file in the messages.

@@ -127,86 +127,132 @@ class GzipSource : public Source {
   bool member_ended_ = false;
 };
 
-// The whole reader, over a file or a buffer of `file_size` bytes; `path` names it in messages.
-IdxArray read_stream(std::istream& in, uint64_t file_size, const std::string& path) {
-  std::array<uint8_t, 2> first{};
-  in.read(reinterpret_cast<char*>(first.data()), 2);
-  in.clear();  // a file shorter than 2 bytes set failbit
-  in.seekg(0);
-  const bool gzip = file_size >= 2 && first[0] == 0x1f && first[1] == 0x8b;
-
-  RawSource raw(in);
-  std::unique_ptr<GzipSource> gz;
-  if (gzip) gz = std::make_unique<GzipSource>(in, path, file_size);
-  Source& source = gzip ? static_cast<Source&>(*gz) : raw;
-  const char* what = gzip ? "decompressed data" : "file";
-
-  // The header: magic, type, rank, then the sizes.
-  uint8_t magic[4];
-  EMBER_CHECK(source.read(magic, 4) == 4, "read_idx: {}: truncated: the {} is shorter than the "
-              "4-byte IDX magic", path, what);
-  EMBER_CHECK(magic[0] == 0 && magic[1] == 0, "read_idx: {}: not an IDX file: it starts with "
-              "{:#04x} {:#04x}, expected 0x00 0x00 (then the type and rank bytes)", path, magic[0], magic[1]);
-  const uint8_t type = magic[2];
-  if (type != 0x08) {
-    const char* name = type_name(type);
-    fail("read_idx: {}: element type {:#04x} ({}) is not supported: only 0x08 (unsigned byte) is", path,
-         type, name ? name : "not an IDX type");
-  }
-  const int rank = magic[3];
-  EMBER_CHECK(rank >= 1 && rank <= 4, "read_idx: {}: rank {} is not supported: expected 1 to 4", path, rank);
-  uint8_t size_bytes[16];
-  const size_t header_size = 4 + 4 * static_cast<size_t>(rank);
-  EMBER_CHECK(source.read(size_bytes, 4 * rank) == 4 * static_cast<size_t>(rank),
-              "read_idx: {}: truncated: the {} ends inside the {}-byte header", path, what, header_size);
-
-  IdxArray result;
-  uint64_t count = 1;
-  for (int d = 0; d < rank; ++d) {
-    const uint8_t* b = size_bytes + 4 * d;
-    const uint64_t dim = (uint64_t{b[0]} << 24) | (uint64_t{b[1]} << 16) | (uint64_t{b[2]} << 8) | b[3];
-    EMBER_CHECK(dim > 0, "read_idx: {}: dimension {} has size 0", path, d);
-    result.dims.push_back(static_cast<int64_t>(dim));
-    count *= dim;  // < 2^31 * 2^32 before the check below: cannot overflow
-    EMBER_CHECK(count <= kMaxDataBytes, "read_idx: {}: the header declares dimensions {}{} of more than "
-                "{} bytes: not a plausible IDX file", path, fmt::join(result.dims, "x"),
-                d + 1 < rank ? "x..." : "", kMaxDataBytes);
-  }
-  const std::string declared = fmt::format("{} = {} bytes of data", fmt::join(result.dims, "x"), count);
-
-  // The size must be right before allocating anything.
-  if (!gzip) {
-    const uint64_t found = file_size >= header_size ? file_size - header_size : 0;  // (changed meanwhile)
-    EMBER_CHECK(found >= count, "read_idx: {}: truncated: header declares {}, the file has {} after the header",
-                path, declared, found);
-    EMBER_CHECK(found == count, "read_idx: {}: trailing data: header declares {}, the file has {} after "
-                "the header ({} too many)", path, declared, found, found - count);
-  } else {
-    EMBER_CHECK(count <= kMaxInflateRatio * file_size, "read_idx: {}: header declares {}, "
-                "more than a {}-byte gzip file can hold (deflate expands at most {}:1): corrupt or "
-                "hostile file", path, declared, file_size, kMaxInflateRatio);
+// One IDX file or buffer being read: the header when constructed (checked against the file's
+// size where that is known), then as much of the data as the caller asks for.
+class IdxStream {
+ public:
+  IdxStream(std::istream& in, uint64_t file_size, const std::string& path)
+      : in_(in), file_size_(file_size), path_(path) {
+    std::array<uint8_t, 2> first{};
+    in.read(reinterpret_cast<char*>(first.data()), 2);
+    in.clear();  // a file shorter than 2 bytes set failbit
+    in.seekg(0);
+    gzip_ = file_size >= 2 && first[0] == 0x1f && first[1] == 0x8b;
+    if (gzip_) gz_ = std::make_unique<GzipSource>(in, path, file_size);
+    read_header();
   }
 
-  result.data.resize(count);
-  const size_t got = source.read(result.data.data(), count);
-  EMBER_CHECK(got == count, "read_idx: {}: truncated: header declares {}, the {} has {} after the header",
-              path, declared, gzip ? "gzip stream" : "file", got);
-  if (gzip) gz->expect_end(count);
-  return result;
+  const std::vector<int64_t>& dims() const { return dims_; }
+
+  // The first `items` entries along the first dimension (all of them if items is 0 or more than
+  // there are), at most `budget` bytes. Reading everything also checks that the data ends where
+  // the header says; reading a part stops there (a gzip file is not inflated further).
+  IdxArray read(int64_t items, uint64_t budget) {
+    const auto all = dims_[0];
+    const int64_t take = items > 0 && items < all ? items : all;
+    const uint64_t item_bytes = count_ / static_cast<uint64_t>(all);
+    const uint64_t bytes = item_bytes * static_cast<uint64_t>(take);
+    if (bytes > budget) {
+      fail("read_idx: {}: reading {} of its {} entries ({}) takes {} bytes, more than the reader's memory "
+           "budget of {} bytes: at most {} entries fit (read fewer: the loaders' limit, ember train's --train-limit and --test-limit)", path_, take,
+           all, declared_, bytes, budget, budget / item_bytes);
+    }
+    IdxArray result;
+    result.dims = dims_;
+    result.dims[0] = take;
+    result.data.resize(bytes);
+    const size_t got = source().read(result.data.data(), bytes);
+    EMBER_CHECK(got == bytes, "read_idx: {}: truncated: header declares {}, the {} has {} after the header",
+                path_, declared_, gzip_ ? "gzip stream" : "file", got);
+    if (gzip_ && take == all) gz_->expect_end(count_);
+    return result;
+  }
+
+ private:
+  Source& source() { return gzip_ ? static_cast<Source&>(*gz_) : raw_; }
+
+  void read_header() {
+    Source& in = source();
+    const char* what = gzip_ ? "decompressed data" : "file";
+    uint8_t magic[4];
+    EMBER_CHECK(in.read(magic, 4) == 4, "read_idx: {}: truncated: the {} is shorter than the "
+                "4-byte IDX magic", path_, what);
+    EMBER_CHECK(magic[0] == 0 && magic[1] == 0, "read_idx: {}: not an IDX file: it starts with "
+                "{:#04x} {:#04x}, expected 0x00 0x00 (then the type and rank bytes)", path_, magic[0], magic[1]);
+    const uint8_t type = magic[2];
+    if (type != 0x08) {
+      const char* name = type_name(type);
+      fail("read_idx: {}: element type {:#04x} ({}) is not supported: only 0x08 (unsigned byte) is", path_,
+           type, name ? name : "not an IDX type");
+    }
+    const int rank = magic[3];
+    EMBER_CHECK(rank >= 1 && rank <= 4, "read_idx: {}: rank {} is not supported: expected 1 to 4", path_, rank);
+    uint8_t size_bytes[16];
+    const size_t header_size = 4 + 4 * static_cast<size_t>(rank);
+    EMBER_CHECK(in.read(size_bytes, 4 * rank) == 4 * static_cast<size_t>(rank),
+                "read_idx: {}: truncated: the {} ends inside the {}-byte header", path_, what, header_size);
+
+    for (int d = 0; d < rank; ++d) {
+      const uint8_t* b = size_bytes + 4 * d;
+      const uint64_t dim = (uint64_t{b[0]} << 24) | (uint64_t{b[1]} << 16) | (uint64_t{b[2]} << 8) | b[3];
+      EMBER_CHECK(dim > 0, "read_idx: {}: dimension {} has size 0", path_, d);
+      dims_.push_back(static_cast<int64_t>(dim));
+      count_ *= dim;  // < 2^31 * 2^32 before the check below: cannot overflow
+      EMBER_CHECK(count_ <= kMaxDataBytes, "read_idx: {}: the header declares dimensions {}{} of more than "
+                  "{} bytes: not a plausible IDX file", path_, fmt::join(dims_, "x"),
+                  d + 1 < rank ? "x..." : "", kMaxDataBytes);
+    }
+    declared_ = fmt::format("{} = {} bytes of data", fmt::join(dims_, "x"), count_);
+
+    // The size must be right before anything allocates.
+    if (!gzip_) {
+      const uint64_t found = file_size_ >= header_size ? file_size_ - header_size : 0;
+      EMBER_CHECK(found >= count_, "read_idx: {}: truncated: header declares {}, the file has {} after the "
+                  "header", path_, declared_, found);
+      EMBER_CHECK(found == count_, "read_idx: {}: trailing data: header declares {}, the file has {} after "
+                  "the header ({} too many)", path_, declared_, found, found - count_);
+    } else {
+      EMBER_CHECK(count_ <= kMaxInflateRatio * file_size_, "read_idx: {}: header declares {}, "
+                  "more than a {}-byte gzip file can hold (deflate expands at most {}:1): corrupt or "
+                  "hostile file", path_, declared_, file_size_, kMaxInflateRatio);
+    }
+  }
+
+  std::istream& in_;
+  uint64_t file_size_;
+  const std::string& path_;
+  bool gzip_ = false;
+  RawSource raw_{in_};
+  std::unique_ptr<GzipSource> gz_;
+  std::vector<int64_t> dims_;
+  uint64_t count_ = 1;
+  std::string declared_;
+};
+
+std::ifstream open_idx(const std::string& path, uint64_t& file_size) {
+  file_size = regular_file_size(path, "read_idx:");
+  std::ifstream in(path, std::ios::binary);
+  EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
+  return in;
 }
 
 }  // namespace
 
-IdxArray read_idx(const std::string& path) {
-  const uint64_t file_size = regular_file_size(path, "read_idx:");
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "read_idx: {}: cannot open: {}", path, std::strerror(errno));
-  return read_stream(in, file_size, path);
+IdxArray read_idx(const std::string& path, const IdxReadOptions& options) {
+  uint64_t file_size = 0;
+  std::ifstream in = open_idx(path, file_size);
+  return IdxStream(in, file_size, path).read(options.max_items, options.memory_budget);
 }
 
-IdxArray parse_idx(std::string_view bytes, const std::string& name) {
+std::vector<int64_t> read_idx_dims(const std::string& path) {
+  uint64_t file_size = 0;
+  std::ifstream in = open_idx(path, file_size);
+  return IdxStream(in, file_size, path).dims();
+}
+
+IdxArray parse_idx(std::string_view bytes, const std::string& name, const IdxReadOptions& options) {
   MemoryStream in(bytes);
-  return read_stream(in, bytes.size(), name);
+  return IdxStream(in, bytes.size(), name).read(options.max_items, options.memory_budget);
 }
 
 }  // namespace ember::data

@@ -16,6 +16,12 @@
 // reader's fixed 64 KiB buffer (fuzz/fuzz_idx.cpp checks this bound). The data must
 // end exactly where the header says: missing bytes are "truncated", extra ones "trailing".
 // Every problem is an ember::Error starting "read_idx: <path>: ".
+//
+// A reader may ask for only the first N entries (images, labels) and gives a memory budget: the
+// header is read first, so a caller compares two files' counts before either's data is read (a
+// small gzip file can inflate to 2 GiB), and reading stops after the N entries (a gzip file is not
+// inflated further, so its trailing bytes and checksum are then not checked). Asking for more bytes
+// than the budget is an error naming the file, the bytes and how many entries would fit.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,9 +34,16 @@ struct IdxArray {
   std::vector<uint8_t> data;  // product(dims) bytes, row-major
 };
 
-IdxArray read_idx(const std::string& path);
+struct IdxReadOptions {
+  int64_t max_items = 0;                         // read the first N entries of the first dimension; 0: all
+  uint64_t memory_budget = uint64_t{1} << 31;    // most bytes of data to hold
+};
+
+IdxArray read_idx(const std::string& path, const IdxReadOptions& options = {});
+// The header alone (the sizes, as in IdxArray::dims), with every check that needs no data.
+std::vector<int64_t> read_idx_dims(const std::string& path);
 // The same reader over the bytes of a file already in memory; `name` stands for the path in the
 // messages ("read_idx: <name>: ...").
-IdxArray parse_idx(std::string_view bytes, const std::string& name);
+IdxArray parse_idx(std::string_view bytes, const std::string& name, const IdxReadOptions& options = {});
 
 }  // namespace ember::data

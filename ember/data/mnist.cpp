@@ -24,8 +24,8 @@ std::string find_file(const std::string& dir, const std::string& name) {
 constexpr const char* kIdxFiles =
     "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte";
 
-ImageData load_idx_dataset(const std::string& dir, Split split, const std::string& dataset, const char* source,
-                           std::vector<std::string> class_names) {
+ImageData load_idx_dataset(const std::string& dir, Split split, int64_t limit, const std::string& dataset,
+                           const char* source, std::vector<std::string> class_names) {
   const std::string prefix = split == Split::train ? "train" : "t10k";
   const std::string images_name = prefix + "-images-idx3-ubyte", labels_name = prefix + "-labels-idx1-ubyte";
   const std::string images_path = find_file(dir, images_name), labels_path = find_file(dir, labels_name);
@@ -41,14 +41,17 @@ ImageData load_idx_dataset(const std::string& dir, Split split, const std::strin
               "files as published ({}), each raw or gzipped: {}", dataset, to_string(split), dir,
               fmt::join(missing, ", "), dataset, source, kIdxFiles);
 
-  IdxArray images = read_idx(images_path);
-  const IdxArray labels = read_idx(labels_path);
-  EMBER_CHECK(images.dims.size() == 3, "{}: images must have rank 3 [count, height, width], this file "
-              "has dimensions {}", images_path, fmt::join(images.dims, "x"));
-  EMBER_CHECK(labels.dims.size() == 1, "{}: labels must have rank 1 [count], this file has dimensions {}",
-              labels_path, fmt::join(labels.dims, "x"));
-  EMBER_CHECK(images.dims[0] == labels.dims[0], "{} {}: {} holds {} images but {} holds {} labels", dataset,
-              to_string(split), images_path, images.dims[0], labels_path, labels.dims[0]);
+  // Both headers first: a mismatch is reported before either file's data is read or inflated.
+  const std::vector<int64_t> image_dims = read_idx_dims(images_path), label_dims = read_idx_dims(labels_path);
+  EMBER_CHECK(image_dims.size() == 3, "{}: images must have rank 3 [count, height, width], this file "
+              "has dimensions {}", images_path, fmt::join(image_dims, "x"));
+  EMBER_CHECK(label_dims.size() == 1, "{}: labels must have rank 1 [count], this file has dimensions {}",
+              labels_path, fmt::join(label_dims, "x"));
+  EMBER_CHECK(image_dims[0] == label_dims[0], "{} {}: {} holds {} images but {} holds {} labels", dataset,
+              to_string(split), images_path, image_dims[0], labels_path, label_dims[0]);
+  const IdxReadOptions read_options{.max_items = limit};
+  IdxArray images = read_idx(images_path, read_options);
+  const IdxArray labels = read_idx(labels_path, read_options);
 
   ImageData data;
   data.name = fmt::format("{} {}", dataset, to_string(split));
@@ -69,12 +72,12 @@ ImageData load_idx_dataset(const std::string& dir, Split split, const std::strin
 
 }  // namespace
 
-ImageData load_mnist(const std::string& dir, Split split) {
-  return load_idx_dataset(dir, split, "MNIST", "http://yann.lecun.com/exdb/mnist/", {});
+ImageData load_mnist(const std::string& dir, Split split, int64_t limit) {
+  return load_idx_dataset(dir, split, limit, "MNIST", "http://yann.lecun.com/exdb/mnist/", {});
 }
 
-ImageData load_fashion_mnist(const std::string& dir, Split split) {
-  return load_idx_dataset(dir, split, "Fashion-MNIST", "https://github.com/zalandoresearch/fashion-mnist",
+ImageData load_fashion_mnist(const std::string& dir, Split split, int64_t limit) {
+  return load_idx_dataset(dir, split, limit, "Fashion-MNIST", "https://github.com/zalandoresearch/fashion-mnist",
                           {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
                            "Bag", "Ankle boot"});
 }

@@ -11,13 +11,16 @@
 // declares) with labels 0..9. Missing files are an ember::Error naming the folder given, the files
 // looked for and where to get them (nothing about a source tree: the library may be installed);
 // a wrong rank, image and label counts that differ or a label >= 10 are ember::Errors naming the file.
+// Both files' headers are compared before either's data is read. `limit` > 0 reads only the first
+// `limit` images and labels (the rest of the files is not read); images beyond the reader's memory
+// budget (data/idx.h) are an ember::Error naming the file and how many would fit.
 #include <string>
 
 #include "ember/data/dataset.h"
 
 namespace ember::data {
 
-ImageData load_mnist(const std::string& dir, Split split);          // classes "0".."9"
-ImageData load_fashion_mnist(const std::string& dir, Split split);  // "T-shirt/top", ..., "Ankle boot"
+ImageData load_mnist(const std::string& dir, Split split, int64_t limit = 0);          // classes "0".."9"
+ImageData load_fashion_mnist(const std::string& dir, Split split, int64_t limit = 0);  // "T-shirt/top", ...
 
 }  // namespace ember::data

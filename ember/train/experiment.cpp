@@ -220,17 +220,15 @@ std::shared_ptr<data::ImageDataset> load_dataset(const std::string& name, const 
                                                  int64_t limit) {
   data::ImageData images;
   if (name == "mnist") {
-    images = data::load_mnist(dir, split);
+    images = data::load_mnist(dir, split, limit);
   } else if (name == "fashion-mnist") {
-    images = data::load_fashion_mnist(dir, split);
+    images = data::load_fashion_mnist(dir, split, limit);
   } else if (name == "cifar10") {
-    images = data::load_cifar10(dir, split);
+    images = data::load_cifar10(dir, split, limit);
   } else {
     fail("unknown dataset '{}' (choose from: {})", name, dataset_names());
   }
-  auto dataset = std::make_shared<data::ImageDataset>(std::move(images));
-  if (limit > 0 && limit < dataset->size()) return dataset->head(limit);
-  return dataset;
+  return std::make_shared<data::ImageDataset>(std::move(images));  // the readers kept only `limit`
 }
 
 void dataset_statistics(const std::string& name, std::vector<float>& mean, std::vector<float>& std) {

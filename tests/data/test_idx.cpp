@@ -9,6 +9,7 @@
 #include <new>
 
 #include "ember/core/file.h"
+#include "ember/data/mnist.h"
 #include "support/helpers.h"
 
 using namespace ember;
@@ -230,4 +231,71 @@ TEST_CASE("a gzip IDX file must be complete, intact and end where the header say
   check_error([&] { read_idx(longer); }, {longer + ": trailing data: the header declares 6 bytes"});
   const std::string shorter = dir.write("shorter.gz", gzip(idx({2, 3}, kSix.substr(0, 5))));
   check_error([&] { read_idx(shorter); }, {shorter + ": truncated", "the gzip stream has 5 after the header"});
+}
+
+TEST_CASE("a reader asks for the first N entries: the rest is neither read nor inflated") {
+  TempDir dir;
+  std::string data;
+  for (int i = 0; i < 4 * 6; ++i) data.push_back(static_cast<char>(i));
+  const std::string raw = idx({4, 2, 3}, data);
+  for (const std::string& bytes : {raw, gzip(raw)}) {
+    const IdxArray two = parse_idx(bytes, "four", {.max_items = 2});
+    CHECK(two.dims == std::vector<int64_t>{2, 2, 3});
+    CHECK(two.data == std::vector<uint8_t>(data.begin(), data.begin() + 12));
+    CHECK(parse_idx(bytes, "four", {.max_items = 9}).dims[0] == 4);  // more than there are: all
+  }
+  // A gzip stream without its trailer: reading it all fails (the data cannot be trusted), the first
+  // entries read without inflating to the end.
+  const std::string real = read_file(kFixture + "train-images-idx3-ubyte.gz");
+  const std::string no_trailer = dir.write("trailer.gz", real.substr(0, real.size() - 8));
+  CHECK_THROWS_WITH_AS(read_idx(no_trailer), doctest::Contains("truncated"), Error);
+  CHECK(read_idx(no_trailer, {.max_items = 10}).data.size() == 10 * 28 * 28);
+  // A raw file's size is still checked against its header (stat, no reading).
+  check_error([&] { read_idx(dir.write("short", idx({4, 2, 3}, data.substr(0, 20))), {.max_items = 1}); },
+              {"truncated: header declares 4x2x3 = 24 bytes of data"});
+}
+
+TEST_CASE("data beyond the reader's memory budget is refused before it is allocated, naming the file") {
+  const std::string raw = idx({4, 2, 3}, std::string(24, '\1'));
+  largest_allocation = 0;
+  check_error([&] { parse_idx(raw, "budget", {.memory_budget = 20}); },
+              {"read_idx: budget: reading 4 of its 4 entries (4x2x3 = 24 bytes of data) takes 24 bytes, more than "
+               "the reader's memory budget of 20 bytes: at most 3 entries fit"});
+  CHECK(largest_allocation.load() < 24 * 1000);
+  CHECK(parse_idx(raw, "budget", {.max_items = 3, .memory_budget = 20}).data.size() == 18);
+}
+
+namespace {
+// A gzip IDX file of `items` zero entries of 1 KiB that inflates to items KiB: concatenated gzip
+// members (which the reader accepts as one stream), one compressed MiB of zeros repeated, so a 2 GiB
+// file costs 2 MiB and one MiB of compression to make.
+std::string zeros_idx_gz(uint32_t items) {
+  const uint32_t per_member = 1024;  // entries of 1 KiB in one member: 1 MiB
+  REQUIRE(items % per_member == 0);
+  std::string bytes = gzip(idx({items, 32, 32}, ""));
+  const std::string member = gzip(std::string(per_member * 1024, '\0'));
+  for (uint32_t i = 0; i < items / per_member; ++i) bytes += member;
+  return bytes;
+}
+std::string zero_labels_gz(uint32_t count) { return gzip(idx({count}, std::string(count, '\0'))); }
+}  // namespace
+
+TEST_CASE("a 2 MiB gzip MNIST file that inflates to 2 GiB: counts compared first, a limit reads only its images") {
+  TempDir dir;
+  const uint32_t two_gib = 2u << 20;  // entries of 1 KiB
+  const std::string images = dir.write("train-images-idx3-ubyte.gz", zeros_idx_gz(two_gib));
+  CHECK(std::filesystem::file_size(images) < (3u << 20));
+  dir.write("train-labels-idx1-ubyte.gz", zero_labels_gz(10));
+  largest_allocation = 0;
+  check_error([&] { load_mnist(dir.str(), Split::train); },
+              {"holds 2097152 images but", "holds 10 labels"});
+  CHECK(largest_allocation.load() < (1u << 20));  // nothing of the 2 GiB was kept
+
+  dir.write("train-labels-idx1-ubyte.gz", zero_labels_gz(two_gib));
+  largest_allocation = 0;
+  const ImageData first = load_mnist(dir.str(), Split::train, 200);
+  CHECK(first.count == 200);
+  CHECK(first.height == 32);
+  CHECK(first.pixels.size() == 200 * 1024);
+  CHECK(largest_allocation.load() < (1u << 20));  // 200 images, not 2 GiB
 }
