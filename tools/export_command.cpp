@@ -2,10 +2,12 @@
 // and other runtimes. Built only with EMBER_ONNX (libonnx-dev).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "commands.h"
 #include "ember/core/error.h"
+#include "ember/models/registry.h"
 #include "ember/nn/serialize.h"
 #include "ember/onnx/export.h"
 #include "ember/train/checkpoint.h"
@@ -40,6 +42,8 @@ Command add_export(CLI::App& app) {
   auto data = std::make_shared<std::string>();
   auto batch = std::make_shared<int64_t>(1);
   auto fixed_batch = std::make_shared<bool>(false);
+  auto input_size = std::make_shared<int64_t>(0);
+  auto classes = std::make_shared<int64_t>(0);
   std::vector<std::string> names;
   for (const auto& info : models::model_infos()) names.push_back(info.name);
   cmd->add_option("--checkpoint,-c", *checkpoint,
@@ -52,7 +56,12 @@ Command add_export(CLI::App& app) {
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
-  cmd->add_option("--batch", *batch, "Batch size the model is traced with")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--input-size", *input_size, "Input height = width (default: the checkpoint's data; for a weights "
+                                              "file --data's, else the model's usual input, 227 for alexnet)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--classes", *classes, "Classes of a weights file's model (default 10; alexnet 1000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", *batch, "The batch dim written by --fixed-batch")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--fixed-batch", *fixed_batch, "Fix the batch dim to --batch (default: a symbolic 'batch' dim)");
   return [=]() {
     const nn::StateDict dict = nn::load(*checkpoint);
@@ -71,15 +80,25 @@ Command add_export(CLI::App& app) {
       config.data = "mnist";
     }
     if (!data->empty()) config.data = *data;
-    const Shape image = dataset_image_shape(config.data);
-    auto net = train::build_model(config, image, 10);
+    // A checkpoint's input is its data's; a weights file's that of --data if given, else the model's usual one.
+    const bool weights_file = !train::is_checkpoint(dict);
+    Shape image = weights_file && data->empty() ? models::usual_input(config.model) : dataset_image_shape(config.data);
+    if (*input_size) image = {image[0], *input_size, *input_size};
+    const int64_t num_classes =
+        *classes ? *classes : weights_file && data->empty() ? models::usual_classes(config.model) : 10;
+    auto net = train::build_model(config, image, num_classes);
     train::load_weights(*net, *checkpoint);
-    const Shape input_shape = {*batch, image[0], image[1], image[2]};
-    onnx::export_model(*net, input_shape, *output,
-                       onnx::ExportOptions().dynamic(!*fixed_batch).name(config.model));
-    fmt::print("wrote {}: {} for {}, ONNX opset {}\n", *output, config.model, config.data, onnx::kOpset);
+    // Traced with at most 2 images whatever the batch the file declares: a fixed batch of 100,000
+    // costs no more memory than a symbolic one.
+    const Shape trace_shape = {std::min<int64_t>(*batch, 2), image[0], image[1], image[2]};
+    onnx::export_model(*net, trace_shape, *output,
+                       onnx::ExportOptions().fixed_batch(*fixed_batch ? *batch : 0).name(config.model));
+    const bool data_known = !weights_file || !data->empty();
+    fmt::print("wrote {}: {} for {}, ONNX opset {}\n", *output, config.model,
+               data_known ? config.data : fmt::format("{}x{}x{} images", image[0], image[1], image[2]), onnx::kOpset);
     fmt::print("  input  'input'  float32 [{}, {}, {}, {}], {}\n", *fixed_batch ? std::to_string(*batch) : "batch",
-               image[0], image[1], image[2], describe_input(config));
+               image[0], image[1], image[2],
+               data_known ? describe_input(config) : "preprocessed as the weights were trained (--data names a dataset)");
     fmt::print("  output 'output' float32: the model's outputs (logits for a classifier)\n");
     return 0;
   };

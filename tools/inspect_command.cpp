@@ -39,17 +39,13 @@ Command add_summary(CLI::App& app) {
   cmd->add_option("--input-size", *size, "Input height = width (default: the model's usual input)")->check(CLI::PositiveNumber);
   cmd->add_option("--classes", *classes, "Number of classes (default 10; alexnet 1000)")->check(CLI::PositiveNumber);
   return [=]() {
-    // The usual input of each model: what its input column says, with C = 1 for the MNIST-sized
-    // ones and 3 otherwise.
-    const bool mnist_sized = *model == "lenet5" || *model == "simplecnn" || *model == "mnist_cnn" ||
-                             *model == "conv_autoencoder";
-    int64_t c = *channels ? *channels : (mnist_sized ? 1 : 3);
-    int64_t s = *size;
-    if (s == 0) s = *model == "alexnet" ? 227 : (mnist_sized ? 28 : 32);
+    const Shape usual = models::usual_input(*model);
+    const int64_t c = *channels ? *channels : usual[0];
+    const int64_t s = *size ? *size : usual[1];
     models::ModelConfig config;
     config.in_channels = c;
     config.input_size = s;
-    config.num_classes = *classes ? *classes : (*model == "alexnet" ? 1000 : 10);
+    config.num_classes = *classes ? *classes : models::usual_classes(*model);
     auto net = models::make_model(*model, config);
     models::check_input(*net, *model, {c, s, s});
     fmt::print("{}", nn::summary(*net, {1, c, s, s}));

@@ -44,6 +44,16 @@ std::string model_names() {
   return out;
 }
 
+Shape usual_input(const std::string& name) {
+  EMBER_CHECK(std::any_of(model_infos().begin(), model_infos().end(), [&](const ModelInfo& i) { return i.name == name; }),
+              "unknown model '{}' (choose from: {})", name, model_names());
+  if (name == "lenet5" || name == "simplecnn" || name == "mnist_cnn" || name == "conv_autoencoder") return {1, 28, 28};
+  if (name == "alexnet") return {3, 227, 227};
+  return {3, 32, 32};
+}
+
+int64_t usual_classes(const std::string& name) { return name == "alexnet" ? 1000 : 10; }
+
 Activation parse_activation(const std::string& text) {
   if (text == "relu") return Activation::relu;
   if (text == "tanh") return Activation::tanh;

@@ -42,6 +42,12 @@ const std::vector<ModelInfo>& model_infos();
 // Names joined for messages: "lenet5, lenet5_classic, ...".
 std::string model_names();
 
+// The input a model is built for when nothing says otherwise, [C, S, S]: 1x28x28 for the MNIST
+// models (lenet5, simplecnn, mnist_cnn, conv_autoencoder), 3x227x227 for alexnet, 3x32x32 for the
+// rest; and its usual number of classes (1000 for alexnet, else 10). ember::Error for an unknown name.
+Shape usual_input(const std::string& name);
+int64_t usual_classes(const std::string& name);
+
 // A new model with its default initialization (drawn from the default generator).
 std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfig& config);
 

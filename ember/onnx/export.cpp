@@ -47,16 +47,19 @@ class EvalModeScope {
   bool was_training_;
 };
 
-void set_value_info(::onnx::ValueInfoProto& info, const std::string& name, const Shape& shape, bool dynamic_first) {
+// A declared shape's dim that is the symbolic "batch".
+constexpr int64_t kSymbolicBatch = -1;
+
+void set_value_info(::onnx::ValueInfoProto& info, const std::string& name, const Shape& declared) {
   info.set_name(name);
   ::onnx::TypeProto_Tensor& type = *info.mutable_type()->mutable_tensor_type();
   type.set_elem_type(::onnx::TensorProto::FLOAT);
   ::onnx::TensorShapeProto& s = *type.mutable_shape();
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i == 0 && dynamic_first) {
+  for (int64_t d : declared) {
+    if (d == kSymbolicBatch) {
       s.add_dim()->set_dim_param("batch");
     } else {
-      s.add_dim()->set_dim_value(shape[i]);
+      s.add_dim()->set_dim_value(d);
     }
   }
 }
@@ -88,8 +91,8 @@ std::vector<size_t> needed_records(const std::vector<trace::Record>& records, co
   return order;
 }
 
-// libonnx's checker and strict shape inference; the inferred output shape must be the traced one.
-void check_with_libonnx(const ::onnx::ModelProto& model, const Shape& output_shape, bool dynamic_first) {
+// libonnx's checker and strict shape inference; the inferred output shape must be the declared one.
+void check_with_libonnx(const ::onnx::ModelProto& model, const Shape& output_shape) {
   try {
     ::onnx::checker::check_model(model);
     ::onnx::ModelProto inferred = model;
@@ -100,7 +103,7 @@ void check_with_libonnx(const ::onnx::ModelProto& model, const Shape& output_sha
                 "onnx export: ONNX shape inference gives the output {} dims but ember's has {} (an exporter bug)",
                 dims.size(), output_shape.size());
     for (int i = 0; i < dims.size(); ++i) {
-      if (i == 0 && dynamic_first) continue;
+      if (output_shape[static_cast<size_t>(i)] == kSymbolicBatch) continue;
       EMBER_CHECK(dims[i].has_dim_value() && dims[i].dim_value() == output_shape[static_cast<size_t>(i)],
                   "onnx export: ONNX shape inference gives output dim {} = {} but ember's output is {} (an exporter bug)",
                   i, dims[i].has_dim_value() ? std::to_string(dims[i].dim_value()) : dims[i].dim_param(),
@@ -152,8 +155,17 @@ std::string export_model_bytes(nn::Module& module, const Shape& example_input_sh
   ::onnx::GraphProto& graph = *model.mutable_graph();
   graph.set_name(options.graph_name);
 
+  EMBER_CHECK(options.fixed_batch_size >= 0, "onnx export: fixed_batch_size must be >= 0 (0: none), got {}",
+              options.fixed_batch_size);
+  // The file's batch dim: symbolic, the traced batch, or a fixed size the trace did not run. Where
+  // it is not the traced batch, reshapes of the batch copy the input's first dim (Reshape's 0)
+  // instead of writing the traced number.
   const int64_t batch = example_input_shape[0];
-  detail::GraphBuilder builder(graph, batch, options.dynamic_batch);
+  const bool fixed_other = options.fixed_batch_size > 0;
+  const int64_t declared_batch = fixed_other ? options.fixed_batch_size
+                                 : options.dynamic_batch ? kSymbolicBatch
+                                                         : batch;
+  detail::GraphBuilder builder(graph, batch, options.dynamic_batch || fixed_other);
   builder.name_input(input, options.input_name);
   for (const auto& [name, t] : module.named_parameters()) builder.add_parameter(t, name);
   for (const auto& [name, t] : module.named_buffers()) builder.add_parameter(t, name);
@@ -169,10 +181,12 @@ std::string export_model_bytes(nn::Module& module, const Shape& example_input_sh
   const std::string produced = builder.name_of(output);
   if (produced != options.output_name) builder.node("Identity", {produced}, options.output_name);
 
-  const bool dynamic_output = options.dynamic_batch && output.dim() > 0 && output.size(0) == batch;
-  set_value_info(*graph.add_input(), options.input_name, example_input_shape, options.dynamic_batch);
-  set_value_info(*graph.add_output(), options.output_name, output.shape(), dynamic_output);
-  check_with_libonnx(model, output.shape(), dynamic_output);
+  Shape input_declared = example_input_shape, output_declared = output.shape();
+  input_declared[0] = declared_batch;
+  if (output.dim() > 0 && output.size(0) == batch) output_declared[0] = declared_batch;
+  set_value_info(*graph.add_input(), options.input_name, input_declared);
+  set_value_info(*graph.add_output(), options.output_name, output_declared);
+  check_with_libonnx(model, output_declared);
 
   std::string bytes;
   EMBER_CHECK(model.SerializeToString(&bytes), "onnx export: protobuf could not serialize the model ({} bytes of "

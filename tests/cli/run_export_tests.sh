@@ -43,12 +43,42 @@ expect "export" 0 "(x - mean) / std"
 # A weights-only file: the model from its metadata (written by export-weights), or --model.
 run weights export-weights --checkpoint "$LAST" -o "$TMP/weights.safetensors"
 run from_weights export --checkpoint "$TMP/weights.safetensors" -o "$TMP/from_weights.onnx"
-expect "export of a weights file" 0 "wrote $TMP/from_weights.onnx: lenet5 for mnist"
+expect "export of a weights file" 0 "wrote $TMP/from_weights.onnx: lenet5 for 1x28x28 images"
 /usr/bin/python3 "$TESTS/onnx/check_cli_export.py" "$TMP/from_weights.onnx" "$TMP/weights.safetensors" 10 ||
   fail "check_cli_export.py rejected the file exported from a weights file"
 
 run fixed export --checkpoint "$LAST" -o "$TMP/fixed.onnx" --fixed-batch --batch 4
 expect "export --fixed-batch" 0 "float32 [4, 1, 28, 28]"
+
+# A fixed batch of 100,000 is a number in the file, not a forward pass of 100,000 images (that took
+# 3.6 GiB): the trace runs on 2 images. Peak memory measured as the child's maximum resident set.
+peak_kib=$(/usr/bin/python3 - "$EMBER" "$LAST" "$TMP/huge.onnx" <<'PY'
+import resource, subprocess, sys
+ember, checkpoint, onnx_path = sys.argv[1:]
+subprocess.run([ember, "export", "-c", checkpoint, "-o", onnx_path, "--fixed-batch", "--batch", "100000"],
+               check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+) || fail "export --fixed-batch --batch 100000 failed"
+((peak_kib < 1024 * 1024)) || fail "export --fixed-batch --batch 100000 peaked at $peak_kib KiB (expected < 1 GiB)"
+/usr/bin/python3 - "$TMP/huge.onnx" <<'PY' || fail "the --batch 100000 file does not declare a batch of 100000"
+import sys, onnx
+graph = onnx.load(sys.argv[1]).graph
+dims = lambda v: [d.dim_value for d in v.type.tensor_type.shape.dim]
+assert dims(graph.input[0]) == [100000, 1, 28, 28], dims(graph.input[0])
+assert dims(graph.output[0]) == [100000, 10], dims(graph.output[0])
+PY
+
+# The zoo's alexnet (3x227x227, 1000 classes), from its initial weights: the input size is the
+# model's usual one unless --input-size says otherwise.
+run alex_weights export-weights --model alexnet --seed 1 -o "$TMP/alexnet.safetensors"
+expect "export-weights --model alexnet" 0 "alexnet weights of its initialization with seed 1"
+run alex export -c "$TMP/alexnet.safetensors" -o "$TMP/alexnet.onnx"
+expect "export of alexnet" 0 "float32 [batch, 3, 227, 227]"
+run alex_size export -c "$TMP/alexnet.safetensors" -o "$TMP/alexnet-small.onnx" --input-size 100
+expect "export of alexnet at another size" 1 "alexnet"
+run lenet_size export -c "$TMP/weights.safetensors" -o "$TMP/lenet-size.onnx" --input-size 32 --fixed-batch
+expect "export --input-size" 1 "lenet5"
 
 run bad_path export --checkpoint "$LAST" -o "$TMP/missing/lenet5.onnx"
 expect "export to a missing folder" 1 "$TMP/missing/lenet5.onnx"

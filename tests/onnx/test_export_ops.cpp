@@ -216,6 +216,26 @@ TEST_CASE("the batch stays dynamic: a file traced with batch 2 runs batch 3") {
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"2", "1", "28", "28"});
 }
 
+TEST_CASE("a fixed batch other than the traced one: the file declares it, the trace stays small") {
+  // The flatten before LeNet's first linear layer is a reshape of the batch: it must copy the
+  // input's first dim (Reshape's 0), not write the traced 2, or the file would not run batch 3.
+  manual_seed(9);
+  auto model = models::make_model("lenet5", {});
+  const std::string path = onnx_out_dir() + "/fixed_batch.onnx";
+  onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().fixed_batch(3));
+  CHECK(onnx_input_dims(path) == std::vector<std::string>{"3", "1", "28", "28"});
+  const Tensor input = random_tensor({3, 1, 28, 28}, 5, 0.0f, 1.0f);
+  model->eval();
+  Tensor expected;
+  {
+    NoGradGuard no_grad;
+    expected = (*model)(input);
+  }
+  check_close(run_opencv(path, input), expected, 1e-5, 1e-4);
+  check_error([&] { onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().fixed_batch(-1)); },
+              {"fixed_batch_size must be >= 0", "got -1"});
+}
+
 TEST_CASE("initializers are named by the state_dict's names") {
   auto model = models::make_model("resnet", {});
   const std::string path = onnx_out_dir() + "/names_resnet.onnx";
