@@ -1,6 +1,7 @@
 // ember train / ember resume, on one process or (--distributed, under mpirun) as one rank of a
 // data-parallel job.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "shell_quote.h"
 #include "ember/core/error.h"
 #include "ember/core/file.h"
 #include "ember/core/parallel.h"
@@ -215,7 +217,7 @@ int run_training(const train::Experiment& experiment, train::Trainer& trainer, b
     fmt::print("stopped by signal {} at epoch {} batch {} (step {}); the checkpoint {}/checkpoints/last.safetensors "
                "holds this point: continue with `ember resume {}`\n",
                static_cast<int>(g_stop_signal), trainer.epoch() + (trainer.batch() > 0 ? 1 : 0), trainer.batch(),
-               trainer.step(), out, out);
+               trainer.step(), out, shell_quote(out));
     return 128 + static_cast<int>(g_stop_signal);
   }
   if (trainer.epoch() == start && trainer.step() == start_step) {
@@ -324,7 +326,7 @@ Command add_train(CLI::App& app) {
         EMBER_CHECK(*overwrite || !file_exists(existing),
                     "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
                     "or choose another --out",
-                    config_copy.resolved_out(), config_copy.resolved_out());
+                    config_copy.resolved_out(), shell_quote(config_copy.resolved_out()));
         return std::string();
       });
       if (dropout_opt->count()) config_copy.dropout = *dropout;
@@ -350,6 +352,24 @@ void check_not_going_back(const std::string& checkpoint, const std::string& last
               "resume: {} holds a later checkpoint (step {}) than {} (step {}); pass --overwrite to replace it "
               "with this earlier point, or --out another folder",
               last, there, checkpoint, from);
+}
+
+// resume continues with the checkpoint's config and the run rewrites config.json from it. A
+// config.json edited since (to change the run, or broken by accident) is not silently replaced:
+// it is kept as config.json.edited, and the user is told which config is used and why.
+void keep_edited_config(const std::string& run_dir, const std::string& checkpoint, const std::string& config_json) {
+  const std::string path = run_dir + "/config.json";
+  if (!file_exists(path)) return;
+  const std::string text = read_file(path, uint64_t{1} << 20);
+  const nlohmann::json on_disk = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!on_disk.is_discarded() && on_disk == nlohmann::json::parse(config_json)) return;
+  write_file_atomically(path + ".edited", text);
+  fmt::print(stderr,
+             "note: {} {} the config recorded in {}; resume continues with the checkpoint's config and writes it "
+             "to config.json (your version is kept in config.json.edited). To train longer pass --epochs; to "
+             "change anything else, start a new run (ember train --init-weights {} ...)\n",
+             path, on_disk.is_discarded() ? "is not valid JSON, unlike" : "differs from", checkpoint,
+             shell_quote(checkpoint));
 }
 
 }  // namespace
@@ -401,6 +421,7 @@ Command add_resume(CLI::App& app) {
       on_rank0(d, [&] {
         { const FolderLock probe(config.resolved_out(), "run"); }
         check_not_going_back(checkpoint, config.resolved_out() + "/checkpoints/last.safetensors", *overwrite);
+        keep_edited_config(config.resolved_out(), checkpoint, config_json);
         return std::string();
       });
       // The checkpoint holds the weights, so the file training started from is not read again (it

@@ -367,7 +367,7 @@ run busy_resume resume "$BUSY" --epochs 1 --progress none
 [[ $out != *"in use"* ]] || fail "the folder of an ended run is still locked: $out"
 
 # ---- stopped by a signal: a checkpoint of that step, then resume ----
-STOP=$TMP/stopped
+STOP="$TMP/stopped run (it's here)"  # the printed resume command quotes it for the shell
 "$EMBER" train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 1000 --test-limit 100 --batch 10 \
   --epochs 3 --checkpoint-every 5 --progress none --out "$STOP" >"$TMP/stop.out" 2>&1 &
 pid=$!
@@ -381,8 +381,18 @@ wait "$pid" || rc=$?
 out=$(cat "$TMP/stop.out")
 expect_rc "ember train interrupted by SIGINT" 130
 expect_contains "ember train interrupted by SIGINT" "stopped by signal 2 at epoch"
-expect_contains "ember train interrupted by SIGINT" "continue with \`ember resume $STOP\`"
+expect_contains "ember train interrupted by SIGINT" "continue with \`ember resume '$TMP/stopped run (it'\\''s here)'\`"
+pasted=$(sed -n 's/.*continue with `ember resume \(.*\)`$/\1/p' "$TMP/stop.out")
+eval "words=($pasted)"
+[[ ${#words[@]} -eq 1 && ${words[0]} == "$STOP" ]] || fail "the printed resume command does not read back as '$STOP': $pasted"
+# config.json edited (here: broken) before the resume: kept aside, and the user told which config runs.
+echo '{"lr": 5, broken' >"$STOP/config.json"
 run stop_resume resume "$STOP" --progress none
+expect_contains "ember resume with an edited config.json" "config.json is not valid JSON, unlike the config recorded in"
+expect_contains "ember resume with an edited config.json" "resume continues with the checkpoint's config"
+[[ $(cat "$STOP/config.json.edited") == '{"lr": 5, broken' ]] || fail "the edited config.json was not kept"
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$STOP/config.json" ||
+  fail "config.json was not rewritten from the checkpoint"
 expect_rc "ember resume after SIGINT" 0
 expect_contains "ember resume after SIGINT" "continuing"
 expect_contains "ember resume after SIGINT" "after 3 epochs"
