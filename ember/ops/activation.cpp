@@ -9,6 +9,7 @@
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/elementwise.h"
+#include "ember/ops/pointwise.h"
 #include "ember/kernels/elementwise_kernels.h"
 #include "ember/kernels/reduce_kernels.h"
 #include "ember/kernels/relu_value.h"
@@ -18,71 +19,38 @@ namespace ember {
 
 using autograd::GradMask;
 using autograd::SavedTensor;
-using kernels::map_binary;
-using kernels::map_unary;
 using ops_detail::check_float;
+using ops_detail::from_input;
+using ops_detail::from_output;
+using ops_detail::pointwise;
 
 Tensor relu(const Tensor& x) {
-  EMBER_PROFILE_OP("relu");
-  check_float("relu", "x", x);
-  Tensor out = map_unary(x, [](float v) { return kernels::relu_value(v); });
-  if (autograd::needs_graph({x})) {
-    SavedTensor saved_out(out);  // out > 0 exactly where x > 0
-    autograd::attach(out, "ReluBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
-      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return kernels::relu_grad(gv, y); }, "relu")};
-    });
-  }
-  if (trace::Tracer* t = trace::active()) t->record({"relu", {x}, out});
-  return out;
+  // The output is > 0 exactly where x is.
+  return pointwise({.name = "relu"}, x, [](float v) { return kernels::relu_value(v); },
+                   from_output([](float g, float y) { return kernels::relu_grad(g, y); }));
 }
 
 Tensor leaky_relu(const Tensor& x, float slope) {
-  EMBER_PROFILE_OP("leaky_relu");
-  check_float("leaky_relu", "x", x);
   EMBER_CHECK(std::isfinite(slope), "leaky_relu: negative_slope must be finite, got {}", slope);
-  Tensor out = map_unary(x, [slope](float v) { return v > 0.0f ? v : slope * v; });
-  if (autograd::needs_graph({x})) {
-    SavedTensor saved_x(x);
-    autograd::attach(out, "LeakyReluBackward", {x}, [saved_x, slope](const Tensor& g, const GradMask&) {
-      return TensorList{
-          map_binary(g, saved_x.get(), [slope](float gv, float v) { return v > 0.0f ? gv : slope * gv; }, "leaky_relu")};
-    });
-  }
-  if (trace::Tracer* t = trace::active()) t->record({"leaky_relu", {x}, out, {{"negative_slope", {slope}}}});
-  return out;
+  return pointwise({.name = "leaky_relu", .attributes = {{"negative_slope", {slope}}}}, x,
+                   [slope](float v) { return v > 0.0f ? v : slope * v; },
+                   from_input([slope](float g, float v) { return v > 0.0f ? g : slope * g; }));
 }
 
 Tensor sigmoid(const Tensor& x) {
-  EMBER_PROFILE_OP("sigmoid");
-  check_float("sigmoid", "x", x);
   // Two branches so exp never overflows: for x < 0 use e^x / (1 + e^x).
-  Tensor out = map_unary(x, [](float v) {
-    if (v >= 0.0f) return 1.0f / (1.0f + std::exp(-v));
-    const float e = std::exp(v);
-    return e / (1.0f + e);
-  });
-  if (autograd::needs_graph({x})) {
-    SavedTensor saved_out(out);
-    autograd::attach(out, "SigmoidBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
-      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * y * (1.0f - y); }, "sigmoid")};
-    });
-  }
-  if (trace::Tracer* t = trace::active()) t->record({"sigmoid", {x}, out});
-  return out;
+  return pointwise({.name = "sigmoid"}, x,
+                   [](float v) {
+                     if (v >= 0.0f) return 1.0f / (1.0f + std::exp(-v));
+                     const float e = std::exp(v);
+                     return e / (1.0f + e);
+                   },
+                   from_output([](float g, float y) { return g * y * (1.0f - y); }));
 }
 
 Tensor tanh(const Tensor& x) {
-  EMBER_PROFILE_OP("tanh");
-  check_float("tanh", "x", x);
-  Tensor out = map_unary(x, [](float v) { return std::tanh(v); });
-  if (autograd::needs_graph({x})) {
-    SavedTensor saved_out(out);
-    autograd::attach(out, "TanhBackward", {x}, [saved_out](const Tensor& g, const GradMask&) {
-      return TensorList{map_binary(g, saved_out.get(), [](float gv, float y) { return gv * (1.0f - y * y); }, "tanh")};
-    });
-  }
-  if (trace::Tracer* t = trace::active()) t->record({"tanh", {x}, out});
-  return out;
+  return pointwise({.name = "tanh"}, x, [](float v) { return std::tanh(v); },
+                   from_output([](float g, float y) { return g * (1.0f - y * y); }));
 }
 
 namespace {
