@@ -1,7 +1,6 @@
 // The autograd methods of Tensor (declared in core/tensor.h).
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
-#include "ember/kernels/elementwise_kernels.h"
 
 namespace ember {
 
@@ -15,6 +14,8 @@ const Tensor& Tensor::requires_grad_(bool enabled) const {
   impl()->requires_grad = enabled;
   return *this;
 }
+
+std::string Tensor::grad_fn_name() const { return grad_fn() ? grad_fn()->name() : std::string(); }
 
 Tensor Tensor::grad() const {
   const auto& g = checked().grad;

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <ostream>
 
-#include "ember/autograd/node.h"
 
 namespace ember {
 
@@ -117,7 +116,7 @@ std::string to_string(const Tensor& t) {
   std::string extra = fmt::format(", shape={}", shape_str(t.shape()));
   if (t.dtype() == DType::i64) extra += ", dtype=int64";
   if (t.grad_fn()) {
-    extra += fmt::format(", grad_fn={}", t.grad_fn()->name());
+    extra += fmt::format(", grad_fn={}", t.grad_fn_name());
   } else if (t.requires_grad()) {
     extra += ", requires_grad";
   }

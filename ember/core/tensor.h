@@ -91,6 +91,7 @@ class Tensor {
   void zero_grad() const;                           // drops the gradient (sets it undefined)
   bool is_leaf() const { return checked().grad_fn == nullptr; }
   const std::shared_ptr<autograd::Node>& grad_fn() const { return checked().grad_fn; }
+  std::string grad_fn_name() const;  // "MulBackward"; "" for a leaf
   Tensor detach() const;  // same data, no history, requires_grad false
   // Reverse-mode autodiff from this tensor. `grad` defaults to 1 for one-element tensors.
   // The graph is freed afterwards unless retain_graph is true.

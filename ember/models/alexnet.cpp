@@ -1,6 +1,7 @@
 #include "ember/models/alexnet.h"
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/norm.h"
 #include "ember/nn/pool.h"
@@ -33,6 +34,7 @@ AlexNet::AlexNet(const AlexNetOptions& o) : Module("AlexNet") {
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
       std::make_shared<nn::Linear>(256 * 6 * 6, 4096), relu(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
       std::make_shared<nn::Linear>(4096, 4096), relu(), std::make_shared<nn::Linear>(4096, o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor AlexNet::forward(const Tensor& x) {
@@ -52,6 +54,7 @@ AlexNetCifar::AlexNetCifar(const AlexNetCifarOptions& o) : Module("AlexNetCifar"
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(64 * 7 * 7, 384), relu(),
       std::make_shared<nn::Dropout>(o.dropout, o.generator), std::make_shared<nn::Linear>(384, 192), relu(),
       std::make_shared<nn::Dropout>(o.dropout, o.generator), std::make_shared<nn::Linear>(192, o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor AlexNetCifar::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

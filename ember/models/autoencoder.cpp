@@ -2,6 +2,7 @@
 
 #include "ember/core/shape.h"
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/upsample.h"
 
 namespace ember::models {
@@ -32,6 +33,7 @@ ConvAutoencoder::ConvAutoencoder(const ConvAutoencoderOptions& o) : Module("Conv
       std::make_shared<nn::ConvTranspose2d>(
           nn::ConvTranspose2dOptions(c0, o.in_channels, 3).stride(2).padding(1).output_padding(1)),
       std::make_shared<nn::Sigmoid>()}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor ConvAutoencoder::forward(const Tensor& x) {

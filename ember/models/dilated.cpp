@@ -1,6 +1,7 @@
 #include "ember/models/dilated.h"
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/pool.h"
 
@@ -27,6 +28,7 @@ DilatedNet::DilatedNet(const DilatedNetOptions& o) : Module("DilatedNet") {
                                                    std::make_shared<nn::Flatten>(),
                                                    std::make_shared<nn::Linear>(o.channels, o.num_classes)}));
   }
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor DilatedNet::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/pool.h"
 #include "ember/ops/shape.h"
@@ -54,6 +55,7 @@ InceptionNet::InceptionNet(const InceptionNetOptions& o) : Module("InceptionNet"
                                                               std::make_shared<nn::Flatten>(),
                                                               std::make_shared<nn::Linear>(c.out_channels(),
                                                                                            o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor InceptionNet::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

@@ -1,6 +1,7 @@
 #include "ember/models/lenet.h"
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/pool.h"
 
@@ -24,6 +25,7 @@ LeNet5Classic::LeNet5Classic(LeNet5Options o) : Module("LeNet5Classic") {
   classifier = register_module("classifier", nn::sequential({
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(120, 84), act(),
       std::make_shared<nn::Linear>(84, o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor LeNet5Classic::forward(const Tensor& x) { return (*classifier)((*features)(x)); }
@@ -38,6 +40,7 @@ LeNet5::LeNet5(const LeNet5Options& o) : Module("LeNet5") {
   classifier = register_module("classifier", nn::sequential({
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(16 * 5 * 5, 120), act(),
       std::make_shared<nn::Linear>(120, 84), act(), std::make_shared<nn::Linear>(84, o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor LeNet5::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

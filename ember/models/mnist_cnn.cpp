@@ -2,6 +2,7 @@
 
 #include "ember/core/error.h"
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/norm.h"
 #include "ember/nn/pool.h"
@@ -39,6 +40,7 @@ MnistCnn::MnistCnn(const MnistCnnOptions& o) : Module("MnistCnn") {
   }
   if (o.dropout > 0) classifier->push_back(std::make_shared<nn::Dropout>(o.dropout, o.generator));
   classifier->push_back(std::make_shared<nn::Linear>(width, o.num_classes));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor MnistCnn::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

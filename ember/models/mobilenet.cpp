@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/norm.h"
 #include "ember/nn/pool.h"
@@ -38,6 +39,7 @@ MobileNet::MobileNet(const MobileNetOptions& o) : Module("MobileNet") {
   classifier = register_module("classifier", nn::sequential({std::make_shared<nn::AdaptiveAvgPool2d>(1),
                                                               std::make_shared<nn::Flatten>(),
                                                               std::make_shared<nn::Linear>(in, o.num_classes)}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor MobileNet::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

@@ -1,6 +1,7 @@
 #include "ember/models/nin.h"
 
 #include "ember/nn/conv.h"
+#include "ember/nn/fusion.h"
 #include "ember/nn/norm.h"
 #include "ember/nn/pool.h"
 
@@ -28,6 +29,7 @@ NiN::NiN(const NiNOptions& o) : Module("NiN") {
       mlpconv(c[1], c[2], o.num_classes, 3, 1)}));
   classifier = register_module("classifier", nn::sequential({std::make_shared<nn::AdaptiveAvgPool2d>(1),
                                                               std::make_shared<nn::Flatten>()}));
+  nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
 Tensor NiN::forward(const Tensor& x) { return (*classifier)((*features)(x)); }

@@ -17,6 +17,8 @@ Bottleneck::Bottleneck(int64_t in, int64_t mid, int64_t stride) : Module("Bottle
   conv3 = register_module("conv3", std::make_shared<nn::Conv2d>(nn::Conv2dOptions(mid, out, 1).bias(false)));
   bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(out));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
+  bn1->fuse_relu();  // bn then ReLU in one pass (nn/fusion.h); the block's last ReLU follows the sum
+  bn2->fuse_relu();
   if (stride != 1 || in != out) {
     downsample = register_module(
         "downsample", nn::sequential({std::make_shared<nn::Conv2d>(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
@@ -25,8 +27,8 @@ Bottleneck::Bottleneck(int64_t in, int64_t mid, int64_t stride) : Module("Bottle
 }
 
 Tensor Bottleneck::forward(const Tensor& x) {
-  Tensor out = nn::layer_then(*bn1, *relu, (*conv1)(x));
-  out = nn::layer_then(*bn2, *relu, (*conv2)(out));
+  Tensor out = (*bn1)((*conv1)(x));  // bn1 and bn2 apply the ReLU themselves (fused in the constructor)
+  out = (*bn2)((*conv2)(out));
   out = (*bn3)((*conv3)(out));
   const Tensor shortcut = downsample ? (*downsample)(x) : x;
   return (*relu)(add(out, shortcut));
@@ -41,6 +43,7 @@ ResNet::ResNet(const ResNetOptions& o) : Module("ResNet") {
                                        nn::Conv2dOptions(o.in_channels, o.width, 3).padding(1).bias(false)));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(o.width));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
+  bn1->fuse_relu();
   int64_t in = o.width;
   std::shared_ptr<nn::Sequential>* layers[] = {&layer1, &layer2, &layer3};
   for (int i = 0; i < 3; ++i) {
@@ -58,7 +61,7 @@ ResNet::ResNet(const ResNetOptions& o) : Module("ResNet") {
 }
 
 Tensor ResNet::forward(const Tensor& x) {
-  Tensor h = nn::layer_then(*bn1, *relu, (*conv1)(x));
+  Tensor h = (*bn1)((*conv1)(x));  // bn1 applies the ReLU itself (fused in the constructor)
   h = (*layer3)((*layer2)((*layer1)(h)));
   return (*fc)((*flatten)((*avgpool)(h)));
 }

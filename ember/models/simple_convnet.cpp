@@ -21,6 +21,7 @@ SimpleConvNet::SimpleConvNet(const SimpleConvNetOptions& o) : Module("SimpleConv
   fc1 = register_module("fc1", std::make_shared<nn::Linear>(o.conv_channels * pooled * pooled, o.hidden));
   relu2 = register_module("relu2", std::make_shared<nn::ReLU>());
   fc2 = register_module("fc2", std::make_shared<nn::Linear>(o.hidden, o.num_classes));
+  conv1->fuse_relu();  // conv1 then relu1, in one pass (nn/fusion.h)
   if (o.normal_init) {
     nn::init::normal_init(conv1->weight, conv1->bias, o.init_std, o.generator);
     nn::init::normal_init(fc1->weight, fc1->bias, o.init_std, o.generator);
@@ -29,7 +30,7 @@ SimpleConvNet::SimpleConvNet(const SimpleConvNetOptions& o) : Module("SimpleConv
 }
 
 Tensor SimpleConvNet::forward(const Tensor& x) {
-  Tensor h = (*pool1)(nn::layer_then(*conv1, *relu1, x));
+  Tensor h = (*pool1)((*conv1)(x));  // conv1 applies relu1 itself (fused in the constructor)
   return (*fc2)((*relu2)((*fc1)((*flatten)(h))));
 }
 

@@ -25,8 +25,9 @@ Conv2d::Conv2d(const Conv2dOptions& o) : Module("Conv2d"), options_(o) {
   init::default_conv_init(weight, bias);
 }
 
-Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight, bias, options_.conv_); }
-Tensor Conv2d::forward_relu(const Tensor& x) { return conv2d_relu(x, weight, bias, options_.conv_); }
+Tensor Conv2d::forward(const Tensor& x) {
+  return relu_fused() ? conv2d_relu(x, weight, bias, options_.conv_) : conv2d(x, weight, bias, options_.conv_);
+}
 
 int64_t Conv2d::flops(const Shape&, const Shape& output) const {
   // Each output: (in / groups) * kh * kw multiply-adds.

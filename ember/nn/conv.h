@@ -31,8 +31,7 @@ struct Conv2dOptions {
 class Conv2d : public Module, public FusesReLU {
  public:
   explicit Conv2d(const Conv2dOptions& options);
-  Tensor forward(const Tensor& x) override;
-  Tensor forward_relu(const Tensor& x) override;  // conv2d_relu
+  Tensor forward(const Tensor& x) override;  // conv2d, or conv2d_relu once fused (nn/fusion.h)
   std::string extra_repr() const override;
   int64_t flops(const Shape& input, const Shape& output) const override;
 

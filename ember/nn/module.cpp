@@ -6,16 +6,34 @@
 #include <set>
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/nn/summary.h"
 
 namespace ember::nn {
 
 Tensor Module::operator()(const Tensor& x) {
-  detail::CallRecorder* recorder = detail::active_recorder();
-  if (recorder == nullptr) return forward(x);
   Tensor out = forward(x);
-  recorder->calls.push_back({this, x.shape(), out.shape()});
+  if (forward_hooks_.empty()) return out;
+  // A copy: a hook may add or remove hooks.
+  const auto hooks = forward_hooks_;
+  for (const auto& [id, hook] : hooks) hook(*this, x, out);
   return out;
+}
+
+int64_t Module::register_forward_hook(ForwardHook hook) {
+  EMBER_CHECK(hook != nullptr, "{}: register_forward_hook: the hook is empty", type_name_);
+  forward_hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_hook(int64_t id) {
+  std::erase_if(forward_hooks_, [id](const auto& entry) { return entry.first == id; });
+}
+
+ForwardHooks::~ForwardHooks() {
+  for (const auto& [module, id] : added_) module->remove_forward_hook(id);
+}
+
+void ForwardHooks::add(Module& module, Module::ForwardHook hook) {
+  added_.emplace_back(&module, module.register_forward_hook(std::move(hook)));
 }
 
 int64_t Module::flops(const Shape&, const Shape&) const { return 0; }

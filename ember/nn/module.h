@@ -33,8 +33,16 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Tensor forward(const Tensor& x) = 0;
-  // Calls forward. Call child modules this way, (*child)(x), so summary() sees them.
+  // Calls forward, then the forward hooks. Call child modules this way, (*child)(x), so hooks
+  // (and summary(), which is built on them) see them.
   Tensor operator()(const Tensor& x);
+
+  // ---- forward hooks (as PyTorch's register_forward_hook) ----
+  // hook(module, input, output) after every call through operator(), in registration order.
+  // Returns an id for remove_forward_hook. ForwardHooks removes its hooks when it goes.
+  using ForwardHook = std::function<void(Module& module, const Tensor& input, const Tensor& output)>;
+  int64_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(int64_t id);  // an unknown id is ignored
 
   // Forward FLOPs (2 per multiply-add) for one call with these input and output shapes; 0 for
   // layers whose cost is negligible next to the matrix products. Shown by summary().
@@ -95,9 +103,24 @@ class Module {
 
   std::string type_name_;
   bool training_ = true;
+  std::vector<std::pair<int64_t, ForwardHook>> forward_hooks_;
+  int64_t next_hook_id_ = 0;
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+// Hooks registered for a scope: each add() is removed when this goes (also on exceptions).
+class ForwardHooks {
+ public:
+  ForwardHooks() = default;
+  ~ForwardHooks();
+  ForwardHooks(const ForwardHooks&) = delete;
+  ForwardHooks& operator=(const ForwardHooks&) = delete;
+  void add(Module& module, Module::ForwardHook hook);
+
+ private:
+  std::vector<std::pair<Module*, int64_t>> added_;
 };
 
 }  // namespace ember::nn

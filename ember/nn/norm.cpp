@@ -34,13 +34,8 @@ BatchNorm2d::BatchNorm2d(int64_t num_features, float eps, float momentum, bool a
 }
 
 Tensor BatchNorm2d::forward(const Tensor& x) {
-  Tensor out = batch_norm2d(x, running_mean, running_var, weight, bias, is_training(), momentum_, eps_);
-  if (is_training()) num_batches_tracked.set<int64_t>({}, num_batches_tracked.item<int64_t>() + 1);
-  return out;
-}
-
-Tensor BatchNorm2d::forward_relu(const Tensor& x) {
-  Tensor out = batch_norm2d_relu(x, running_mean, running_var, weight, bias, is_training(), momentum_, eps_);
+  const auto op = relu_fused() ? batch_norm2d_relu : batch_norm2d;
+  Tensor out = op(x, running_mean, running_var, weight, bias, is_training(), momentum_, eps_);
   if (is_training()) num_batches_tracked.set<int64_t>({}, num_batches_tracked.item<int64_t>() + 1);
   return out;
 }

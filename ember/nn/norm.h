@@ -24,8 +24,7 @@ class LocalResponseNorm : public Module {
 class BatchNorm2d : public Module, public FusesReLU {
  public:
   explicit BatchNorm2d(int64_t num_features, float eps = 1e-5f, float momentum = 0.1f, bool affine = true);
-  Tensor forward(const Tensor& x) override;
-  Tensor forward_relu(const Tensor& x) override;  // batch_norm2d_relu
+  Tensor forward(const Tensor& x) override;  // batch_norm2d, or batch_norm2d_relu once fused (nn/fusion.h)
   std::string extra_repr() const override;
 
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;

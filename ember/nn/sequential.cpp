@@ -1,11 +1,5 @@
 #include "ember/nn/sequential.h"
 
-#include <typeinfo>
-
-#include "ember/nn/activation.h"
-#include "ember/nn/fusion.h"
-#include "ember/nn/summary.h"
-
 namespace ember::nn {
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) : Module("Sequential") {
@@ -18,28 +12,18 @@ std::shared_ptr<Module> Sequential::operator[](size_t i) const {
 }
 
 Tensor Sequential::forward(const Tensor& x) {
-  const auto& children = named_children();
   Tensor out = x;
+  const auto& children = named_children();
   for (size_t i = 0; i < children.size(); ++i) {
-    Module& child = *children[i].second;
-    if (i + 1 < children.size() && is_plain_relu(*children[i + 1].second)) {
-      out = layer_then(child, *children[i + 1].second, out);
-      ++i;
-    } else {
-      out = child(out);
-    }
+    if (!skipped(i)) out = (*children[i].second)(out);
   }
   return out;
 }
 
-bool is_plain_relu(const Module& module) { return typeid(module) == typeid(ReLU); }
-
-Tensor layer_then(Module& layer, Module& activation, const Tensor& x) {
-  const bool may_fuse = detail::active_recorder() == nullptr;  // summary() wants every layer
-  if (may_fuse && is_plain_relu(activation)) {
-    if (auto* fused = dynamic_cast<FusesReLU*>(&layer)) return fused->forward_relu(x);
-  }
-  return activation(layer(x));
+void Sequential::skip(size_t i) {
+  EMBER_CHECK(i < size(), "Sequential: cannot skip child {} of {}", i, size());
+  skipped_.resize(size(), false);
+  skipped_[i] = true;
 }
 
 }  // namespace ember::nn

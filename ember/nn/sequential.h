@@ -6,6 +6,7 @@
 //                               std::make_shared<ReLU>(), std::make_shared<MaxPool2d>(2)});
 #include <initializer_list>
 #include <memory>
+#include <vector>
 
 #include "ember/nn/module.h"
 
@@ -34,6 +35,14 @@ class Sequential : public Module {
   std::shared_ptr<Module> operator[](size_t i) const;
 
   Tensor forward(const Tensor& x) override;
+
+  // forward passes over the i-th child: what the fusion pass (nn/fusion.h) does to a ReLU whose
+  // work the layer before it has taken over.
+  void skip(size_t i);
+  bool skipped(size_t i) const { return i < skipped_.size() && skipped_[i]; }
+
+ private:
+  std::vector<bool> skipped_;
 };
 
 // A shared Sequential of the given modules, named "0", "1", ...

@@ -3,20 +3,12 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <vector>
 
 #include "ember/autograd/grad_mode.h"
+#include "ember/nn/fusion.h"
 
 namespace ember::nn {
-
-namespace detail {
-
-namespace {
-thread_local CallRecorder* recorder = nullptr;
-}
-
-CallRecorder* active_recorder() { return recorder; }
-
-}  // namespace detail
 
 namespace {
 
@@ -44,22 +36,32 @@ int64_t own_parameters(const Module& module) {
   return count;
 }
 
+struct Call {
+  const Module* module;
+  Shape input, output;
+};
+
 // Runs one forward pass on zeros of input_shape in evaluation mode (no dropout, no running-stat
-// updates), without a graph, recording every call through Module::operator(); restores the modes.
-Tensor record_calls(Module& model, const Shape& input_shape, detail::CallRecorder& calls) {
+// updates), without a graph, recording every call through Module::operator() with a forward hook
+// on every module of the tree; restores the modes and removes the hooks.
+Tensor record_calls(Module& model, const Shape& input_shape, std::vector<Call>& calls) {
+  ForwardHooks hooks;
+  model.apply([&](Module& m) {
+    hooks.add(m, [&calls](Module& called, const Tensor& input, const Tensor& output) {
+      calls.push_back({&called, input.shape(), output.shape()});
+    });
+  });
   // apply() visits children before parents, so restoring in reverse sets each parent first and
   // then its children.
   std::vector<std::pair<Module*, bool>> modes;
   model.apply([&](Module& m) { modes.emplace_back(&m, m.is_training()); });
   auto restore = [&] {
-    detail::recorder = nullptr;
     for (auto it = modes.rbegin(); it != modes.rend(); ++it) it->first->train(it->second);
   };
   model.eval();
   Tensor output;
   try {
     NoGradGuard no_grad;
-    detail::recorder = &calls;
     output = model(zeros(input_shape));
   } catch (...) {
     restore();
@@ -69,24 +71,24 @@ Tensor record_calls(Module& model, const Shape& input_shape, detail::CallRecorde
   return output;
 }
 
-bool is_leaf_call(const detail::CallRecorder::Call& call, const Module& model) {
+bool is_leaf_call(const Call& call, const Module& model) {
   return call.module->named_children().empty() && call.module != &model;
 }
 
 }  // namespace
 
 int64_t forward_flops(Module& model, const Shape& input_shape) {
-  detail::CallRecorder calls;
+  std::vector<Call> calls;
   record_calls(model, input_shape, calls);
   int64_t total = 0;
-  for (const auto& call : calls.calls) {
+  for (const auto& call : calls) {
     if (is_leaf_call(call, model)) total += call.module->flops(call.input, call.output);
   }
   return total;
 }
 
 std::string summary(Module& model, const Shape& input_shape) {
-  detail::CallRecorder calls;
+  std::vector<Call> calls;
   const Tensor output = record_calls(model, input_shape, calls);
 
   std::map<const Module*, std::string> names;
@@ -96,13 +98,16 @@ std::string summary(Module& model, const Shape& input_shape) {
   };
   std::vector<Row> rows;
   int64_t total_flops = 0;
-  for (const auto& call : calls.calls) {
+  for (const auto& call : calls) {
     if (!is_leaf_call(call, model)) continue;  // leaf layers only
     auto it = names.find(call.module);
     const std::string name = it == names.end() ? "(unnamed)" : it->second;
     const int64_t f = call.module->flops(call.input, call.output);
     total_flops += f;
-    rows.push_back({fmt::format("{} ({})", name, call.module->type_name()), shape_str(call.output),
+    const auto* fusable = dynamic_cast<const FusesReLU*>(call.module);
+    const bool with_relu = fusable != nullptr && fusable->relu_fused();
+    rows.push_back({fmt::format("{} ({}{})", name, call.module->type_name(), with_relu ? "+ReLU" : ""),
+                    shape_str(call.output),
                     grouped(own_parameters(*call.module)), f > 0 ? grouped(f) : "-"});
   }
   if (rows.empty()) {  // a model with no registered children: itself is the only layer

@@ -1,11 +1,11 @@
 #pragma once
 // summary(model, input_shape): a table like Keras' model.summary(). It runs one forward pass on
 // zeros of input_shape (in eval mode, without recording a graph, restoring the modes after), and
-// lists every leaf layer called through Module::operator() in call order: its dotted name, type,
-// output shape, parameter count and forward FLOPs, then totals. The last line is
+// lists every leaf layer called through Module::operator() in call order (seen by a forward hook on
+// every module): its dotted name, type (with "+ReLU" for a layer the fusion pass gave its ReLU,
+// nn/fusion.h), output shape, parameter count and forward FLOPs, then totals. The last line is
 // "total params: N". Nothing about the model changes (BatchNorm's running stats included).
 #include <string>
-#include <vector>
 
 #include "ember/nn/module.h"
 
@@ -17,17 +17,4 @@ std::string summary(Module& model, const Shape& input_shape);
 // from the same recorded pass (eval mode, no graph, modes restored).
 int64_t forward_flops(Module& model, const Shape& input_shape);
 
-namespace detail {
-
-// What summary() collects while the forward pass runs (one per thread).
-struct CallRecorder {
-  struct Call {
-    const Module* module;
-    Shape input, output;
-  };
-  std::vector<Call> calls;
-};
-CallRecorder* active_recorder();
-
-}  // namespace detail
 }  // namespace ember::nn

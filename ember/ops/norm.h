@@ -37,8 +37,8 @@ Tensor local_response_norm(const Tensor& x, int64_t size, float alpha = 1e-4f, f
 Tensor batch_norm2d(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                     const Tensor& bias, bool training, float momentum = 0.1f, float eps = 1e-5f);
 
-// relu(batch_norm2d(...)) in one pass forward and one backward (nn::Sequential uses it for a
-// BatchNorm2d followed by a ReLU). Same arguments, checks and results as the two ops in a row.
+// relu(batch_norm2d(...)) in one pass forward and one backward (a BatchNorm2d the fusion pass gave
+// its ReLU uses it, nn/fusion.h). Same arguments, checks and results as the two ops in a row.
 Tensor batch_norm2d_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                          const Tensor& bias, bool training, float momentum = 0.1f, float eps = 1e-5f);
 

@@ -211,3 +211,32 @@ TEST_CASE("summary lists every layer with output shape, parameters and FLOPs") {
   check_error([&] { (void)summary(net, {1, 3, 28, 28}); }, {"conv2d", "3 channels"});
   net.apply([](Module& m) { CHECK(m.is_training()); });
 }
+
+TEST_CASE("forward hooks see every call through operator(), in registration order, until removed") {
+  manual_seed(4);
+  auto net = sequential({std::make_shared<Linear>(3, 2), std::make_shared<ReLU>()});
+  std::vector<std::string> seen;
+  const int64_t first = (*net)[0]->register_forward_hook([&](Module& m, const Tensor& in, const Tensor& out) {
+    seen.push_back(fmt::format("{} {} -> {}", m.type_name(), shape_str(in.shape()), shape_str(out.shape())));
+  });
+  (*net)[0]->register_forward_hook([&](Module&, const Tensor&, const Tensor&) { seen.push_back("second"); });
+  const Tensor x = ember::test::random_tensor({4, 3}, 5);
+  (*net)(x);
+  CHECK(seen == std::vector<std::string>{"Linear [4, 3] -> [4, 2]", "second"});
+  (*net)[0]->forward(x);  // forward itself runs no hooks
+  CHECK(seen.size() == 2);
+  (*net)[0]->remove_forward_hook(first);
+  (*net)[0]->remove_forward_hook(12345);  // unknown: ignored
+  (*net)(x);
+  CHECK(seen == std::vector<std::string>{"Linear [4, 3] -> [4, 2]", "second", "second"});
+  {
+    ForwardHooks scoped;
+    scoped.add(*net, [&](Module& m, const Tensor&, const Tensor&) { seen.push_back(m.type_name()); });
+    (*net)(x);
+    CHECK(seen.back() == "Sequential");
+  }
+  const size_t count = seen.size();
+  (*net)(x);
+  CHECK(seen.size() == count + 1);  // the scoped hook is gone; "second" remains
+  check_error([&] { net->register_forward_hook(nullptr); }, {"Sequential", "register_forward_hook", "empty"});
+}

@@ -130,7 +130,7 @@ TEST_CASE("fused ops match PyTorch's relu(conv2d) and relu(batch_norm)") {
   }
 }
 
-TEST_CASE("nn::Sequential fuses Conv2d+ReLU and BatchNorm2d+ReLU, with the same results as layer by layer") {
+TEST_CASE("the fusion pass fuses Conv2d+ReLU and BatchNorm2d+ReLU in a Sequential, with the same results as layer by layer") {
   auto make = [] {
     manual_seed(3);
     return nn::sequential({std::make_shared<nn::Conv2d>(nn::Conv2dOptions(2, 4, 3).padding(1)),
@@ -141,6 +141,11 @@ TEST_CASE("nn::Sequential fuses Conv2d+ReLU and BatchNorm2d+ReLU, with the same 
   };
   const Tensor input = random_tensor({3, 2, 6, 6}, 20);
   auto net = make();
+  CHECK(nn::fuse_relu(*net) == std::vector<std::string>{"0", "3"});
+  CHECK(nn::fuse_relu(*net).empty());  // once is all there is
+  CHECK(net->skipped(1));
+  CHECK(net->skipped(4));
+  CHECK_FALSE(net->skipped(5));
   Profiler profiler;
   Tensor fused_out = (*net)(input);
   const auto stats = profiler.stats();
@@ -156,9 +161,13 @@ TEST_CASE("nn::Sequential fuses Conv2d+ReLU and BatchNorm2d+ReLU, with the same 
   CHECK(called("relu") == 1);
   fused_out.sum().backward();
 
-  auto reference = make();
-  Tensor out = input;
-  for (size_t i = 0; i < reference->size(); ++i) out = (*(*reference)[i])(out);
+  auto reference = make();  // not fused: every module runs
+  Tensor out;
+  {
+    Profiler unfused;
+    out = (*reference)(input);
+    for (const auto& s : unfused.stats()) CHECK(s.name != "conv2d_relu");
+  }
   out.sum().backward();
   check_bitwise_equal(fused_out, out);
   const TensorList a = net->parameters(), b = reference->parameters();
@@ -167,11 +176,16 @@ TEST_CASE("nn::Sequential fuses Conv2d+ReLU and BatchNorm2d+ReLU, with the same 
   for (size_t i = 0; i < buffers_a.size(); ++i) check_bitwise_equal(buffers_a[i], buffers_b[i]);
 }
 
-TEST_CASE("summary() still lists every layer of a fused pair") {
+TEST_CASE("summary() shows what the fusion pass did") {
   auto net = nn::sequential({std::make_shared<nn::Conv2d>(nn::Conv2dOptions(1, 2, 3)), std::make_shared<nn::ReLU>()});
-  const std::string text = nn::summary(*net, {1, 1, 5, 5});
-  CHECK(text.find("Conv2d") != std::string::npos);
-  CHECK(text.find("ReLU") != std::string::npos);
+  const std::string before = nn::summary(*net, {1, 1, 5, 5});
+  CHECK(before.find("0 (Conv2d) ") != std::string::npos);
+  CHECK(before.find("1 (ReLU)") != std::string::npos);
+  nn::fuse_relu(*net);
+  const std::string after = nn::summary(*net, {1, 1, 5, 5});
+  INFO(after);
+  CHECK(after.find("0 (Conv2d+ReLU)") != std::string::npos);
+  CHECK(after.find("(ReLU)") == std::string::npos);
 }
 
 TEST_CASE("fused ops reject bad input with the op's errors") {
