@@ -18,9 +18,6 @@
 // "none"); it may skip inputs where !ctx.needs_input_grad(i). forward may return a Tensor or a
 // TensorList; backward then gets one gradient per output (zeros for outputs that got none).
 // See docs/adding_an_op.md.
-#include <cxxabi.h>
-
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,13 +58,13 @@ class FunctionCtx {
   bool released_ = false;
 };
 
+// The readable name of a type from its typeid name ("Softsign" for struct Softsign): demangled
+// where the compiler's ABI library can (GCC, Clang), else as the compiler gives it.
+std::string readable_type_name(const char* typeid_name);
+
 template <typename F>
 std::string function_name() {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(typeid(F).name(), nullptr, nullptr, &status);
-  std::string name = status == 0 && demangled ? demangled : typeid(F).name();
-  std::free(demangled);
-  return name;
+  return readable_type_name(typeid(F).name());
 }
 
 template <typename F>

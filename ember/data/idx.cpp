@@ -154,7 +154,8 @@ class IdxStream {
     const uint64_t bytes = item_bytes * static_cast<uint64_t>(take);
     if (bytes > budget) {
       fail("read_idx: {}: reading {} of its {} entries ({}) takes {} bytes, more than the reader's memory "
-           "budget of {} bytes: at most {} entries fit (read fewer: the loaders' limit, ember train's --train-limit and --test-limit)", path_, take,
+           "budget of {} bytes: at most {} entries fit (read fewer: the loaders' limit, ember train's "
+           "--train-limit and --test-limit)", path_, take,
            all, declared_, bytes, budget, budget / item_bytes);
     }
     IdxArray result;

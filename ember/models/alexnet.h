@@ -1,5 +1,5 @@
 #pragma once
-// AlexNet as published (Krizhevsky et al. 2012, 227x227x3) and SUITE.md's AlexNet-CIFAR.
+// AlexNet as published (Krizhevsky et al. 2012, 227x227x3) and bench/bench_train.cpp's alexnet_cifar row.
 // Both are features -> classifier Sequentials named as the PyTorch equivalents in
 // tests/golden/golden_models.py.
 //

@@ -4,7 +4,7 @@
 //
 // LeNet5Classic (LeCun 1998 on 32x32): features = conv(6, 5x5), act, avgpool 2, conv(16, 5x5),
 //   act, avgpool 2, conv(120, 5x5) (C5), act; classifier = flatten, fc 84 (F6), act, fc 10.
-// LeNet5 (modern, SUITE.md's lenet5 on 28x28): features = conv(6, 5x5, pad 2), act, maxpool 2,
+// LeNet5 (modern, bench/bench_train.cpp's lenet5 row on 28x28): features = conv(6, 5x5, pad 2), act, maxpool 2,
 //   conv(16, 5x5), act, maxpool 2; classifier = flatten, fc 120, act, fc 84, act, fc 10.
 //   State dict keys: features.0.*, features.3.*, classifier.1.*, classifier.3.*, classifier.5.*.
 #include <memory>

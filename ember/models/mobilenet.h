@@ -1,5 +1,5 @@
 #pragma once
-// MobileNet-style CIFAR network (SUITE.md's mobilenet_cifar row):
+// MobileNet-style CIFAR network (bench/bench_train.cpp's mobilenet_cifar row):
 //   features = conv3x3(32, bias off) - bn - relu, then five depthwise-separable blocks
 //     (dw3x3 (groups = channels, bias off) - bn - relu - pw1x1 (bias off) - bn - relu) to
 //     64, 128 s2, 128, 256 s2, 256;

@@ -1,6 +1,6 @@
 #pragma once
 // SimpleConvNet: conv(30, 5x5) - relu - maxpool 2 - linear 100 - relu - linear 10 on 1x28x28
-// (SUITE.md's simplecnn). Children conv1, relu1, pool1, flatten, fc1, relu2, fc2, so the
+// (bench/bench_train.cpp's simplecnn row). Children conv1, relu1, pool1, flatten, fc1, relu2, fc2, so the
 // state_dict keys are PyTorch's conv1.weight, ..., fc2.bias.
 #include <memory>
 

@@ -6,7 +6,8 @@
 #include <string>
 
 #include "ember/nn/module.h"
-#include "ember/ops/conv_nd.h"
+#include "ember/ops/conv1d.h"
+#include "ember/ops/conv3d.h"
 
 namespace ember::nn {
 

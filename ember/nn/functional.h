@@ -3,7 +3,8 @@
 // The ops live in namespace ember (ember/ops/); F names them for code that reads like PyTorch.
 #include "ember/ops/activation.h"
 #include "ember/ops/conv.h"
-#include "ember/ops/conv_nd.h"
+#include "ember/ops/conv1d.h"
+#include "ember/ops/conv3d.h"
 #include "ember/ops/dropout.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/loss.h"

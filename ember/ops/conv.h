@@ -87,4 +87,11 @@ struct ConvTranspose2dOptions {
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
                         const ConvTranspose2dOptions& options = ConvTranspose2dOptions());
 
+namespace conv_detail {
+// conv2d under another op's name: `op` in errors and the profile, `node` for the backward. conv1d
+// runs as this on an [N, C, 1, L] view, after checking its arguments in its own terms.
+Tensor conv2d_named(const char* op, const char* node, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                    const Conv2dOptions& options);
+}  // namespace conv_detail
+
 }  // namespace ember

@@ -7,7 +7,7 @@
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
-#include "ember/ops/conv_nd.h"
+#include "ember/ops/conv1d.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

@@ -5,7 +5,7 @@
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
 #include "ember/ops/conv_common.h"
-#include "ember/ops/conv_nd.h"
+#include "ember/ops/conv3d.h"
 #include "ember/kernels/conv3d_kernels.h"
 #include "ember/ops/shape.h"
 

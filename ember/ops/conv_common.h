@@ -1,5 +1,6 @@
 #pragma once
-// Shared by conv.cpp, conv_transpose.cpp and conv1d.cpp: argument checks, the plan for the kernels.
+// Shared by conv.cpp, conv_transpose.cpp and conv1d.cpp (defined in conv_common.cpp): argument
+// checks and the named geometry the kernels take.
 #include "ember/core/tensor.h"
 #include "ember/ops/conv.h"
 #include "ember/kernels/conv_kernels.h"
@@ -17,11 +18,6 @@ void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 di
 // y [batch, out_channels, out_size], from the ops' option types.
 kernels::ConvShape conv_shape(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups, Int2 in_size,
                               Int2 kernel, Int2 out_size, Int2 stride, const Padding2d& padding, Int2 dilation);
-
-// conv2d under another op's name: `op` in errors and the profile, `node` for the backward. conv1d
-// runs as this on an [N, C, 1, L] view, after checking its arguments in its own terms.
-Tensor conv2d_named(const char* op, const char* node, const Tensor& x, const Tensor& weight, const Tensor& bias,
-                    const Conv2dOptions& options);
 
 // The tensor as a contiguous buffer (itself when it already is).
 Tensor dense(const Tensor& t);

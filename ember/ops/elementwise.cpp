@@ -18,17 +18,21 @@ using ops_detail::from_output;
 using ops_detail::pass_grad;
 using ops_detail::pointwise;
 
-// ---- binary, tensor-tensor (broadcasting; each gradient is summed back to its input's shape by the engine) ----
+// ---- binary, tensor-tensor (broadcasting: the engine sums each gradient back to its input's shape) ----
 
 Tensor add(const Tensor& a, const Tensor& b) {
   return binary_pointwise({.name = "add"}, a, b, [](float x, float y) { return x + y; }, [] {
-    return [](const Tensor& g, const GradMask& needs) { return TensorList{needs[0] ? g : Tensor(), needs[1] ? g : Tensor()}; };
+    return [](const Tensor& g, const GradMask& needs) {
+      return TensorList{needs[0] ? g : Tensor(), needs[1] ? g : Tensor()};
+    };
   });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   return binary_pointwise({.name = "sub"}, a, b, [](float x, float y) { return x - y; }, [] {
-    return [](const Tensor& g, const GradMask& needs) { return TensorList{needs[0] ? g : Tensor(), needs[1] ? neg(g) : Tensor()}; };
+    return [](const Tensor& g, const GradMask& needs) {
+      return TensorList{needs[0] ? g : Tensor(), needs[1] ? neg(g) : Tensor()};
+    };
   });
 }
 
