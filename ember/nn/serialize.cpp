@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace ember::nn {
 
@@ -64,6 +65,39 @@ void save(const StateDict& state, const std::string& path) {
 
 namespace {
 
+// The header's JSON. nlohmann::json keeps the last of two equal keys in an object, but the format
+// forbids them: a tensor named twice would otherwise surface as a "hole" where the first one's
+// data lies, and a second metadata value or dtype would silently win. So the top-level object's keys
+// (tensor names and __metadata__) and those of each entry in it (a tensor's fields, the metadata
+// keys) are checked while parsing. The callback's depth counts the open arrays and objects.
+nlohmann::json parse_header(const std::string& text, const std::string& path) {
+  using Event = nlohmann::json::parse_event_t;
+  bool top_is_object = false;
+  std::set<std::string> names, fields;  // the top level's keys; the current entry's keys
+  std::string entry;                    // the top-level key whose value is being parsed
+  const auto no_duplicates = [&](int depth, Event event, nlohmann::json& parsed) {
+    if (event == Event::object_start && depth == 0) top_is_object = true;
+    if (!top_is_object) return true;
+    if (event == Event::object_start && depth == 1) fields.clear();
+    if (event == Event::key && depth <= 2) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (depth == 1) {
+        EMBER_CHECK(names.insert(key).second, "load: {}: duplicate tensor name '{}' in the header", path, key);
+        entry = key;
+      } else if (!fields.insert(key).second) {
+        if (entry == "__metadata__") fail("load: {}: duplicate metadata key '{}' in the header", path, key);
+        fail("load: {}: tensor '{}' has two '{}' fields in the header", path, entry, key);
+      }
+    }
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, no_duplicates);
+  } catch (const nlohmann::json::exception& e) {
+    fail("load: the header of {} is not valid JSON: {}", path, e.what());
+  }
+}
+
 // The whole reader, over a file or a buffer; `path` names it in messages.
 StateDict load_stream(std::istream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
@@ -80,12 +114,7 @@ StateDict load_stream(std::istream& in, const std::string& path) {
   EMBER_CHECK(in.good(), "load: reading the header of {} failed", path);
   const uint64_t data_size = file_size - 8 - length;
 
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    fail("load: the header of {} is not valid JSON: {}", path, e.what());
-  }
+  const nlohmann::json header = parse_header(text, path);
   EMBER_CHECK(header.is_object(), "load: the header of {} is not a JSON object", path);
 
   struct Entry {
@@ -126,7 +155,9 @@ StateDict load_stream(std::istream& in, const std::string& path) {
     uint64_t numel = 1, nonzero = 1;
     for (size_t d = 0; d < shape.size(); ++d) {
       const auto& size = shape[d];
-      EMBER_CHECK(size.is_number_unsigned(), "load: {}: tensor '{}' has shape {}: size {} is {}, expected an integer >= 0",
+      // JSON integers up to 2^64 - 1 parse as unsigned, negative ones as signed, larger ones as floats.
+      EMBER_CHECK(size.is_number_unsigned() && size.get<uint64_t>() <= kMaxBytes,
+                  "load: {}: tensor '{}' has shape {}: dimension {} is {}, expected an integer from 0 to 2^63 - 1",
                   path, name, shape.dump(), d, size.dump());
       const uint64_t s = size.get<uint64_t>();
       if (s != 0) {

@@ -9,10 +9,12 @@
 //
 // Tensors are written in the StateDict's order and read back in it (ordered by offset).
 // Reading validates everything before allocating or reading tensor data: header length against
-// the file size, JSON well-formedness, dtypes, shapes, offsets inside the data, sizes matching
-// shapes, no overlaps and no holes. A file that breaks any rule gets an ember::Error naming the
-// file and the problem. Writing is atomic: a temporary file in the same folder, fsync, rename,
-// so a crash leaves either the old file or the new one, never a torn one.
+// the file size, JSON well-formedness, no name twice (tensors, metadata keys, a tensor's fields),
+// dtypes, shapes (each size an integer from 0 to 2^63 - 1, their product in bytes below 2^63),
+// offsets inside the data, sizes matching shapes, no overlaps and no holes. A file that breaks any
+// rule gets an ember::Error naming the file and the problem. Writing is atomic: a temporary file
+// in the same folder, fsync, rename, so a crash leaves either the old file or the new one, never a
+// torn one.
 #include <string>
 #include <string_view>
 
