@@ -3,13 +3,18 @@
 #include "ember/core/file.h"
 #include "ember/core/memory_stream.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 namespace ember::nn {
@@ -23,14 +28,36 @@ constexpr size_t kMaxDims = 16;
 // A tensor's sizes, element count and byte count are int64_t.
 constexpr uint64_t kMaxBytes = std::numeric_limits<int64_t>::max();
 
+// Each tensor's CRC-32 (zlib's: the polynomial of gzip and PNG) is the metadata entry
+// "ember.crc32.<name>", 8 lowercase hex digits; other readers see plain string metadata.
+constexpr std::string_view kChecksumPrefix = "ember.crc32.";
+
 const char* dtype_code(DType dtype) { return dtype == DType::f32 ? "F32" : "I64"; }
 
 std::string system_error() { return std::strerror(errno); }
 
+char* raw_bytes(const Tensor& t) {
+  return t.dtype() == DType::f32 ? reinterpret_cast<char*>(t.data<float>()) : reinterpret_cast<char*>(t.data<int64_t>());
+}
+
+// A tensor's CRC-32 over its bytes as stored (contiguous, little-endian). crc32_z takes a size_t
+// length: no 4 GiB limit per call.
+uint32_t tensor_crc32(const Tensor& t) {
+  const uint64_t bytes = static_cast<uint64_t>(t.numel()) * dtype_size(t.dtype());
+  if (bytes == 0) return 0;
+  return static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(raw_bytes(t)), static_cast<size_t>(bytes)));
+}
+
+bool is_checksum_key(const std::string& key) { return key.compare(0, kChecksumPrefix.size(), kChecksumPrefix) == 0; }
+
 }  // namespace
 
 void save(const StateDict& state, const std::string& path) {
+  for (const auto& [key, value] : state.metadata) {
+    EMBER_CHECK(!is_checksum_key(key), "save: metadata key '{}' is reserved for the tensors' checksums ({})", key, path);
+  }
   nlohmann::json header = nlohmann::json::object();
+  nlohmann::json metadata = state.metadata;
   uint64_t offset = 0;
   std::vector<Tensor> dense;
   for (const auto& [name, tensor] : state) {
@@ -38,10 +65,11 @@ void save(const StateDict& state, const std::string& path) {
     const Tensor t = tensor.is_contiguous() ? tensor : tensor.contiguous();
     const uint64_t bytes = static_cast<uint64_t>(t.numel()) * dtype_size(t.dtype());
     header[name] = {{"dtype", dtype_code(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + bytes}}};
+    metadata[std::string(kChecksumPrefix) + name] = fmt::format("{:08x}", tensor_crc32(t));
     offset += bytes;
     dense.push_back(t);
   }
-  if (!state.metadata.empty()) header["__metadata__"] = state.metadata;
+  if (!metadata.empty()) header["__metadata__"] = std::move(metadata);
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   const uint64_t length = text.size();
@@ -53,9 +81,7 @@ void save(const StateDict& state, const std::string& path) {
     writer.write(text);
     for (const Tensor& t : dense) {
       const size_t bytes = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
-      const char* data = t.dtype() == DType::f32 ? reinterpret_cast<const char*>(t.data<float>())
-                                                 : reinterpret_cast<const char*>(t.data<int64_t>());
-      if (bytes > 0) writer.write(data, bytes);
+      if (bytes > 0) writer.write(raw_bytes(t), bytes);
     }
     writer.commit();
   } catch (const Error& e) {
@@ -67,7 +93,7 @@ namespace {
 
 // The header's JSON. nlohmann::json keeps the last of two equal keys in an object, but the format
 // forbids them: a tensor named twice would otherwise surface as a "hole" where the first one's
-// data lies, and a second metadata value or dtype would silently win. So the top-level object's keys
+// data lies, and a second checksum or dtype would silently win. So the top-level object's keys
 // (tensor names and __metadata__) and those of each entry in it (a tensor's fields, the metadata
 // keys) are checked while parsing. The callback's depth counts the open arrays and objects.
 nlohmann::json parse_header(const std::string& text, const std::string& path) {
@@ -98,6 +124,16 @@ nlohmann::json parse_header(const std::string& text, const std::string& path) {
   }
 }
 
+// A stored checksum: exactly 8 hex digits.
+uint32_t parse_checksum(const std::string& key, const std::string& text, const std::string& path) {
+  uint32_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value, 16);
+  EMBER_CHECK(text.size() == 8 && error == std::errc() && stop == end,
+              "load: {}: metadata '{}' is '{}', expected a CRC-32 as 8 hex digits", path, key, text);
+  return value;
+}
+
 // The whole reader, over a file or a buffer; `path` names it in messages.
 StateDict load_stream(std::istream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
@@ -122,15 +158,21 @@ StateDict load_stream(std::istream& in, const std::string& path) {
     DType dtype;
     Shape shape;
     uint64_t begin, end;
+    std::optional<uint32_t> checksum;
   };
   std::vector<Entry> entries;
+  std::map<std::string, uint32_t> checksums;  // tensor name -> stored CRC-32
   StateDict out;
   for (const auto& [name, value] : header.items()) {
     if (name == "__metadata__") {
       EMBER_CHECK(value.is_object(), "load: {}: __metadata__ must be an object of strings", path);
       for (const auto& [key, item] : value.items()) {
         EMBER_CHECK(item.is_string(), "load: {}: metadata '{}' is not a string", path, key);
-        out.metadata[key] = item.get<std::string>();
+        if (is_checksum_key(key)) {
+          checksums[key.substr(kChecksumPrefix.size())] = parse_checksum(key, item.get<std::string>(), path);
+        } else {
+          out.metadata[key] = item.get<std::string>();
+        }
       }
       continue;
     }
@@ -142,7 +184,7 @@ StateDict load_stream(std::istream& in, const std::string& path) {
     const auto& dtype = value["dtype"];
     EMBER_CHECK(dtype.is_string() && (dtype == "F32" || dtype == "I64"),
                 "load: {}: tensor '{}' has dtype {}, expected \"F32\" or \"I64\"", path, name, dtype.dump());
-    Entry entry{name, dtype == "F32" ? DType::f32 : DType::i64, {}, 0, 0};
+    Entry entry{name, dtype == "F32" ? DType::f32 : DType::i64, {}, 0, 0, std::nullopt};
     const auto& shape = value["shape"];
     EMBER_CHECK(shape.is_array() && shape.size() <= kMaxDims,
                 "load: {}: tensor '{}' has shape {}, expected an array of at most {} sizes", path, name, shape.dump(),
@@ -185,6 +227,16 @@ StateDict load_stream(std::istream& in, const std::string& path) {
                 numel * dtype_size(entry.dtype));
     entries.push_back(std::move(entry));
   }
+  // A checksum belongs to a tensor of the file; a tensor without one (files from other writers:
+  // PyTorch, the safetensors package) is read unverified.
+  for (Entry& e : entries) {
+    auto it = checksums.find(e.name);
+    if (it == checksums.end()) continue;
+    e.checksum = it->second;
+    checksums.erase(it);
+  }
+  EMBER_CHECK(checksums.empty(), "load: {}: metadata '{}{}' is the checksum of a tensor the file does not hold", path,
+              kChecksumPrefix, checksums.empty() ? "" : checksums.begin()->first);
   // Written in order, so sorting by offset restores the saved order; the data must be covered
   // exactly once (no overlaps, no holes), as the format requires.
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -198,15 +250,20 @@ StateDict load_stream(std::istream& in, const std::string& path) {
   }
   EMBER_CHECK(expected == data_size, "load: {}: {} bytes of data follow the last tensor", path, data_size - expected);
 
+  // Each tensor's checksum is verified as it is read.
   for (const Entry& e : entries) {
     Tensor t = empty(e.shape, e.dtype);
     const uint64_t bytes = e.end - e.begin;
     if (bytes > 0) {
       in.seekg(static_cast<std::streamoff>(8 + length + e.begin));
-      char* dst = e.dtype == DType::f32 ? reinterpret_cast<char*>(t.data<float>())
-                                        : reinterpret_cast<char*>(t.data<int64_t>());
-      in.read(dst, static_cast<std::streamsize>(bytes));
+      in.read(raw_bytes(t), static_cast<std::streamsize>(bytes));
       EMBER_CHECK(in.good(), "load: reading tensor '{}' from {} failed", e.name, path);
+    }
+    if (e.checksum) {
+      const uint32_t computed = tensor_crc32(t);
+      EMBER_CHECK(computed == *e.checksum,
+                  "load: {}: tensor '{}': checksum mismatch: stored crc32 {:08x}, computed {:08x}: the file is corrupt",
+                  path, e.name, *e.checksum, computed);
     }
     out.insert(e.name, t);
   }

@@ -248,7 +248,122 @@ TEST_CASE("files from other writers load in offset order whatever the JSON key o
   std::remove(path.c_str());
 }
 
-// ---- integrity (#17) ----
+// ---- integrity (#17): checksums, duplicate names ----
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Where the data section of a file starts (8 + the header's length).
+size_t data_start(const std::string& bytes) {
+  uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  return 8 + static_cast<size_t>(length);
+}
+
+// conv1.weight [6, 1, 5, 5], then fc1.weight [10, 120]: the data of fc1.weight starts 600 bytes in.
+StateDict two_layers() {
+  StateDict state;
+  state.insert("conv1.weight", randn({6, 1, 5, 5}));
+  state.insert("fc1.weight", randn({10, 120}));
+  state.insert("steps", from_vector(std::vector<int64_t>{3}, {1}));
+  state.metadata["model"] = "test";
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("save stores a CRC-32 per tensor in the metadata, which load verifies and does not return") {
+  StateDict state;
+  state.insert("w", from_vector(std::vector<float>{1.0f, 2.0f}, {2}));
+  state.insert("n", from_vector(std::vector<int64_t>{7}, {}));
+  state.insert("e", zeros({0}));
+  state.metadata["k"] = "v";
+  const std::string path = temp_path("crc.safetensors");
+  save(state, path);
+  const std::string bytes = read_bytes(path);
+  const std::string header = bytes.substr(8, data_start(bytes) - 8);
+  // Python: format(zlib.crc32(struct.pack('<2f', 1, 2)), '08x'), and of struct.pack('<q', 7); 0 of nothing.
+  CHECK(header.find(R"("ember.crc32.w":"2e3fa576")") != std::string::npos);
+  CHECK(header.find(R"("ember.crc32.n":"6fe7d670")") != std::string::npos);
+  CHECK(header.find(R"("ember.crc32.e":"00000000")") != std::string::npos);
+  CHECK(header.find(R"("k":"v")") != std::string::npos);
+  const StateDict back = load(path);
+  CHECK(back.metadata == state.metadata);  // the checksums are the file's, not the state's
+  std::remove(path.c_str());
+
+  StateDict reserved;
+  reserved.metadata["ember.crc32.w"] = "00000000";
+  check_error([&] { save(reserved, path); }, {"save: metadata key 'ember.crc32.w' is reserved for the tensors' checksums"});
+}
+
+TEST_CASE("a flipped bit in a tensor's data is a checksum error naming the file and the tensor") {
+  const StateDict state = two_layers();
+  const std::string path = temp_path("flipped.safetensors");
+  save(state, path);
+  std::string bytes = read_bytes(path);
+  // fc1.weight's element 17: flip the top bit of its exponent (what turned 74% into 46% in #17).
+  const size_t at = data_start(bytes) + 600 + 17 * 4 + 3;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x40);
+  write_bytes(path, bytes);
+  check_error([&] { (void)load(path); },
+              {"load: " + path + ": tensor 'fc1.weight': checksum mismatch: stored crc32 ", ", computed ",
+               ": the file is corrupt"});
+  check_error([&] { (void)parse_safetensors(bytes, "checkpoint.safetensors"); },
+              {"load: checkpoint.safetensors: tensor 'fc1.weight': checksum mismatch"});
+  // Flipped back, it loads bit for bit.
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x40);
+  const StateDict back = parse_safetensors(bytes, "checkpoint.safetensors");
+  for (const auto& [name, t] : state) check_bitwise_equal(back.at(name), t);
+  // An int64 tensor is covered too.
+  bytes[bytes.size() - 8] ^= 1;
+  check_error([&] { (void)parse_safetensors(bytes, "x.safetensors"); }, {"tensor 'steps': checksum mismatch"});
+  std::remove(path.c_str());
+}
+
+TEST_CASE("checksums in the metadata must be 8 hex digits of a tensor the file holds") {
+  const std::string data = floats({1.0f, 2.0f});
+  const std::string entry = R"("w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
+  const auto file = [&](const std::string& metadata) {
+    return header_only("{" + entry + R"(,"__metadata__":{)" + metadata + "}}") + data;
+  };
+  CHECK(parse_safetensors(file(R"("ember.crc32.w":"2e3fa576")"), "ok").at("w").to_vector() ==
+        std::vector<float>{1, 2});
+  CHECK(parse_safetensors(file(R"("ember.crc32.w":"2E3FA576")"), "upper").metadata.empty());
+  check_error([&] { (void)parse_safetensors(file(R"("ember.crc32.w":"2e3fa577")"), "off.safetensors"); },
+              {"load: off.safetensors: tensor 'w': checksum mismatch: stored crc32 2e3fa577, computed 2e3fa576: the "
+               "file is corrupt"});
+  for (const char* bad : {"2e3fa57", "2e3fa5760", "0x3fa576", "-e3fa576", "2e3fa57g", ""}) {
+    INFO(bad);
+    check_error([&] { (void)parse_safetensors(file(std::string(R"("ember.crc32.w":")") + bad + "\""), "bad"); },
+                {"load: bad: metadata 'ember.crc32.w' is '" + std::string(bad) + "', expected a CRC-32 as 8 hex digits"});
+  }
+  check_error([&] { (void)parse_safetensors(file(R"("ember.crc32.v":"00000000")"), "stray"); },
+              {"load: stray: metadata 'ember.crc32.v' is the checksum of a tensor the file does not hold"});
+}
+
+TEST_CASE("files without checksums (PyTorch's, the safetensors package's) still load, unverified") {
+  const std::string torch_file = std::string(EMBER_FIXTURES_DIR) + "/pytorch/lenet5.torch.safetensors";
+  const std::string bytes = read_bytes(torch_file);
+  REQUIRE(!bytes.empty());
+  CHECK(bytes.substr(8, data_start(bytes) - 8).find("ember.crc32") == std::string::npos);
+  const StateDict state = load(torch_file);
+  CHECK(state.size() == 10);
+  CHECK(state.at("features.0.weight").shape() == Shape{6, 1, 5, 5});
+  CHECK(state.metadata.at("model") == "lenet5");
+  // Re-saved by ember, the same tensors get checksums.
+  const std::string path = temp_path("resaved.safetensors");
+  save(state, path);
+  CHECK(read_bytes(path).find("\"ember.crc32.features.0.weight\"") != std::string::npos);
+  std::remove(path.c_str());
+}
 
 TEST_CASE("a name twice in the header is an error saying so, naming the file") {
   // nlohmann::json keeps the last of two equal keys, so the first tensor's data was reported as a hole.
@@ -272,7 +387,7 @@ TEST_CASE("a name twice in the header is an error saying so, naming the file") {
   check_error([&] { (void)parse_safetensors(header_only(R"({"w":{"dtype":"F32","shape":[{"a":1,"a":2}],)"
                                                         R"("data_offsets":[0,0]}})"), "deep"); },
               {"load: deep: tensor 'w' has shape [{\"a\":2}]: dimension 0"});
-  // The same name in different places is fine: a tensor and a metadata key.
+  // The same name in different places is fine: a tensor, its checksum key, a metadata key.
   const StateDict ok = parse_safetensors(
       header_only("{" + entry + R"(,"__metadata__":{"w":"x","dtype":"y"}})") + floats({1, 2}), "ok");
   CHECK(ok.metadata.at("w") == "x");
