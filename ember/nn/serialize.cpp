@@ -9,6 +9,7 @@
 #include <bit>
 #include <charconv>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -134,6 +135,29 @@ uint32_t parse_checksum(const std::string& key, const std::string& text, const s
   return value;
 }
 
+// NaN or infinite values make weights (and optimizer state) unusable, and would otherwise show up
+// far from their cause: as a NaN loss blamed on the learning rate, or a chance-level accuracy.
+void check_finite(const Tensor& t, const std::string& name, const std::string& path) {
+  const float* values = t.data<float>();
+  const int64_t n = t.numel();
+  int64_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {  // on the bits, so that no compiler flag can assume them finite
+    bad += (std::bit_cast<uint32_t>(values[i]) & 0x7f800000u) == 0x7f800000u;
+  }
+  if (bad == 0) return;
+  int64_t first = 0;
+  while (std::isfinite(values[first])) ++first;
+  const float x = values[first];
+  Shape index(t.shape().size());
+  for (int64_t d = static_cast<int64_t>(index.size()) - 1, rest = first; d >= 0; --d) {
+    index[d] = rest % t.shape()[d];
+    rest /= t.shape()[d];
+  }
+  fail("load: {}: tensor '{}' holds {} at element {} of {} (index {}; {} NaN or infinite value{} in all): the file's "
+       "weights are not usable",
+       path, name, std::isnan(x) ? "NaN" : x > 0 ? "inf" : "-inf", first, n, shape_str(index), bad, bad == 1 ? "" : "s");
+}
+
 // The whole reader, over a file or a buffer; `path` names it in messages.
 StateDict load_stream(std::istream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
@@ -250,7 +274,8 @@ StateDict load_stream(std::istream& in, const std::string& path) {
   }
   EMBER_CHECK(expected == data_size, "load: {}: {} bytes of data follow the last tensor", path, data_size - expected);
 
-  // Each tensor's checksum is verified as it is read.
+  // Each tensor is verified as it is read: its checksum first (a flipped bit can make a NaN, and
+  // "corrupt" is the better diagnosis), then its values.
   for (const Entry& e : entries) {
     Tensor t = empty(e.shape, e.dtype);
     const uint64_t bytes = e.end - e.begin;
@@ -265,6 +290,7 @@ StateDict load_stream(std::istream& in, const std::string& path) {
                   "load: {}: tensor '{}': checksum mismatch: stored crc32 {:08x}, computed {:08x}: the file is corrupt",
                   path, e.name, *e.checksum, computed);
     }
+    if (e.dtype == DType::f32) check_finite(t, e.name, path);
     out.insert(e.name, t);
   }
   return out;

@@ -19,8 +19,10 @@
 // the file size, JSON well-formedness, no name twice (tensors, metadata keys, a tensor's fields),
 // dtypes, shapes (each size an integer from 0 to 2^63 - 1, their product in bytes below 2^63),
 // offsets inside the data, sizes matching shapes, no overlaps and no holes, well-formed checksums
-// of tensors the file holds. Then, tensor by tensor as it is read, its checksum. A file that breaks
-// any rule gets an ember::Error naming the file and the problem, and the tensor where there is one:
+// of tensors the file holds. Then, tensor by tensor as it is read: its checksum, and every value
+// of a float tensor finite (no NaN, no infinity: weights and optimizer state with one are not
+// usable). A file that breaks any rule gets an ember::Error naming the file and the problem, and
+// the tensor where there is one:
 //   "load: last.safetensors: tensor 'fc1.weight': checksum mismatch: stored crc32 1c291ca3,
 //    computed 5d2a7c1e: the file is corrupt"
 // Writing is atomic: a temporary file in the same folder, fsync, rename, so a crash leaves either

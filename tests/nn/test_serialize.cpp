@@ -248,7 +248,7 @@ TEST_CASE("files from other writers load in offset order whatever the JSON key o
   std::remove(path.c_str());
 }
 
-// ---- integrity (#17): checksums, duplicate names ----
+// ---- integrity (#17): checksums, non-finite values, duplicate names ----
 
 namespace {
 
@@ -363,6 +363,58 @@ TEST_CASE("files without checksums (PyTorch's, the safetensors package's) still 
   save(state, path);
   CHECK(read_bytes(path).find("\"ember.crc32.features.0.weight\"") != std::string::npos);
   std::remove(path.c_str());
+}
+
+TEST_CASE("a NaN or infinite value in a float tensor is an error naming the file, the tensor and the element") {
+  StateDict state = two_layers();
+  Tensor fc1 = state.at("fc1.weight");
+  fc1.data<float>()[17] = std::numeric_limits<float>::quiet_NaN();
+  const std::string path = temp_path("nan.safetensors");
+  save(state, path);  // saved as it is, with valid checksums: the checksum says nothing about NaN
+  check_error([&] { (void)load(path); },
+              {"load: " + path + ": tensor 'fc1.weight' holds NaN at element 17 of 1200 (index [0, 17]; 1 NaN or "
+               "infinite value in all): the file's weights are not usable"});
+  // Through a module too (what --init-weights, eval --weights and viz read).
+  struct Net : Module {
+    std::shared_ptr<Linear> fc1;
+    Net() : Module("Net") { fc1 = register_module("fc1", std::make_shared<Linear>(120, 10, false)); }
+    Tensor forward(const Tensor& x) override { return fc1->forward(x); }
+  };
+  Net net;
+  StateDict weights;
+  weights.insert("fc1.weight", fc1);
+  save(weights, path);
+  check_error([&] { load(net, path); }, {"load: " + path + ": tensor 'fc1.weight' holds NaN at element 17"});
+
+  fc1.data<float>()[17] = 1.0f;
+  fc1.data<float>()[130] = std::numeric_limits<float>::infinity();
+  fc1.data<float>()[131] = -std::numeric_limits<float>::infinity();
+  fc1.data<float>()[1199] = std::numeric_limits<float>::quiet_NaN();
+  save(state, path);
+  check_error([&] { (void)load(path); },
+              {"tensor 'fc1.weight' holds inf at element 130 of 1200 (index [1, 10]; 3 NaN or infinite values in all)"});
+  fc1.data<float>()[130] = 0.0f;
+  save(state, path);
+  check_error([&] { (void)load(path); }, {"tensor 'fc1.weight' holds -inf at element 131 of 1200 (index [1, 11]; 2 NaN"});
+  // Without checksums (another writer), the same check.
+  const std::string torch_like = write_raw("nan_nochecksum", R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                                           floats({1.0f, std::numeric_limits<float>::quiet_NaN()}));
+  check_error([&] { (void)load(torch_like); }, {"load: " + torch_like + ": tensor 'b' holds NaN at element 1 of 2 (index [1]"});
+  std::remove(torch_like.c_str());
+  std::remove(path.c_str());
+  // A 0-d tensor, and the largest finite floats and denormals, are fine.
+  StateDict fine;
+  fine.insert("s", scalar_tensor(std::numeric_limits<float>::max()));
+  fine.insert("t", from_vector(std::vector<float>{-std::numeric_limits<float>::max(),
+                                                  std::numeric_limits<float>::denorm_min(), -0.0f},
+                               {3}));
+  const std::string fine_path = temp_path("fine.safetensors");
+  save(fine, fine_path);
+  CHECK(load(fine_path).at("s").item() == std::numeric_limits<float>::max());
+  fine.insert("z", scalar_tensor(std::numeric_limits<float>::quiet_NaN()));
+  save(fine, fine_path);
+  check_error([&] { (void)load(fine_path); }, {"tensor 'z' holds NaN at element 0 of 1 (index []; 1 NaN"});
+  std::remove(fine_path.c_str());
 }
 
 TEST_CASE("a name twice in the header is an error saying so, naming the file") {
