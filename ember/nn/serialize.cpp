@@ -7,9 +7,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cerrno>
-#include <cmath>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -135,19 +134,21 @@ uint32_t parse_checksum(const std::string& key, const std::string& text, const s
   return value;
 }
 
+// NaN or infinity, told by the bits so that no compiler flag can assume a value finite.
+bool nonfinite(float x) { return (std::bit_cast<uint32_t>(x) & 0x7f800000u) == 0x7f800000u; }
+
 // NaN or infinite values make weights (and optimizer state) unusable, and would otherwise show up
 // far from their cause: as a NaN loss blamed on the learning rate, or a chance-level accuracy.
 void check_finite(const Tensor& t, const std::string& name, const std::string& path) {
   const float* values = t.data<float>();
   const int64_t n = t.numel();
   int64_t bad = 0;
-  for (int64_t i = 0; i < n; ++i) {  // on the bits, so that no compiler flag can assume them finite
-    bad += (std::bit_cast<uint32_t>(values[i]) & 0x7f800000u) == 0x7f800000u;
-  }
+  for (int64_t i = 0; i < n; ++i) bad += nonfinite(values[i]);
   if (bad == 0) return;
   int64_t first = 0;
-  while (std::isfinite(values[first])) ++first;
-  const float x = values[first];
+  while (!nonfinite(values[first])) ++first;
+  const uint32_t bits = std::bit_cast<uint32_t>(values[first]);
+  const char* what = (bits & 0x007fffffu) != 0 ? "NaN" : (bits >> 31) != 0 ? "-inf" : "inf";
   Shape index(t.shape().size());
   for (int64_t d = static_cast<int64_t>(index.size()) - 1, rest = first; d >= 0; --d) {
     index[d] = rest % t.shape()[d];
@@ -155,7 +156,7 @@ void check_finite(const Tensor& t, const std::string& name, const std::string& p
   }
   fail("load: {}: tensor '{}' holds {} at element {} of {} (index {}; {} NaN or infinite value{} in all): the file's "
        "weights are not usable",
-       path, name, std::isnan(x) ? "NaN" : x > 0 ? "inf" : "-inf", first, n, shape_str(index), bad, bad == 1 ? "" : "s");
+       path, name, what, first, n, shape_str(index), bad, bad == 1 ? "" : "s");
 }
 
 // The whole reader, over a file or a buffer; `path` names it in messages.
