@@ -10,6 +10,7 @@ import json
 import pathlib
 import shutil
 import struct
+import zlib
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
 
@@ -110,6 +111,13 @@ def safetensors(tensors, metadata=None, pad=True, header_override=None, extra=b"
     if pad:
         text += b" " * ((8 - len(text) % 8) % 8)
     return struct.pack("<Q", len(text)) + text + b"".join(blobs) + extra
+
+
+def with_checksums(tensors, metadata=None):
+    """The metadata nn::save writes: "ember.crc32.<name>" = the CRC-32 of the tensor's bytes, 8 hex digits."""
+    metadata = dict(metadata or {})
+    metadata.update({"ember.crc32." + name: "%08x" % zlib.crc32(blob) for name, _, _, blob in tensors})
+    return metadata
 
 
 def f32(*values):
@@ -226,6 +234,26 @@ def safetensors_corpus():
     write("safetensors", "metadata-reserved-as-tensor.safetensors",
           safetensors([], header_override='{"__metadata__": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]}}',
                       extra=f32(1)))
+    # Integrity (#17): checksums, non-finite values, names twice, sizes past 2^63 - 1.
+    write("safetensors", "weights-checksums.safetensors", safetensors(MODEL, with_checksums(MODEL)))
+    write("safetensors", "sgd-checkpoint-checksums.safetensors",
+          safetensors(checkpoint(False)[0], with_checksums(*checkpoint(False))))
+    flipped = [(n, d, s, b[:-1] + bytes([b[-1] ^ 0x40]) if n == "0.weight" else b) for n, d, s, b in MODEL]
+    write("safetensors", "checksum-mismatch.safetensors", safetensors(flipped, with_checksums(MODEL)))
+    write("safetensors", "checksum-not-hex.safetensors", safetensors(MODEL, {"ember.crc32.0.bias": "0x12345"}))
+    write("safetensors", "checksum-stray.safetensors", safetensors(MODEL, {"ember.crc32.nope": "00000000"}))
+    nan = [(n, d, s, f32(0.1, float("nan"), 0.3) if n == "0.bias" else b) for n, d, s, b in MODEL]
+    write("safetensors", "nan-weight.safetensors", safetensors(nan, with_checksums(nan)))
+    write("safetensors", "inf-weight.safetensors",
+          safetensors([(n, d, s, f32(1, float("inf"), 1) if n == "1.weight" else b) for n, d, s, b in MODEL]))
+    entry = '{"dtype": "F32", "shape": [2], "data_offsets": [%d, %d]}'
+    write("safetensors", "duplicate-name.safetensors",
+          safetensors([], header_override='{"a": %s, "a": %s}' % (entry % (0, 8), entry % (8, 16)), extra=blob))
+    write("safetensors", "duplicate-metadata-key.safetensors",
+          safetensors([], header_override='{"__metadata__": {"k": "1", "k": "2"}}'))
+    write("safetensors", "size-2-pow-64-minus-1.safetensors",
+          safetensors([], header_override='{"t": {"dtype": "F32", "shape": [0, 18446744073709551615], '
+                                          '"data_offsets": [0, 0]}}'))
     # Checkpoints that are subtly wrong.
     broken = {
         "epoch-negative": {"epoch": "-1"},

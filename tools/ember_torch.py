@@ -22,6 +22,9 @@ As a program:
 The file layout (ember/nn/serialize.h): 8 bytes little-endian header length N, N bytes of JSON
 {"name": {"dtype": "F32"|"I64", "shape": [...], "data_offsets": [begin, end]}, ...,
 "__metadata__": {"key": "string"}}, then the tensors' little-endian bytes back to back.
+ember stores each tensor's CRC-32 (zlib.crc32 of its bytes) as metadata "ember.crc32.<name>" =
+8 hex digits; read_safetensors checks them (and drops them from the metadata it returns);
+write_safetensors writes none, which ember accepts (as it accepts PyTorch's files).
 An ember checkpoint holds the model's tensors under "model.<key>" (and the optimizer's under
 "optimizer.<key>"), with metadata format = "ember-checkpoint/1"; load_into takes the model part.
 """
@@ -31,6 +34,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -40,6 +44,7 @@ import torch.nn.functional as F
 CHECKPOINT_FORMAT = "ember-checkpoint/1"
 _TO_NUMPY = {"F32": "<f4", "I64": "<i8", "F64": "<f8", "I32": "<i4", "F16": "<f2"}  # the file is little-endian
 _FROM_TORCH = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8")}
+_CRC = "ember.crc32."  # metadata "ember.crc32.<name>": the tensor's CRC-32, 8 hex digits (ember/nn/serialize.h)
 
 
 # ---- safetensors, by hand ----
@@ -56,11 +61,15 @@ def read_safetensors(path):
     header = json.loads(raw[8:8 + length])
     data = memoryview(raw)[8 + length:]
     metadata = header.pop("__metadata__", {}) or {}
+    checksums = {k[len(_CRC):]: metadata.pop(k) for k in list(metadata) if k.startswith(_CRC)}
     tensors = {}
     for name, entry in sorted(header.items(), key=lambda item: item[1]["data_offsets"][0]):
         if entry["dtype"] not in _TO_NUMPY:
             raise ValueError(f"{path}: tensor '{name}' has dtype {entry['dtype']}, not one of {sorted(_TO_NUMPY)}")
         begin, end = entry["data_offsets"]
+        if name in checksums and int(checksums[name], 16) != zlib.crc32(data[begin:end]):
+            raise ValueError(f"{path}: tensor '{name}': checksum mismatch: stored crc32 {checksums[name]}, "
+                             f"computed {zlib.crc32(data[begin:end]):08x}: the file is corrupt")
         dtype = np.dtype(_TO_NUMPY[entry["dtype"]])
         array = np.frombuffer(data[begin:end], dtype=dtype).reshape(entry["shape"])
         tensors[name] = torch.from_numpy(array.astype(dtype.newbyteorder("="), copy=True))

@@ -5,7 +5,7 @@
 # directories, symlink loops) where data belongs, then a real small run on the committed MNIST
 # subset: train, the run directory's files, eval (alone and as an ensemble), viz filters, resume
 # (and of a copied checkpoint), two runs in one folder, weights files (PyTorch's, export-weights,
-# --init-weights). Takes a few seconds.
+# --init-weights), checkpoints with a flipped bit or a NaN. Takes a few seconds.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -428,5 +428,77 @@ expect_contains "ember train --profile" "DataLoader.next"
 run sched_bad train --model lenet5 --data mnist --data-dir "$MNIST" --scheduler multistep --progress none --out "$TMP/x"
 expect_rc "multistep without milestones" 1
 expect_contains "multistep without milestones" "needs --milestones"
+
+
+# ---- Checkpoint integrity: checksums, non-finite weights ----
+# #17. Copies of the run's checkpoint, edited in place with coreutils: one bit flipped in a weight
+# (the stored CRC-32 no longer matches), and a NaN written into a weight with its checksum made to
+# match (as a run that diverged would have saved it). Each is refused by every reader, naming the
+# file and the tensor, with exit code 1.
+# tensor_data FILE NAME: "OFFSET LENGTH" of tensor NAME's data bytes in FILE.
+tensor_data() {
+  local length header pattern
+  length=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+  header=$(dd if="$1" iflag=skip_bytes,count_bytes skip=8 count="$length" status=none)
+  pattern="\"${2//./\\.}\":\\{[^}]*\"data_offsets\":\\[([0-9]+),([0-9]+)\\]"
+  [[ $header =~ $pattern ]] || return 1
+  echo "$((8 + length + BASH_REMATCH[1])) $((BASH_REMATCH[2] - BASH_REMATCH[1]))"
+}
+put_bytes() {  # put_bytes FILE OFFSET TEXT: overwrites bytes (printf escapes, e.g. '\x7f') in place
+  printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+crc32_of() {  # crc32_of FILE OFFSET LENGTH: the CRC-32 of those bytes, 8 hex digits (gzip's trailer holds it)
+  dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none | gzip -c | tail -c 8 | od -An -tx4 -N4 |
+    tr -d ' '
+}
+TENSOR=model.features.0.weight  # LeNet-5's first conv: [6, 1, 5, 5], 150 floats
+if ! read -r at bytes < <(tensor_data "$LAST" "$TENSOR"); then
+  fail "$LAST has no tensor $TENSOR, or its header could not be read"
+else
+  stored=$(crc32_of "$LAST" "$at" "$bytes")
+  grep -qaF "\"ember.crc32.$TENSOR\":\"$stored\"" "$LAST" ||
+    fail "$LAST does not store $TENSOR's CRC-32 $stored in its metadata"
+
+  # One bit: the top bit of element 17's exponent.
+  FLIPPED=$TMP/flipped.safetensors
+  cp "$LAST" "$FLIPPED"
+  byte=$(od -An -tu1 -j $((at + 17 * 4 + 3)) -N1 "$FLIPPED" | tr -d ' ')
+  put_bytes "$FLIPPED" $((at + 17 * 4 + 3)) "\\x$(printf %02x $((byte ^ 0x40)))"
+  run eval_flipped eval -c "$FLIPPED" --data-dir "$MNIST"
+  expect_rc "ember eval -c of a checkpoint with a flipped bit" 1
+  expect_contains "ember eval -c of a checkpoint with a flipped bit" \
+    "ember: error: load: $FLIPPED: tensor '$TENSOR': checksum mismatch: stored crc32 $stored, computed"
+  expect_contains "ember eval -c of a checkpoint with a flipped bit" ": the file is corrupt"
+  run resume_flipped resume "$FLIPPED" --out "$TMP/resumed_flipped" --progress none
+  expect_rc "ember resume of a checkpoint with a flipped bit" 1
+  expect_contains "ember resume of a checkpoint with a flipped bit" "$FLIPPED: tensor '$TENSOR': checksum mismatch"
+  [[ ! -e $TMP/resumed_flipped/checkpoints ]] || fail "ember resume of a corrupt checkpoint wrote checkpoints"
+
+  # A NaN at element 17, the checksum rewritten to match: the values themselves are refused.
+  NAN=$TMP/nan.safetensors
+  cp "$LAST" "$NAN"
+  put_bytes "$NAN" $((at + 17 * 4)) '\x00\x00\xc0\x7f'
+  key_at=$(grep -m1 -obaF "\"ember.crc32.$TENSOR\":\"" "$NAN" | cut -d: -f1)
+  put_bytes "$NAN" $((key_at + ${#TENSOR} + 16)) "$(crc32_of "$NAN" "$at" "$bytes")"
+  nan_message="load: $NAN: tensor '$TENSOR' holds NaN at element 17 of 150 (index [0, 0, 3, 2]; 1 NaN or infinite value in all): the file's weights are not usable"
+  run eval_nan eval -c "$NAN" --data-dir "$MNIST"
+  expect_rc "ember eval -c of a checkpoint holding NaN" 1
+  expect_contains "ember eval -c of a checkpoint holding NaN" "ember: error: $nan_message"
+  run viz_nan viz filters --checkpoint "$NAN" -o "$TMP/nan.png"
+  expect_rc "ember viz filters of a checkpoint holding NaN" 1
+  expect_contains "ember viz filters of a checkpoint holding NaN" "$nan_message"
+  [[ ! -e $TMP/nan.png ]] || fail "ember viz filters drew a checkpoint holding NaN"
+  run init_nan train --model lenet5 --data mnist --data-dir "$MNIST" --init-weights "$NAN" --progress none \
+    --out "$TMP/init_nan"
+  expect_rc "ember train --init-weights of a checkpoint holding NaN" 1
+  expect_contains "ember train --init-weights of a checkpoint holding NaN" "$nan_message"
+
+  # Put back, the NaN file's bytes are the checkpoint's again, and it evaluates as before.
+  cp "$NAN" "$TMP/restored.safetensors"
+  put_bytes "$TMP/restored.safetensors" $((at + 17 * 4)) \
+    "$(od -An -tx1 -j $((at + 17 * 4)) -N4 "$LAST" | sed 's/ /\\x/g')"
+  put_bytes "$TMP/restored.safetensors" $((key_at + ${#TENSOR} + 16)) "$stored"
+  cmp -s "$LAST" "$TMP/restored.safetensors" || fail "the edits of $NAN did not touch only element 17 and its checksum"
+fi
 
 finish
