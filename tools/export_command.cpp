@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "flags.h"
 #include "ember/core/error.h"
 #include "ember/nn/serialize.h"
 #include "ember/onnx/export.h"
@@ -52,7 +53,8 @@ Command add_export(CLI::App& app) {
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
-  cmd->add_option("--batch", *batch, "Batch size the model is traced with")->check(CLI::PositiveNumber)->capture_default_str();
+  add_integer(cmd, "--batch", *batch, IntRange::at_least(1), "Batch size the model is traced with")
+      ->default_str(std::to_string(*batch));
   cmd->add_flag("--fixed-batch", *fixed_batch, "Fix the batch dim to --batch (default: a symbolic 'batch' dim)");
   return [=]() {
     const nn::StateDict dict = nn::load(*checkpoint);
