@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "flags.h"
 #include "ember/core/error.h"
 #include "ember/models/registry.h"
 #include "ember/nn/serialize.h"
@@ -91,8 +92,9 @@ Command add_eval(CLI::App& app) {
   cmd->add_option("--data", *data, "Dataset (default: the one the first checkpoint was trained on)")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
   cmd->add_option("--data-dir", *data_dir, "Folder with the dataset's files (default: the training run's)");
-  cmd->add_option("--test-limit", *limit, "Use only the first N test images (0: all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", *batch, "Batch size")->check(CLI::PositiveNumber);
+  add_integer(cmd, "--test-limit", *limit, train::limits::count, "Use only the first N test images (0: all)");
+  add_integer(cmd, "--batch", *batch, train::limits::batch, "Batch size (larger than the test set: all of it)")
+      ->default_str(std::to_string(*batch));
   cmd->add_flag("--confusion", *confusion, "Print the confusion matrix");
   return [=]() {
     EMBER_CHECK(!checkpoints->empty() || !weights->empty(), "eval: give a --checkpoint or a --weights file");
@@ -124,6 +126,9 @@ Command add_eval(CLI::App& app) {
       Loaded loaded = i < checkpoints->size()
                           ? load_checkpoint_model(path, test_set->image_shape(), test_set->num_classes())
                           : load_weights_model(path, weights_config(path), test_set->image_shape(), test_set->num_classes());
+      // A batch larger than the test set is one batch of all of it.
+      train::check_batch_memory(*loaded.model, test_set->image_shape(), std::min(*batch, test_set->size()),
+                                fmt::format("--batch {}", *batch), false);
       EMBER_CHECK(loaded.config.normalize == first.normalize,
                   "eval: {} is evaluated with normalize = {} but {} with {}; an ensemble needs the same input scaling",
                   path, loaded.config.normalize, paths.front(), first.normalize);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "flags.h"
 #include "ember/core/error.h"
 #include "ember/models/registry.h"
 #include "ember/nn/serialize.h"
@@ -56,12 +57,13 @@ Command add_export(CLI::App& app) {
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
-  cmd->add_option("--input-size", *input_size, "Input height = width (default: the checkpoint's data; for a weights "
-                                              "file --data's, else the model's usual input, 227 for alexnet)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--classes", *classes, "Classes of a weights file's model (default 10; alexnet 1000)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", *batch, "The batch dim written by --fixed-batch")->check(CLI::PositiveNumber)->capture_default_str();
+  add_integer(cmd, "--input-size", *input_size, IntRange::at_least(1),
+              "Input height = width (default: the checkpoint's data; for a weights file --data's, else the model's "
+              "usual input, 227 for alexnet)");
+  add_integer(cmd, "--classes", *classes, IntRange::at_least(1),
+              "Classes of a weights file's model (default 10; alexnet 1000)");
+  add_integer(cmd, "--batch", *batch, IntRange::at_least(1), "The batch dim written by --fixed-batch")
+      ->default_str(std::to_string(*batch));
   cmd->add_flag("--fixed-batch", *fixed_batch, "Fix the batch dim to --batch (default: a symbolic 'batch' dim)");
   return [=]() {
     const nn::StateDict dict = nn::load(*checkpoint);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "flags.h"
 #include "ember/core/error.h"
 #include "ember/core/random.h"
 #include "ember/models/registry.h"
@@ -30,7 +31,9 @@ Command add_export_weights(CLI::App& app) {
                                                       "for its usual input and classes (`ember summary`)")
                        ->check(CLI::IsMember(names));
   from_checkpoint->excludes(from_zoo);
-  cmd->add_option("--seed", *seed, "With --model: the seed of the initialization")->capture_default_str()->needs(from_zoo);
+  add_integer(cmd, "--seed", *seed, IntegerRange<uint64_t>::at_least(0), "With --model: the seed of the initialization")
+      ->default_str("0")
+      ->needs(from_zoo);
   cmd->add_option("-o,--output", *output, "The weights file to write")->required();
   return [=]() {
     EMBER_CHECK(!checkpoint->empty() || !model->empty(), "export-weights: give a checkpoint (-c) or a zoo model (--model)");

@@ -4,8 +4,10 @@
 #include <memory>
 
 #include "commands.h"
+#include "flags.h"
 #include "ember/core/error.h"
 #include "ember/core/random.h"
+#include "ember/models/model_size.h"
 #include "ember/models/registry.h"
 #include "ember/nn/summary.h"
 #include "ember/train/checkpoint.h"
@@ -26,6 +28,35 @@ Command add_models(CLI::App& app) {
   };
 }
 
+namespace {
+
+// Before `ember summary` builds the model: its parameters (counted from the options) and one
+// image's activations must fit in this machine's memory; the error names the size flags given.
+// The activations are measured on the model's usual input and scaled by the area for a larger
+// one (which may be too large to allocate even as the input alone).
+void check_summary_memory(const std::string& name, const models::ModelConfig& config, int64_t channels, int64_t size,
+                          int64_t classes) {
+  std::vector<std::string> given;
+  if (size) given.push_back(fmt::format("--input-size {}", size));
+  if (channels) given.push_back(fmt::format("--in-channels {}", channels));
+  if (classes) given.push_back(fmt::format("--classes {}", classes));
+  const std::string who = given.empty() ? "model " + name : fmt::format("{}", fmt::join(given, " with "));
+  const double parameters = models::parameter_count_of(name, config);
+  models::check_parameter_memory(parameters, who);
+  const int64_t usual = models::usual_input(name)[1];
+  if (config.input_size <= usual) return;
+  models::ModelConfig probe_config = config;
+  probe_config.input_size = usual;
+  auto probe = models::make_model(name, probe_config);
+  const Shape probe_shape = {1, config.in_channels, usual, usual};
+  models::check_input(*probe, name, {config.in_channels, usual, usual});
+  const double area = static_cast<double>(config.input_size) / static_cast<double>(usual);
+  const double bytes = 4.0 * static_cast<double>(nn::activation_size(*probe, probe_shape).peak) * area * area;
+  models::check_activation_memory(bytes, 4 * parameters, who, "one image's activations");
+}
+
+}  // namespace
+
 Command add_summary(CLI::App& app) {
   auto* cmd = app.add_subcommand("summary", "Print a model's layers, output shapes, parameters and FLOPs");
   auto model = std::make_shared<std::string>();
@@ -35,9 +66,9 @@ Command add_summary(CLI::App& app) {
   std::vector<std::string> names;
   for (const auto& info : models::model_infos()) names.push_back(info.name);
   cmd->add_option("--model", *model, "Model from the zoo")->required()->check(CLI::IsMember(names));
-  cmd->add_option("--in-channels", *channels, "Input channels (default: the model's usual input)")->check(CLI::PositiveNumber);
-  cmd->add_option("--input-size", *size, "Input height = width (default: the model's usual input)")->check(CLI::PositiveNumber);
-  cmd->add_option("--classes", *classes, "Number of classes (default 10; alexnet 1000)")->check(CLI::PositiveNumber);
+  add_integer(cmd, "--in-channels", *channels, IntRange::at_least(1), "Input channels (default: the model's usual input)");
+  add_integer(cmd, "--input-size", *size, IntRange::at_least(1), "Input height = width (default: the model's usual input)");
+  add_integer(cmd, "--classes", *classes, IntRange::at_least(1), "Number of classes (default 10; alexnet 1000)");
   return [=]() {
     const Shape usual = models::usual_input(*model);
     const int64_t c = *channels ? *channels : usual[0];
@@ -46,6 +77,7 @@ Command add_summary(CLI::App& app) {
     config.in_channels = c;
     config.input_size = s;
     config.num_classes = *classes ? *classes : models::usual_classes(*model);
+    check_summary_memory(*model, config, *channels, *size, *classes);
     auto net = models::make_model(*model, config);
     models::check_input(*net, *model, {c, s, s});
     fmt::print("{}", nn::summary(*net, {1, c, s, s}));
@@ -62,7 +94,7 @@ Command add_viz(CLI::App& app) {
   auto scale = std::make_shared<int>(8);
   filters->add_option("--checkpoint,-c", *checkpoint, "Checkpoint written by `ember train`")->required()->check(CLI::ExistingFile);
   filters->add_option("-o,--output", *output, "PNG file to write")->capture_default_str();
-  filters->add_option("--scale", *scale, "Pixels per weight")->check(CLI::Range(1, 64))->capture_default_str();
+  add_integer(filters, "--scale", *scale, IntegerRange<int>{1, 64}, "Pixels per weight")->default_str(std::to_string(*scale));
   return [=]() {
     const train::ExperimentConfig config = train::ExperimentConfig::from_json(train::checkpoint_config(*checkpoint));
     // The model's shape needs the data's image shape and class count; the dataset's own values

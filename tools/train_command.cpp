@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "flags.h"
 #include "shell_quote.h"
 #include "ember/core/error.h"
 #include "ember/core/file.h"
@@ -89,8 +90,9 @@ struct DistributedFlags {
                   "rank trains on 1/N of every batch (--batch is the global batch, a multiple of N); rank 0 writes "
                   "the run. Alone, it runs as a world of one")
         ->group("Distributed");
-    cmd->add_option("--bucket-kb", bucket_kb, "--distributed: gradient allreduce bucket size in KiB")
-        ->check(CLI::PositiveNumber)->capture_default_str()->group("Distributed");
+    // At most 1 TiB: bucket_kb * 1024 stays far from overflow.
+    add_integer(cmd, "--bucket-kb", bucket_kb, IntRange{1, int64_t{1} << 30}, "--distributed: gradient allreduce bucket size in KiB")
+        ->default_str(std::to_string(bucket_kb))->group("Distributed");
     cmd->add_flag("--no-overlap", no_overlap,
                   "--distributed: start every allreduce after backward instead of during it (to measure the overlap)")
         ->group("Distributed");
@@ -250,15 +252,17 @@ Command add_train(CLI::App& app) {
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
       ->check(CLI::IsMember(model_choices()))->required()->group("Model");
-  auto* dropout_opt = cmd->add_option("--dropout", *dropout, "Dropout probability (alexnet, alexnet_cifar, nin, mnist_cnn)")
-                          ->check(CLI::Range(0.0, 0.999))->group("Model");
+  auto* dropout_opt = add_real(cmd, "--dropout", *dropout, train::limits::dropout,
+                               "Dropout probability (alexnet, alexnet_cifar, nin, mnist_cnn)")->group("Model");
   cmd->add_option("--activation", c.activation, "relu, tanh or sigmoid (lenet5, lenet5_classic, dilated, mnist_cnn)")
       ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->group("Model");
-  cmd->add_option("--conv-channels", c.conv_channels, "mnist_cnn: channels per conv stage, e.g. 20,40")
-      ->delimiter(',')->group("Model");
-  cmd->add_option("--hidden", c.hidden, "mnist_cnn: fully connected widths, e.g. 1000,1000")->delimiter(',')->group("Model");
+  add_integers(cmd, "--conv-channels", c.conv_channels, train::limits::width, "mnist_cnn: channels per conv stage, e.g. 20,40")
+      ->group("Model");
+  add_integers(cmd, "--hidden", c.hidden, train::limits::width, "mnist_cnn: fully connected widths, e.g. 1000,1000")
+      ->group("Model");
   cmd->add_flag("--normal-init", c.normal_init, "simplecnn: the classic N(0, 0.01^2) initialization")->group("Model");
-  auto* width_opt = cmd->add_option("--width", *width, "mobilenet: width multiplier; resnet: base width")->group("Model");
+  auto* width_opt = add_real(cmd, "--width", *width, train::limits::width_multiplier,
+                             "mobilenet: width multiplier; resnet: base width")->group("Model");
   cmd->add_option("--init-weights", c.init_weights,
                   "Start from these weights instead of a fresh initialization (fine-tuning): an ember checkpoint "
                   "or a weights file, e.g. PyTorch's saved by tools/ember_torch.py; keys and shapes must match --model")
@@ -267,50 +271,61 @@ Command add_train(CLI::App& app) {
   cmd->add_option("--data", c.data, "mnist, fashion-mnist or cifar10")
       ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}))->required()->group("Data");
   cmd->add_option("--data-dir", c.data_dir, "Folder with the dataset's files (default data/<data>)")->group("Data");
-  cmd->add_option("--train-limit", c.train_limit, "Use only the first N training images (0: all)")
-      ->check(CLI::NonNegativeNumber)->group("Data");
-  cmd->add_option("--test-limit", c.test_limit, "Use only the first N test images (0: all)")
-      ->check(CLI::NonNegativeNumber)->group("Data");
-  cmd->add_option("--translate", c.translate, "Augment: random shifts by up to N pixels (MNIST expansion: 1)")
-      ->check(CLI::NonNegativeNumber)->group("Data");
-  cmd->add_option("--crop-padding", c.crop_padding, "Augment: random crops after zero-padding by N (CIFAR: 4)")
-      ->check(CLI::NonNegativeNumber)->group("Data");
+  add_integer(cmd, "--train-limit", c.train_limit, train::limits::count, "Use only the first N training images (0: all)")
+      ->group("Data");
+  add_integer(cmd, "--test-limit", c.test_limit, train::limits::count, "Use only the first N test images (0: all)")
+      ->group("Data");
+  add_integer(cmd, "--translate", c.translate, train::limits::pixels,
+              "Augment: random shifts by up to N pixels, less than the images' size (MNIST expansion: 1)")
+      ->group("Data");
+  add_integer(cmd, "--crop-padding", c.crop_padding, train::limits::pixels,
+              "Augment: random crops after zero-padding by N, less than the images' size (CIFAR: 4)")
+      ->group("Data");
   cmd->add_flag("--flip", c.flip, "Augment: random horizontal flips")->group("Data");
   cmd->add_flag("--normalize", c.normalize, "Subtract the dataset's mean and divide by its std (default: only scale to [0,1])")
       ->group("Data");
 
-  cmd->add_option("--epochs", c.epochs, "Epochs to train")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
-  cmd->add_option("--batch", c.batch, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
-  cmd->add_option("--test-batch", c.test_batch, "Evaluation batch size")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
+  add_integer(cmd, "--epochs", c.epochs, train::limits::epochs, "Epochs to train")
+      ->default_str(std::to_string(c.epochs))->group("Training");
+  add_integer(cmd, "--batch", c.batch, train::limits::batch, "Training batch size (larger than the data: all of it)")
+      ->default_str(std::to_string(c.batch))->group("Training");
+  add_integer(cmd, "--test-batch", c.test_batch, train::limits::batch, "Evaluation batch size")
+      ->default_str(std::to_string(c.test_batch))->group("Training");
   cmd->add_option("--optim", c.optim, "sgd, adam, adamw, rmsprop or adagrad")
       ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}))->capture_default_str()->group("Training");
-  cmd->add_option("--lr", c.lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str()->group("Training");
-  cmd->add_option("--momentum", c.momentum, "Momentum (sgd, rmsprop)")->check(CLI::Range(0.0, 0.9999))->capture_default_str()->group("Training");
+  add_real(cmd, "--lr", c.lr, train::limits::lr, "Learning rate")->default_str(fmt::format("{}", c.lr))->group("Training");
+  add_real(cmd, "--momentum", c.momentum, train::limits::momentum, "Momentum (sgd, rmsprop)")
+      ->default_str(fmt::format("{}", c.momentum))->group("Training");
   cmd->add_flag("--nesterov", c.nesterov, "Nesterov momentum (sgd)")->group("Training");
-  auto* wd_opt = cmd->add_option("--weight-decay", *weight_decay, "L2 weight decay (default 0; adamw 0.01)")
-                     ->check(CLI::NonNegativeNumber)->group("Training");
+  auto* wd_opt = add_real(cmd, "--weight-decay", *weight_decay, train::limits::weight_decay,
+                          "L2 weight decay (default 0; adamw 0.01)")->group("Training");
   cmd->add_option("--scheduler", c.scheduler, "LR schedule per epoch: none, step, multistep, exponential, cosine, plateau")
       ->check(CLI::IsMember({"none", "step", "multistep", "exponential", "cosine", "plateau"}))->capture_default_str()->group("Training");
-  cmd->add_option("--step-size", c.step_size, "step: epochs between decays")->check(CLI::PositiveNumber)->group("Training");
-  cmd->add_option("--gamma", c.gamma, "step/multistep/exponential/plateau: decay factor")->check(CLI::PositiveNumber)->group("Training");
-  cmd->add_option("--milestones", c.milestones, "multistep: epochs at which to decay, e.g. 10,20")->delimiter(',')->group("Training");
-  cmd->add_option("--warmup", c.warmup, "Linear warm-up over N epochs (with any scheduler but plateau)")
-      ->check(CLI::NonNegativeNumber)->group("Training");
-  cmd->add_option("--patience", c.patience, "plateau: epochs without improvement before decaying")
-      ->check(CLI::NonNegativeNumber)->group("Training");
-  cmd->add_option("--clip-grad-norm", c.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)")
-      ->check(CLI::NonNegativeNumber)->group("Training");
+  add_integer(cmd, "--step-size", c.step_size, train::limits::batch, "step: epochs between decays")->group("Training");
+  add_real(cmd, "--gamma", c.gamma, train::limits::gamma, "step/multistep/exponential/plateau: decay factor")
+      ->group("Training");
+  // Any integers here: validate() says what the list must be ("increasing epochs, each at least 1").
+  add_integers(cmd, "--milestones", c.milestones, IntRange{},
+               "multistep: epochs at which to decay, increasing, e.g. 10,20")->group("Training");
+  add_integer(cmd, "--warmup", c.warmup, train::limits::count, "Linear warm-up over N epochs (with any scheduler but plateau)")
+      ->group("Training");
+  add_integer(cmd, "--patience", c.patience, train::limits::count, "plateau: epochs without improvement before decaying")
+      ->group("Training");
+  add_real(cmd, "--clip-grad-norm", c.clip_grad_norm, train::limits::weight_decay, "Clip the gradients' global L2 norm (0: off)")
+      ->group("Training");
 
-  cmd->add_option("--seed", c.seed, "Seed of initialization, shuffling, augmentation and dropout")->capture_default_str()->group("Run");
-  cmd->add_option("--threads", c.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->group("Run");
+  add_integer(cmd, "--seed", c.seed, train::limits::seed, "Seed of initialization, shuffling, augmentation and dropout")
+      ->default_str(std::to_string(c.seed))->group("Run");
+  add_integer(cmd, "--threads", c.threads, train::limits::threads, "Threads (0: all cores)")->group("Run");
   cmd->add_option("--out", c.out, "Run directory (default runs/<model>-<data>)")->group("Run");
-  cmd->add_option("--topk", c.topk, "k of the top-k accuracy")->check(CLI::PositiveNumber)->capture_default_str()->group("Run");
+  add_integer(cmd, "--topk", c.topk, train::limits::batch, "k of the top-k accuracy")
+      ->default_str(std::to_string(c.topk))->group("Run");
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
-  cmd->add_option("--checkpoint-every", c.checkpoint_every,
-                  "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
-                  "SIGINT/SIGTERM always checkpoint before stopping")
-      ->check(CLI::NonNegativeNumber)->group("Run");
+  add_integer(cmd, "--checkpoint-every", c.checkpoint_every, train::limits::count,
+              "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
+              "SIGINT/SIGTERM always checkpoint before stopping")
+      ->group("Run");
   cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
   cmd->add_flag("--profile", *profile, "Print ember's op profile (time and calls per op, forward and backward) at the end")
       ->group("Run");
@@ -319,6 +334,10 @@ Command add_train(CLI::App& app) {
   return [=]() {
     return with_distributed(*dist, [&](const Distributed& d) {
       train::ExperimentConfig config_copy = *config;
+      if (dropout_opt->count()) config_copy.dropout = *dropout;
+      if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
+      if (width_opt->count()) config_copy.width = *width;
+      config_copy.validate(train::FieldNames::flags);  // before the run folder is claimed
       on_rank0(d, [&] {
         // A folder another run holds is refused first, naming that run's process (fit() claims it).
         { const FolderLock probe(config_copy.resolved_out(), "run"); }
@@ -329,10 +348,7 @@ Command add_train(CLI::App& app) {
                     config_copy.resolved_out(), shell_quote(config_copy.resolved_out()));
         return std::string();
       });
-      if (dropout_opt->count()) config_copy.dropout = *dropout;
-      if (wd_opt->count()) config_copy.weight_decay = *weight_decay;
-      if (width_opt->count()) config_copy.width = *width;
-      const train::Experiment experiment = train::build_experiment(config_copy);
+      const train::Experiment experiment = train::build_experiment(config_copy, train::FieldNames::flags);
       auto trainer = train::make_trainer(experiment, parse_progress(*progress));
       join(d, experiment, *trainer);
       return run_training(experiment, *trainer, false, *profile);
@@ -388,8 +404,7 @@ Command add_resume(CLI::App& app) {
                   "checkpoint file outside a run's checkpoints/ folder)");
   cmd->add_flag("--overwrite", *overwrite,
                 "Continue even where that run directory holds a later checkpoint, which is replaced");
-  cmd->add_option("--epochs", *epochs, "Train up to this many epochs in total (default: the run's own)")
-      ->check(CLI::PositiveNumber);
+  add_integer(cmd, "--epochs", *epochs, train::limits::epochs, "Train up to this many epochs in total (default: the run's own)");
   cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   dist->add_to(cmd);
   return [=]() {

@@ -35,8 +35,10 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
 }
 
 int64_t DataLoader::num_batches() const {
+  // Ceil division without n + b - 1, which overflows for a batch near INT64_MAX (an epoch of no
+  // batches): a batch larger than the data is one batch of all of it.
   const int64_t n = dataset_->size(), b = options_.batch_size();
-  return options_.drop_last() ? n / b : (n + b - 1) / b;
+  return n / b + (!options_.drop_last() && n % b != 0 ? 1 : 0);
 }
 
 int64_t DataLoader::num_examples() const {

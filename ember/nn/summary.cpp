@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -85,6 +86,19 @@ int64_t forward_flops(Module& model, const Shape& input_shape) {
     if (is_leaf_call(call, model)) total += call.module->flops(call.input, call.output);
   }
   return total;
+}
+
+ActivationSize activation_size(Module& model, const Shape& input_shape) {
+  std::vector<Call> calls;
+  record_calls(model, input_shape, calls);
+  ActivationSize size;
+  size.total = size.peak = numel_of(input_shape);
+  for (const auto& call : calls) {
+    if (!is_leaf_call(call, model)) continue;
+    size.total += numel_of(call.output);
+    size.peak = std::max(size.peak, numel_of(call.input) + numel_of(call.output));
+  }
+  return size;
 }
 
 std::string summary(Module& model, const Shape& input_shape) {

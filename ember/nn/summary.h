@@ -17,4 +17,13 @@ std::string summary(Module& model, const Shape& input_shape);
 // from the same recorded pass (eval mode, no graph, modes restored).
 int64_t forward_flops(Module& model, const Shape& input_shape);
 
+// The activations of one pass on input_shape, in elements (same recorded pass as summary()):
+// `total`, the input and the outputs of every leaf layer, about what a training step keeps for
+// backward; `peak`, the largest input plus output of one leaf layer, about what a pass without a
+// graph holds at its busiest.
+struct ActivationSize {
+  int64_t total = 0, peak = 0;
+};
+ActivationSize activation_size(Module& model, const Shape& input_shape);
+
 }  // namespace ember::nn

@@ -14,6 +14,7 @@
 #include "ember/core/random.h"
 #include "ember/data/cifar10.h"
 #include "ember/data/mnist.h"
+#include "ember/models/model_size.h"
 #include "ember/nn/summary.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
@@ -132,6 +133,13 @@ bool one_of(const std::string& x, const std::vector<std::string>& options) {
 
 }  // namespace
 
+std::string field_name(const char* field, FieldNames names) {
+  if (names == FieldNames::config) return field;
+  std::string flag = std::string("--") + field;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
 std::string ExperimentConfig::to_json() const {
   json j = json::object();
   visit_fields(*this, [&](const char* name, const auto& value) { j[name] = to_json_value(value); });
@@ -169,10 +177,15 @@ ExperimentConfig ExperimentConfig::from_json(const std::string& text) {
   return c;
 }
 
-void ExperimentConfig::validate() const {
+void ExperimentConfig::validate(FieldNames names) const {
   std::vector<std::string> errors;
   auto require = [&](bool ok, std::string message) {
     if (!ok) errors.push_back(std::move(message));
+  };
+  auto name = [&](const char* field) { return field_name(field, names); };
+  auto in_range = [&](const char* field, auto value, const auto& range) {
+    std::string error = range_error(name(field), value, range);
+    if (!error.empty()) errors.push_back(std::move(error));
   };
   const auto& infos = models::model_infos();
   auto info = std::find_if(infos.begin(), infos.end(), [&](const models::ModelInfo& i) { return i.name == model; });
@@ -187,28 +200,45 @@ void ExperimentConfig::validate() const {
           fmt::format("unknown scheduler '{}' (choose from: {})", scheduler, fmt::join(kSchedulers, ", ")));
   require(activation.empty() || activation == "relu" || activation == "tanh" || activation == "sigmoid",
           fmt::format("unknown activation '{}' (choose from: relu, tanh, sigmoid)", activation));
-  require(epochs >= 1, fmt::format("epochs must be at least 1, got {}", epochs));
-  require(batch >= 1 && test_batch >= 1, fmt::format("batch sizes must be at least 1, got {} and {}", batch, test_batch));
-  require(lr > 0, fmt::format("the learning rate must be positive, got {}", lr));
-  require(momentum >= 0 && momentum < 1, fmt::format("momentum must be in [0, 1), got {}", momentum));
-  require(!weight_decay || *weight_decay >= 0, fmt::format("weight decay must be >= 0, got {}", weight_decay.value_or(0)));
-  require(!nesterov || optim == "sgd", "--nesterov applies to sgd only");
+  if (dropout) in_range("dropout", static_cast<double>(*dropout), limits::dropout);
+  for (int64_t c : conv_channels) in_range("conv_channels", c, limits::width);
+  for (int64_t h : hidden) in_range("hidden", h, limits::width);
+  if (width) in_range("width", *width, limits::width_multiplier);
+  in_range("train_limit", train_limit, limits::count);
+  in_range("test_limit", test_limit, limits::count);
+  in_range("translate", translate, limits::pixels);
+  in_range("crop_padding", crop_padding, limits::pixels);
+  require(translate == 0 || crop_padding == 0,
+          fmt::format("choose one of {} and {}, not both", name("translate"), name("crop_padding")));
+  in_range("epochs", epochs, limits::epochs);
+  in_range("batch", batch, limits::batch);
+  in_range("test_batch", test_batch, limits::batch);
+  in_range("lr", lr, limits::lr);
+  in_range("momentum", momentum, limits::momentum);
+  if (weight_decay) in_range("weight_decay", *weight_decay, limits::weight_decay);
+  require(!nesterov || optim == "sgd", fmt::format("{} applies to sgd only", name("nesterov")));
   require(momentum == 0 || optim == "sgd" || optim == "rmsprop",
           fmt::format("momentum applies to sgd and rmsprop, not {}", optim));
-  require(train_limit >= 0 && test_limit >= 0, "limits must be >= 0");
-  require(translate >= 0 && crop_padding >= 0, "translate and crop padding must be >= 0");
-  require(translate == 0 || crop_padding == 0, "choose one of --translate and --crop-padding, not both");
-  require(step_size >= 1, fmt::format("step size must be at least 1, got {}", step_size));
-  require(gamma > 0, fmt::format("gamma must be positive, got {}", gamma));
-  require(warmup >= 0 && patience >= 0, "warmup and patience must be >= 0");
-  require(scheduler != "multistep" || !milestones.empty(), "the multistep scheduler needs --milestones");
-  require(warmup == 0 || (scheduler != "plateau"), "--warmup cannot be combined with the plateau scheduler");
-  require(clip_grad_norm >= 0, "clip_grad_norm must be >= 0");
-  require(threads >= 0, fmt::format("threads must be >= 0, got {}", threads));
-  require(checkpoint_every >= 0, fmt::format("checkpoint_every must be >= 0, got {}", checkpoint_every));
-  require(topk >= 1, fmt::format("topk must be at least 1, got {}", topk));
-  require(!dropout || (*dropout >= 0 && *dropout < 1), fmt::format("dropout must be in [0, 1), got {}", dropout.value_or(0)));
-  if (!errors.empty()) fail("invalid experiment: {}", fmt::join(errors, "; "));
+  in_range("step_size", step_size, limits::batch);
+  in_range("gamma", gamma, limits::gamma);
+  in_range("warmup", warmup, limits::count);
+  in_range("patience", patience, limits::count);
+  require(scheduler != "multistep" || !milestones.empty(),
+          fmt::format("the multistep scheduler needs {}", name("milestones")));
+  bool increasing = true;
+  for (size_t i = 0; i < milestones.size(); ++i) {
+    increasing = increasing && limits::milestone.contains(milestones[i]) && (i == 0 || milestones[i] > milestones[i - 1]);
+  }
+  require(increasing, fmt::format("{} must be increasing epochs, each at least 1, got {}", name("milestones"),
+                                  fmt::join(milestones, ",")));
+  require(warmup == 0 || (scheduler != "plateau"),
+          fmt::format("{} cannot be combined with the plateau scheduler", name("warmup")));
+  in_range("clip_grad_norm", clip_grad_norm, limits::weight_decay);
+  in_range("threads", threads, limits::threads);
+  in_range("checkpoint_every", checkpoint_every, limits::count);
+  in_range("topk", topk, limits::batch);
+  if (errors.empty()) return;
+  fail("{}{}", names == FieldNames::config ? "invalid experiment: " : "", fmt::join(errors, "; "));
 }
 
 std::string ExperimentConfig::resolved_data_dir() const { return data_dir.empty() ? "data/" + data : data_dir; }
@@ -270,7 +300,9 @@ data::TransformList train_transforms(const ExperimentConfig& c) {
   return t;
 }
 
-std::shared_ptr<nn::Module> build_model(const ExperimentConfig& c, const Shape& image_shape, int64_t classes) {
+namespace {
+
+models::ModelConfig model_config(const ExperimentConfig& c, const Shape& image_shape, int64_t classes) {
   models::ModelConfig m;
   m.in_channels = image_shape[0];
   m.input_size = image_shape[1];
@@ -281,7 +313,40 @@ std::shared_ptr<nn::Module> build_model(const ExperimentConfig& c, const Shape& 
   m.hidden = c.hidden;
   m.normal_init = c.normal_init;
   m.width = c.width;
-  auto model = models::make_model(c.model, m);
+  return m;
+}
+
+}  // namespace
+
+void check_model_memory(const ExperimentConfig& c, const Shape& image_shape, int64_t classes, FieldNames names) {
+  // The fields that size a model beyond the data's; with none set, the model and the data.
+  std::vector<std::string> knobs;
+  if (!c.hidden.empty()) knobs.push_back(fmt::format("{} {}", field_name("hidden", names), fmt::join(c.hidden, ",")));
+  if (!c.conv_channels.empty()) {
+    knobs.push_back(fmt::format("{} {}", field_name("conv_channels", names), fmt::join(c.conv_channels, ",")));
+  }
+  if (c.width) knobs.push_back(fmt::format("{} {}", field_name("width", names), *c.width));
+  const std::string who = knobs.empty() ? fmt::format("model {} on {} images", c.model, shape_str(image_shape))
+                                        : fmt::format("{}", fmt::join(knobs, " with "));
+  models::check_parameter_memory(models::parameter_count_of(c.model, model_config(c, image_shape, classes)), who);
+}
+
+void check_batch_memory(nn::Module& model, const Shape& image_shape, int64_t images, const std::string& what,
+                        bool training) {
+  EMBER_CHECK(image_shape.size() == 3, "check_batch_memory: image shape must be [C, H, W], got {}",
+              shape_str(image_shape));
+  const nn::ActivationSize size = nn::activation_size(model, {1, image_shape[0], image_shape[1], image_shape[2]});
+  const double per_image = 4.0 * static_cast<double>(training ? 2 * size.total : size.peak);
+  const double parameters = 4.0 * static_cast<double>(models::parameter_count(model));
+  models::check_activation_memory(per_image * static_cast<double>(images), parameters * (training ? 4 : 1), what,
+                                  training ? "a training batch's activations" : "an evaluation batch's activations",
+                                  fmt::format(" ({} per image)", models::format_bytes(per_image)));
+}
+
+std::shared_ptr<nn::Module> build_model(const ExperimentConfig& c, const Shape& image_shape, int64_t classes,
+                                        FieldNames names) {
+  check_model_memory(c, image_shape, classes, names);
+  auto model = models::make_model(c.model, model_config(c, image_shape, classes));
   models::check_input(*model, c.model, image_shape);
   return model;
 }
@@ -319,16 +384,26 @@ const char* display_name(const std::string& data) {
 
 }  // namespace
 
-Experiment build_experiment(const ExperimentConfig& config) {
-  config.validate();
+Experiment build_experiment(const ExperimentConfig& config, FieldNames names) {
+  config.validate(names);
   if (config.threads > 0) set_num_threads(config.threads);
   Experiment e;
   e.config = config;
   const std::string dir = config.resolved_data_dir();
   auto train_set = load_dataset(config.data, dir, data::Split::train, config.train_limit);
   auto test_set = load_dataset(config.data, dir, data::Split::test, config.test_limit);
+  const Shape chw = train_set->image_shape();
+  for (auto [field, value] : {std::pair{"translate", config.translate}, std::pair{"crop_padding", config.crop_padding}}) {
+    EMBER_CHECK(value < chw[1] && value < chw[2], "{} must be less than the images' height and width, got {} for {}'s {} images",
+                field_name(field, names), value, display_name(config.data), shape_str(chw));
+  }
   manual_seed(config.seed);
-  e.model = build_model(config, train_set->image_shape(), train_set->num_classes());
+  e.model = build_model(config, chw, train_set->num_classes(), names);
+  // A batch larger than the data is one batch of all of it.
+  check_batch_memory(*e.model, chw, std::min(config.batch, train_set->size()),
+                     fmt::format("{} {}", field_name("batch", names), config.batch), true);
+  check_batch_memory(*e.model, chw, std::min(config.test_batch, test_set->size()),
+                     fmt::format("{} {}", field_name("test_batch", names), config.test_batch), false);
   if (!config.init_weights.empty()) load_weights(*e.model, config.init_weights);
   e.optimizer = make_optimizer(config, e.model->parameters());
   if (config.scheduler == "plateau") {

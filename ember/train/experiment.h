@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/numbers.h"
 #include "ember/data/dataloader.h"
 #include "ember/models/registry.h"
 #include "ember/nn/module.h"
@@ -16,6 +17,33 @@
 #include "ember/train/trainer.h"
 
 namespace ember::train {
+
+// How messages name a config's fields: as the JSON keys of config.json ("test_batch") or as the
+// `ember train` flags that set them ("--test-batch").
+enum class FieldNames { config, flags };
+// "test_batch" or "--test-batch".
+std::string field_name(const char* field, FieldNames names);
+
+// The range of each numeric field, said once: ExperimentConfig::validate() checks them and
+// `ember train` reads its flags with them (tools/flags.h). Counts have no upper bound where a large
+// value only means more work (a batch larger than the data is one batch of all of it); epochs
+// stop at a million so that epochs x batches and the step counter stay far from overflow.
+namespace limits {
+inline constexpr IntRange epochs{1, 1'000'000};
+inline constexpr IntRange batch = IntRange::at_least(1);          // batch, test_batch, topk, step_size
+inline constexpr IntRange count = IntRange::at_least(0);          // limits, warmup, patience, checkpoint_every
+inline constexpr IntRange pixels = IntRange::at_least(0);         // translate, crop_padding (and < the image)
+inline constexpr IntRange width = IntRange::at_least(1);          // each of conv_channels, hidden
+inline constexpr IntRange milestone = IntRange::at_least(1);      // each, strictly increasing
+inline constexpr IntegerRange<int> threads{0, 1024};
+inline constexpr IntegerRange<uint64_t> seed{};
+inline constexpr RealRange lr = RealRange::greater_than(0);
+inline constexpr RealRange momentum = RealRange::at_least_below(0, 1);
+inline constexpr RealRange dropout = RealRange::at_least_below(0, 1);
+inline constexpr RealRange weight_decay = RealRange::at_least(0);  // and clip_grad_norm
+inline constexpr RealRange gamma = RealRange::greater_than(0);
+inline constexpr RealRange width_multiplier = RealRange::greater_than(0);
+}  // namespace limits
 
 struct ExperimentConfig {
   // model
@@ -55,9 +83,9 @@ struct ExperimentConfig {
 
   std::string to_json() const;
   static ExperimentConfig from_json(const std::string& json);  // ember::Error on unknown keys or bad values
-  // Checks every value (names of models, datasets, optimizers, ranges); ember::Error listing what
-  // is wrong and what is accepted.
-  void validate() const;
+  // Checks every value (names of models, datasets, optimizers, ranges: limits::); ember::Error
+  // listing what is wrong and what is accepted, each field named as `names` says.
+  void validate(FieldNames names = FieldNames::config) const;
   std::string resolved_data_dir() const;
   std::string resolved_out() const;
 };
@@ -82,9 +110,25 @@ struct Experiment {
 
 // Loads the data, seeds the default generator with config.seed and builds the model (so its
 // initialization is the seed's, or config.init_weights'), the optimizer, the scheduler and the loaders.
-Experiment build_experiment(const ExperimentConfig& config);
-// A model as the config describes it, for a dataset of `image_shape` ([C, H, W]) and `classes`.
-std::shared_ptr<nn::Module> build_model(const ExperimentConfig& config, const Shape& image_shape, int64_t classes);
+// Before building, checks what needs the images' size (--translate and --crop-padding below it)
+// and the memory: the model's parameters, and a training batch's activations, must fit in this
+// machine's memory (check_model_memory, check_batch_memory); errors name fields as `names` says.
+Experiment build_experiment(const ExperimentConfig& config, FieldNames names = FieldNames::config);
+// A model as the config describes it, for a dataset of `image_shape` ([C, H, W]) and `classes`;
+// refused before anything is allocated if its parameters cannot fit (check_model_memory).
+std::shared_ptr<nn::Module> build_model(const ExperimentConfig& config, const Shape& image_shape, int64_t classes,
+                                        FieldNames names = FieldNames::config);
+
+// ember::Error if the parameters of the model `config` describes (counted from its options,
+// nothing allocated) would not fit in this machine's memory, naming the fields that size it.
+void check_model_memory(const ExperimentConfig& config, const Shape& image_shape, int64_t classes, FieldNames names);
+// ember::Error, naming `what` (e.g. "--batch 60000"), if a batch of `images` images of
+// `image_shape` through `model` would need more than this machine's memory (nn::activation_size per
+// image, times the batch): when `training`, twice the sum of its layers' outputs (kept for
+// backward, and their gradients) plus four times the parameters (weights, gradients, up to two
+// optimizer slots); otherwise its busiest layer's input and output plus the parameters.
+void check_batch_memory(nn::Module& model, const Shape& image_shape, int64_t images, const std::string& what,
+                        bool training);
 // The transforms of the test data (scaling, normalization) and of the training data (the same
 // plus augmentation).
 data::TransformList test_transforms(const ExperimentConfig& config);

@@ -501,4 +501,111 @@ else
   cmp -s "$LAST" "$TMP/restored.safetensors" || fail "the edits of $NAN did not touch only element 17 and its checksum"
 fi
 
+# Numbers and impossible options (#17): every number flag is decimal (0100 is 100, not octal 64),
+# overflow-safe, its range said in words naming the flag; a batch larger than the data is one
+# batch of all of it; options impossible for the images or the schedule are refused; a model or
+# batch too large for this machine's memory is refused before it is built, naming the flag. Each
+# refusal exits 1. The same rules hold for a checkpoint's run config (fields named by their keys).
+NUM=$TMP/numbers
+mkdir -p "$NUM"
+numbers_refused() {  # numbers_refused NAME "EXPECTED MESSAGE" ARGS...
+  local name=$1 expected=$2
+  shift 2
+  run "numbers_$name" "$@"
+  expect_rc "ember $*" 1
+  expect_contains "ember $*" "$expected"
+}
+numbers_refused batch0 "--batch must be at least 1, got 0" train --model lenet5 --data mnist --data-dir "$MNIST" \
+  --batch 0 --out "$NUM/x"
+numbers_refused batch_huge "--batch must be at most 9223372036854775807, got 99999999999999999999" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --batch 99999999999999999999 --out "$NUM/x"
+numbers_refused batch_exp "--batch must be a decimal integer at least 1, got '1e9'" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --batch 1e9 --out "$NUM/x"
+numbers_refused batch_hex "--batch must be a decimal integer at least 1, got '0x40'" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --batch 0x40 --out "$NUM/x"
+numbers_refused threads "--threads must be between 0 and 1024, got 5000" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --threads 5000 --out "$NUM/x"
+numbers_refused lr0 "--lr must be greater than 0, got 0" train --model lenet5 --data mnist --data-dir "$MNIST" \
+  --lr 0 --out "$NUM/x"
+numbers_refused lr_nan "--lr must be a finite number greater than 0, got nan" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --lr nan --out "$NUM/x"
+numbers_refused momentum "--momentum must be at least 0 and less than 1, got 1" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --momentum 1 --out "$NUM/x"
+numbers_refused epochs "--epochs must be between 1 and 1000000, got 0" train --model lenet5 --data mnist \
+  --data-dir "$MNIST" --epochs 0 --out "$NUM/x"
+numbers_refused eval_batch0 "--batch must be at least 1, got 0" eval --checkpoint "$LAST" --data-dir "$MNIST" --batch 0
+numbers_refused resume_epochs "--epochs must be between 1 and 1000000, got 9223372036854775807" \
+  resume "$RUN" --epochs 9223372036854775807
+numbers_refused summary_size0 "--input-size must be at least 1, got 0" summary --model lenet5 --input-size 0
+numbers_refused viz_scale "--scale must be between 1 and 64, got 100" viz filters --checkpoint "$LAST" --scale 100
+numbers_refused translate "--translate must be less than the images' height and width, got 1000 for MNIST's [1, 28, 28] images" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --translate 1000 --out "$NUM/x"
+numbers_refused milestones "--milestones must be increasing epochs, each at least 1, got -2,-1" \
+  train --model lenet5 --data mnist --data-dir "$MNIST" --scheduler multistep --milestones -2,-1 --out "$NUM/x"
+numbers_refused hidden "--hidden 1000000000 makes the model's parameters" \
+  train --model mnist_cnn --data mnist --data-dir "$MNIST" --hidden 1000000000 --out "$NUM/x"
+expect_contains "--hidden 1000000000" "more than this machine's"
+numbers_refused width "--width 1000 makes the model's parameters" \
+  train --model mobilenet --data mnist --data-dir "$MNIST" --width 1000 --out "$NUM/x"
+numbers_refused summary_size "--input-size 100000 makes one image's activations about" \
+  summary --model mobilenet --input-size 100000
+numbers_refused summary_simplecnn "--input-size 100000 makes the model's parameters" \
+  summary --model simplecnn --input-size 100000
+
+# --batch 0100 is a hundred: 200 images make 2 batches (octal 64 made 4).
+run numbers_leading_zero train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 200 --test-limit 100 \
+  --batch 0100 --epochs 1 --progress lines --out "$NUM/zero"
+expect_rc "ember train --batch 0100" 0
+expect_contains "ember train --batch 0100" "epoch 1/1  batch 1/2"
+# Batches of INT64_MAX: one batch of all the data, trained and evaluated on every image (the
+# batch count overflowed to an epoch of none: nothing trained, 0 test images, exit 0).
+run numbers_max train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 200 --batch 9223372036854775807 \
+  --test-batch 9223372036854775807 --epochs 1 --progress lines --out "$NUM/max"
+expect_rc "ember train --batch/--test-batch 9223372036854775807" 0
+max_accuracy=$(grep -oE '^test accuracy [0-9.]+%' <<<"$out" | grep -oE '[0-9]+\.[0-9]+' || true)
+awk -F, 'NR == 2 { exit !($10 > 0) }' "$NUM/max/metrics.csv" ||
+  fail "ember train --batch 9223372036854775807 trained on no images: $(cat "$NUM/max/metrics.csv")"
+run numbers_max_eval eval --checkpoint "$NUM/max/checkpoints/last.safetensors" --data-dir "$MNIST"
+expect_contains "eval of the --test-batch 9223372036854775807 run" "(500 images)"
+expect_contains "eval of the --test-batch 9223372036854775807 run: same accuracy as all 500 images" \
+  " accuracy $max_accuracy%"
+run numbers_eval_huge eval --checkpoint "$NUM/max/checkpoints/last.safetensors" --data-dir "$MNIST" \
+  --batch 9223372036854775807
+expect_rc "ember eval --batch 9223372036854775807" 0
+expect_contains "ember eval --batch 9223372036854775807" "accuracy $max_accuracy%"
+expect_contains "ember eval --batch 9223372036854775807" "(500 images)"
+
+# A checkpoint whose run config was edited: the same ranges, the field named by its key.
+# with_config IN OUT KEY=JSON...: a copy of checkpoint IN with those config fields replaced.
+with_config() {
+  /usr/bin/python3 - "$@" <<'PY'
+import json, struct, sys
+src, dst, *pairs = sys.argv[1:]
+data = open(src, "rb").read()
+size = struct.unpack("<Q", data[:8])[0]
+header = json.loads(data[8:8 + size])
+config = json.loads(header["__metadata__"]["config"])
+for pair in pairs:
+    key, value = pair.split("=", 1)
+    config[key] = json.loads(value)
+header["__metadata__"]["config"] = json.dumps(config)
+text = json.dumps(header).encode()
+open(dst, "wb").write(struct.pack("<Q", len(text)) + text + data[8 + size:])
+PY
+}
+ZERO_LAST=$NUM/zero/checkpoints/last.safetensors
+with_config "$ZERO_LAST" "$NUM/batch0.safetensors" batch=0
+numbers_refused config_batch0 "invalid experiment: batch must be at least 1, got 0" eval -c "$NUM/batch0.safetensors" \
+  --data-dir "$MNIST"
+with_config "$ZERO_LAST" "$NUM/threads.safetensors" threads=5000 lr=0
+numbers_refused config_threads "lr must be greater than 0, got 0; threads must be between 0 and 1024, got 5000" \
+  eval -c "$NUM/threads.safetensors" --data-dir "$MNIST"
+mkdir -p "$NUM/milestones/checkpoints"
+with_config "$ZERO_LAST" "$NUM/milestones/checkpoints/last.safetensors" 'scheduler="multistep"' 'milestones=[-2,-1]'
+numbers_refused config_milestones "milestones must be increasing epochs, each at least 1, got -2,-1" \
+  resume "$NUM/milestones" --epochs 2
+with_config "$ZERO_LAST" "$NUM/hidden.safetensors" 'model="mnist_cnn"' 'hidden=[1000000000]'
+numbers_refused config_hidden "hidden 1000000000 makes the model's parameters" eval -c "$NUM/hidden.safetensors" \
+  --data-dir "$MNIST"
+
 finish

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -134,6 +135,26 @@ TEST_CASE("num_batches and num_examples, with and without drop_last") {
   CHECK(big.num_examples() == 10);
   CHECK(&keep.dataset() == data.get());
   CHECK(keep.options().batch_size() == 4);
+}
+
+TEST_CASE("a batch size near INT64_MAX is one batch of all the data, not an epoch of none (#17)") {
+  // (n + b - 1) / b overflowed to a negative count: an epoch of no batches, "test accuracy 0.00%".
+  auto data = std::make_shared<IndexDataset>(10);
+  for (const int64_t b : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max() - 1,
+                          int64_t{1} << 62}) {
+    CAPTURE(b);
+    const DataLoader loader(data, DataLoaderOptions().batch_size(b));
+    CHECK(loader.num_batches() == 1);
+    CHECK(loader.num_examples() == 10);
+    const std::vector<Batch> batches = collect(loader, 0);
+    REQUIRE(batches.size() == 1);
+    CHECK(batches[0].images.shape() == Shape{10, 1, 2, 2});
+    CHECK(batches[0].labels.size(0) == 10);
+  }
+  const DataLoader one(data, DataLoaderOptions().batch_size(1));
+  CHECK(one.num_batches() == 10);
+  CHECK(DataLoader(data, DataLoaderOptions().batch_size(3)).num_batches() == 4);
+  CHECK(DataLoader(data, DataLoaderOptions().batch_size(3).drop_last(true)).num_batches() == 3);
 }
 
 TEST_CASE("without shuffle: batches of 0..n-1 in order, the last one smaller; drop_last drops it") {

@@ -248,8 +248,9 @@ TEST_CASE("experiment configs round-trip through JSON and reject what they do no
   test::check_error([] { train::ExperimentConfig::from_json(R"({"optim": "sgdd"})"); }, {"unknown optimizer", "adamw"});
   test::check_error([] { train::ExperimentConfig::from_json(R"({"model": "conv_autoencoder"})"); }, {"not a classifier"});
   test::check_error([] { train::ExperimentConfig::from_json(R"({"optim": "adam", "nesterov": true, "lr": -1})"); },
-                    {"nesterov", "learning rate must be positive"});
-  test::check_error([] { train::ExperimentConfig::from_json(R"({"scheduler": "multistep"})"); }, {"--milestones"});
+                    {"nesterov applies to sgd only", "lr must be greater than 0, got -1"});
+  test::check_error([] { train::ExperimentConfig::from_json(R"({"scheduler": "multistep"})"); },
+                    {"the multistep scheduler needs milestones"});
   // The dataset must fit the model: lenet5 takes 28x28, the CIFAR-sized AlexNet does not.
   train::ExperimentConfig wrong = small_config("");
   wrong.model = "alexnet_cifar";
