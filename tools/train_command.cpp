@@ -340,7 +340,7 @@ Command add_train(CLI::App& app) {
       config_copy.validate(train::FieldNames::flags);  // before the run folder is claimed
       on_rank0(d, [&] {
         // A folder another run holds is refused first, naming that run's process (fit() claims it).
-        { const FolderLock probe(config_copy.resolved_out(), "run"); }
+        check_folder_free(config_copy.resolved_out(), "run");
         const std::string existing = config_copy.resolved_out() + "/checkpoints/last.safetensors";
         EMBER_CHECK(*overwrite || !file_exists(existing),
                     "{} already holds a run; continue it with `ember resume {}`, or pass --overwrite to replace it, "
@@ -434,7 +434,7 @@ Command add_resume(CLI::App& app) {
         config.out = folder.parent_path().string();
       }
       on_rank0(d, [&] {
-        { const FolderLock probe(config.resolved_out(), "run"); }
+        check_folder_free(config.resolved_out(), "run");
         check_not_going_back(checkpoint, config.resolved_out() + "/checkpoints/last.safetensors", *overwrite);
         keep_edited_config(config.resolved_out(), checkpoint, config_json);
         return std::string();

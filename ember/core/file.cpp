@@ -177,6 +177,12 @@ FolderLock::FolderLock(const std::string& folder, std::string_view what) {
   if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
 }
 
+void check_folder_free(const std::string& folder, std::string_view what) {
+  std::error_code error;
+  if (!std::filesystem::exists(folder, error)) return;
+  const FolderLock probe(folder, what);
+}
+
 FolderLock::~FolderLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }

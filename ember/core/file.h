@@ -55,6 +55,10 @@ void make_directories(const std::string& path);
 // the owner's process id. The kernel releases it when the process ends however it ends, so a lock
 // left by a killed process is never in the way. A folder claimed by another live process is an
 // ember::Error naming the folder and that process's id; `what` says what claims it ("run").
+// Refuses, as FolderLock would, a folder another live process holds, but creates nothing: a folder
+// that does not exist yet is free (a command refused later leaves no empty folder behind).
+void check_folder_free(const std::string& folder, std::string_view what);
+
 class FolderLock {
  public:
   FolderLock(const std::string& folder, std::string_view what);

@@ -545,6 +545,7 @@ numbers_refused milestones "--milestones must be increasing epochs, each at leas
 numbers_refused hidden "--hidden 1000000000 makes the model's parameters" \
   train --model mnist_cnn --data mnist --data-dir "$MNIST" --hidden 1000000000 --out "$NUM/x"
 expect_contains "--hidden 1000000000" "more than this machine's"
+[[ ! -e $NUM/x ]] || fail "a train refused after loading the data left its --out folder behind"
 numbers_refused width "--width 1000 makes the model's parameters" \
   train --model mobilenet --data mnist --data-dir "$MNIST" --width 1000 --out "$NUM/x"
 numbers_refused summary_size "--input-size 100000 makes one image's activations about" \
