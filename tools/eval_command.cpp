@@ -76,21 +76,17 @@ Command add_eval(CLI::App& app) {
   auto weights = std::make_shared<std::vector<std::string>>();
   auto model = std::make_shared<std::string>();
   auto normalize = std::make_shared<bool>(false);
-  std::vector<std::string> classifiers;
-  for (const auto& info : models::model_infos()) {
-    if (info.classifier) classifiers.push_back(info.name);
-  }
   cmd->add_option("--checkpoint,-c", *checkpoints, "Checkpoint file(s) written by `ember train` (repeat for an ensemble)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--weights,-w", *weights,
                   "Weights file(s) with no run config: PyTorch's (tools/ember_torch.py), `ember export-weights`'s "
                   "or nn::save's; the model comes from --model or the file's metadata")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->check(CLI::IsMember(classifiers));
+  cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->check(CLI::IsMember(models::model_name_list(/*classifiers_only=*/true)));
   cmd->add_flag("--normalize", *normalize,
                 "With --weights: normalize the images by the dataset's mean and std, as `ember train --normalize`");
   cmd->add_option("--data", *data, "Dataset (default: the one the first checkpoint was trained on)")
-      ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
+      ->check(CLI::IsMember(train::choices::datasets));
   cmd->add_option("--data-dir", *data_dir, "Folder with the dataset's files (default: the training run's)");
   add_integer(cmd, "--test-limit", *limit, train::limits::count, "Use only the first N test images (0: all)");
   add_integer(cmd, "--batch", *batch, train::limits::batch, "Batch size (larger than the test set: all of it)")

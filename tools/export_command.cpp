@@ -45,18 +45,16 @@ Command add_export(CLI::App& app) {
   auto fixed_batch = std::make_shared<bool>(false);
   auto input_size = std::make_shared<int64_t>(0);
   auto classes = std::make_shared<int64_t>(0);
-  std::vector<std::string> names;
-  for (const auto& info : models::model_infos()) names.push_back(info.name);
   cmd->add_option("--checkpoint,-c", *checkpoint,
                   "Checkpoint written by `ember train`, or a weights file (`ember export-weights`, nn::save)")
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", *output, "ONNX file to write")->capture_default_str();
   cmd->add_option("--model", *model, "Model of a weights file (default: the one its metadata names; a checkpoint "
                                      "names its own)")
-      ->check(CLI::IsMember(names));
+      ->check(CLI::IsMember(models::model_name_list()));
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
-      ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}));
+      ->check(CLI::IsMember(train::choices::datasets));
   add_integer(cmd, "--input-size", *input_size, IntRange::at_least(1),
               "Input height = width (default: the checkpoint's data; for a weights file --data's, else the model's "
               "usual input, 227 for alexnet)");

@@ -23,13 +23,11 @@ Command add_export_weights(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto model = std::make_shared<std::string>();
   auto seed = std::make_shared<uint64_t>(0);
-  std::vector<std::string> names;
-  for (const auto& info : models::model_infos()) names.push_back(info.name);
   auto* from_checkpoint = cmd->add_option("--checkpoint,-c", *checkpoint, "Checkpoint written by `ember train`")
                               ->check(CLI::ExistingFile);
   auto* from_zoo = cmd->add_option("--model", *model, "Instead of a checkpoint: this zoo model's initial weights, "
                                                       "for its usual input and classes (`ember summary`)")
-                       ->check(CLI::IsMember(names));
+                       ->check(CLI::IsMember(models::model_name_list()));
   from_checkpoint->excludes(from_zoo);
   add_integer(cmd, "--seed", *seed, IntegerRange<uint64_t>::at_least(0), "With --model: the seed of the initialization")
       ->default_str("0")

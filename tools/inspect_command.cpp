@@ -63,9 +63,7 @@ Command add_summary(CLI::App& app) {
   auto channels = std::make_shared<int64_t>(0);
   auto size = std::make_shared<int64_t>(0);
   auto classes = std::make_shared<int64_t>(0);
-  std::vector<std::string> names;
-  for (const auto& info : models::model_infos()) names.push_back(info.name);
-  cmd->add_option("--model", *model, "Model from the zoo")->required()->check(CLI::IsMember(names));
+  cmd->add_option("--model", *model, "Model from the zoo")->required()->check(CLI::IsMember(models::model_name_list()));
   add_integer(cmd, "--in-channels", *channels, IntRange::at_least(1), "Input channels (default: the model's usual input)");
   add_integer(cmd, "--input-size", *size, IntRange::at_least(1), "Input height = width (default: the model's usual input)");
   add_integer(cmd, "--classes", *classes, IntRange::at_least(1), "Number of classes (default 10; alexnet 1000)");

@@ -30,21 +30,6 @@ namespace ember::tool {
 
 namespace {
 
-std::vector<std::string> model_choices() {
-  std::vector<std::string> names;
-  for (const auto& info : models::model_infos()) {
-    if (info.classifier) names.push_back(info.name);
-  }
-  return names;
-}
-
-train::Progress parse_progress(const std::string& text) {
-  if (text == "bar") return train::Progress::bar;
-  if (text == "lines") return train::Progress::lines;
-  if (text == "none") return train::Progress::none;
-  return train::Progress::automatic;
-}
-
 // SIGINT/SIGTERM ask the running trainer to stop after its current step (it then writes a
 // checkpoint); a second signal is not caught (SA_RESETHAND) and ends the process at once.
 std::atomic<train::Trainer*> g_running_trainer{nullptr};
@@ -251,11 +236,11 @@ Command add_train(CLI::App& app) {
   auto& c = *config;
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
-      ->check(CLI::IsMember(model_choices()))->required()->group("Model");
+      ->check(CLI::IsMember(models::model_name_list(/*classifiers_only=*/true)))->required()->group("Model");
   auto* dropout_opt = add_real(cmd, "--dropout", *dropout, train::limits::dropout,
                                "Dropout probability (alexnet, alexnet_cifar, nin, mnist_cnn)")->group("Model");
   cmd->add_option("--activation", c.activation, "relu, tanh or sigmoid (lenet5, lenet5_classic, dilated, mnist_cnn)")
-      ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))->group("Model");
+      ->check(CLI::IsMember(train::choices::activations))->group("Model");
   add_integers(cmd, "--conv-channels", c.conv_channels, train::limits::width, "mnist_cnn: channels per conv stage, e.g. 20,40")
       ->group("Model");
   add_integers(cmd, "--hidden", c.hidden, train::limits::width, "mnist_cnn: fully connected widths, e.g. 1000,1000")
@@ -269,7 +254,7 @@ Command add_train(CLI::App& app) {
       ->check(CLI::ExistingFile)->group("Model");
 
   cmd->add_option("--data", c.data, "mnist, fashion-mnist or cifar10")
-      ->check(CLI::IsMember({"mnist", "fashion-mnist", "cifar10"}))->required()->group("Data");
+      ->check(CLI::IsMember(train::choices::datasets))->required()->group("Data");
   cmd->add_option("--data-dir", c.data_dir, "Folder with the dataset's files (default data/<data>)")->group("Data");
   add_integer(cmd, "--train-limit", c.train_limit, train::limits::count, "Use only the first N training images (0: all)")
       ->group("Data");
@@ -292,7 +277,7 @@ Command add_train(CLI::App& app) {
   add_integer(cmd, "--test-batch", c.test_batch, train::limits::batch, "Evaluation batch size")
       ->default_str(std::to_string(c.test_batch))->group("Training");
   cmd->add_option("--optim", c.optim, "sgd, adam, adamw, rmsprop or adagrad")
-      ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}))->capture_default_str()->group("Training");
+      ->check(CLI::IsMember(train::choices::optimizers))->capture_default_str()->group("Training");
   add_real(cmd, "--lr", c.lr, train::limits::lr, "Learning rate")->default_str(fmt::format("{}", c.lr))->group("Training");
   add_real(cmd, "--momentum", c.momentum, train::limits::momentum, "Momentum (sgd, rmsprop)")
       ->default_str(fmt::format("{}", c.momentum))->group("Training");
@@ -300,7 +285,7 @@ Command add_train(CLI::App& app) {
   auto* wd_opt = add_real(cmd, "--weight-decay", *weight_decay, train::limits::weight_decay,
                           "L2 weight decay (default 0; adamw 0.01)")->group("Training");
   cmd->add_option("--scheduler", c.scheduler, "LR schedule per epoch: none, step, multistep, exponential, cosine, plateau")
-      ->check(CLI::IsMember({"none", "step", "multistep", "exponential", "cosine", "plateau"}))->capture_default_str()->group("Training");
+      ->check(CLI::IsMember(train::choices::schedulers))->capture_default_str()->group("Training");
   add_integer(cmd, "--step-size", c.step_size, train::limits::batch, "step: epochs between decays")->group("Training");
   add_real(cmd, "--gamma", c.gamma, train::limits::gamma, "step/multistep/exponential/plateau: decay factor")
       ->group("Training");
@@ -321,7 +306,7 @@ Command add_train(CLI::App& app) {
   add_integer(cmd, "--topk", c.topk, train::limits::batch, "k of the top-k accuracy")
       ->default_str(std::to_string(c.topk))->group("Run");
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
-      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))->group("Run");
+      ->check(CLI::IsMember(train::kProgressNames))->group("Run");
   add_integer(cmd, "--checkpoint-every", c.checkpoint_every, train::limits::count,
               "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
               "SIGINT/SIGTERM always checkpoint before stopping")
@@ -349,7 +334,7 @@ Command add_train(CLI::App& app) {
         return std::string();
       });
       const train::Experiment experiment = train::build_experiment(config_copy, train::FieldNames::flags);
-      auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+      auto trainer = train::make_trainer(experiment, train::parse_progress(*progress));
       join(d, experiment, *trainer);
       return run_training(experiment, *trainer, false, *profile);
     });
@@ -405,7 +390,7 @@ Command add_resume(CLI::App& app) {
   cmd->add_flag("--overwrite", *overwrite,
                 "Continue even where that run directory holds a later checkpoint, which is replaced");
   add_integer(cmd, "--epochs", *epochs, train::limits::epochs, "Train up to this many epochs in total (default: the run's own)");
-  cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
+  cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember(train::kProgressNames));
   dist->add_to(cmd);
   return [=]() {
     return with_distributed(*dist, [&](const Distributed& d) {
@@ -445,7 +430,7 @@ Command add_resume(CLI::App& app) {
       without_init.init_weights.clear();
       train::Experiment experiment = train::build_experiment(without_init);
       experiment.config.init_weights = config.init_weights;
-      auto trainer = train::make_trainer(experiment, parse_progress(*progress));
+      auto trainer = train::make_trainer(experiment, train::parse_progress(*progress));
       join(d, experiment, *trainer);
       trainer->resume_from(checkpoint);
       return run_training(experiment, *trainer, true);

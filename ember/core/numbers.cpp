@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <type_traits>
 
 #include "ember/core/error.h"
@@ -108,5 +109,12 @@ template std::string range_error(std::string_view, uint64_t, const IntegerRange<
 template int parse_integer(std::string_view, std::string_view, const IntegerRange<int>&);
 template int64_t parse_integer(std::string_view, std::string_view, const IntegerRange<int64_t>&);
 template uint64_t parse_integer(std::string_view, std::string_view, const IntegerRange<uint64_t>&);
+
+bool read_double(const std::string& text, double& out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
 
 }  // namespace ember

@@ -49,6 +49,10 @@ struct RealRange {
   std::string words() const;
 };
 
+// The whole of `text` as a double, as fmt's shortest round-trip form writes it (a state_dict's
+// metadata; "nan" and "inf" included); false if it is not one.
+bool read_double(const std::string& text, double& out);
+
 // "" if `value` is in `range`, else "NAME must be WORDS, got VALUE".
 template <typename T>
 std::string range_error(std::string_view name, T value, const IntegerRange<T>& range);

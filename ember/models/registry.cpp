@@ -44,6 +44,14 @@ std::string model_names() {
   return out;
 }
 
+std::vector<std::string> model_name_list(bool classifiers_only) {
+  std::vector<std::string> names;
+  for (const auto& info : model_infos()) {
+    if (info.classifier || !classifiers_only) names.push_back(info.name);
+  }
+  return names;
+}
+
 Shape usual_input(const std::string& name) {
   EMBER_CHECK(std::any_of(model_infos().begin(), model_infos().end(), [&](const ModelInfo& i) { return i.name == name; }),
               "unknown model '{}' (choose from: {})", name, model_names());

@@ -41,6 +41,8 @@ struct ModelInfo {
 const std::vector<ModelInfo>& model_infos();
 // Names joined for messages: "lenet5, lenet5_classic, ...".
 std::string model_names();
+// The names as a list, all of them or only the classifiers (what the trainer can train).
+std::vector<std::string> model_name_list(bool classifiers_only = false);
 
 // The input a model is built for when nothing says otherwise, [C, S, S]: 1x28x28 for the MNIST
 // models (lenet5, simplecnn, mnist_cnn, conv_autoencoder), 3x227x227 for alexnet, 3x32x32 for the

@@ -216,13 +216,6 @@ std::vector<ParamState> Optimizer::read_states(const nn::StateDict& dict,
   return out;
 }
 
-bool detail::parse_double(const std::string& text, double& out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  out = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
-
 void Optimizer::fail_load(const std::vector<std::string>& errors) const {
   std::string message = fmt::format("{}: load_state_dict: {} problem{}:", name_, errors.size(),
                                     errors.size() == 1 ? "" : "s");

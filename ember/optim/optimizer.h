@@ -33,17 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/numbers.h"
 #include "ember/core/options.h"
 #include "ember/core/parallel.h"
 #include "ember/core/tensor.h"
 #include "ember/nn/state_dict.h"
 
 namespace ember::optim {
-
-namespace detail {
-// Parses the whole of `text` as a double (as written by fmt's shortest round-trip form).
-bool parse_double(const std::string& text, double& out);
-}  // namespace detail
 
 // One group of parameters with its own options.
 template <typename Options>
@@ -208,7 +204,7 @@ class OptimizerWith : public Optimizer {
       return;
     }
     double parsed = 0;
-    if (!detail::parse_double(it->second, parsed)) {
+    if (!read_double(it->second, parsed)) {
       errors.push_back(fmt::format("metadata '{}' = '{}' is not a number", key, it->second));
       return;
     }

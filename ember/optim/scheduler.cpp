@@ -17,7 +17,7 @@ std::string get_meta(const nn::StateDict& dict, const std::string& who, const st
 double get_double(const nn::StateDict& dict, const std::string& who, const std::string& key) {
   const std::string text = get_meta(dict, who, key);
   double value = 0;
-  EMBER_CHECK(detail::parse_double(text, value), "{}: load_state_dict: metadata '{}' = '{}' is not a number", who,
+  EMBER_CHECK(read_double(text, value), "{}: load_state_dict: metadata '{}' = '{}' is not a number", who,
               key, text);
   return value;
 }

@@ -1,12 +1,20 @@
 #include "ember/train/checkpoint.h"
 
+#include <fmt/format.h>
+
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "ember/core/error.h"
+#include "ember/core/file.h"
+#include "ember/core/numbers.h"
+#include "ember/core/random.h"
 #include "ember/nn/serialize.h"
+#include "ember/train/trainer.h"
 
 namespace ember::train {
 
@@ -133,6 +141,150 @@ std::vector<EpochRecord> history_from_json(const std::string& text) {
     fail("history: malformed metrics history: {}", e.what());
   }
   return out;
+}
+
+// ---- Trainer's checkpoints: what a Trainer writes into one, and how it resumes from one ----
+
+namespace {
+
+std::string rng_to_text(const std::array<uint64_t, 4>& s) { return fmt::format("{},{},{},{}", s[0], s[1], s[2], s[3]); }
+
+std::array<uint64_t, 4> rng_from_text(const std::string& text) {
+  std::array<uint64_t, 4> s{};
+  std::istringstream in(text);
+  char comma = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    EMBER_CHECK(static_cast<bool>(in >> s[i]) && (i == 3 || (in >> comma && comma == ',')),
+                "checkpoint: malformed rng state '{}' (expected 4 comma-separated integers)", text);
+  }
+  return s;
+}
+
+// The largest counter (epoch, batch, step, images seen) a checkpoint may hold: counters are
+// incremented as training continues, and a hostile INT64_MAX would overflow at the next step. 2^53
+// is far beyond any run (285 years at a million steps a second), and counts up to it are exact as
+// the doubles the metrics divide them in.
+constexpr int64_t kMaxCounter = int64_t{1} << 53;
+
+int64_t parse_int(const std::map<std::string, std::string>& metadata, const std::string& key) {
+  auto it = metadata.find(key);
+  EMBER_CHECK(it != metadata.end(), "checkpoint: missing '{}'", key);
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(it->second, &used);
+    EMBER_CHECK(used == it->second.size(), "checkpoint: '{}' is not an integer: '{}'", key, it->second);
+    return value;
+  } catch (const std::logic_error&) {
+    fail("checkpoint: '{}' is not an integer: '{}'", key, it->second);
+  }
+}
+
+ClassificationCounts counts_from_text(const std::string& text) {
+  ClassificationCounts c;
+  std::istringstream in(text);
+  char comma[4] = {};
+  std::string loss_sum;
+  const bool read = static_cast<bool>(in >> c.count >> comma[0] >> c.correct >> comma[1] >> c.topk_correct >> comma[2] >>
+                                      c.num_classes >> comma[3] >> loss_sum);
+  EMBER_CHECK(read && comma[0] == ',' && comma[1] == ',' && comma[2] == ',' && comma[3] == ',' &&
+                  read_double(loss_sum, c.loss_sum) && c.count >= 0 && c.correct >= 0 &&
+                  c.count <= kMaxCounter && c.correct <= c.count && c.topk_correct >= 0 && c.topk_correct <= c.count &&
+                  c.num_classes >= 0,
+              "checkpoint: malformed epoch_counts '{}' (expected count,correct,topk_correct,classes,loss_sum, the "
+              "count at most 2^53 = {})", text, kMaxCounter);
+  return c;
+}
+
+}  // namespace
+
+nn::StateDict Trainer::checkpoint() const {
+  nn::StateDict ck;
+  add_prefixed(ck, "model", model_->state_dict());
+  add_prefixed(ck, "optimizer", optimizer_->state_dict());
+  if (scheduler_) add_prefixed(ck, "scheduler", scheduler_->state_dict());
+  if (plateau_) add_prefixed(ck, "scheduler", plateau_->state_dict());
+  ck.metadata["format"] = kCheckpointFormat;
+  ck.metadata["epoch"] = std::to_string(epoch_);
+  ck.metadata["batch"] = std::to_string(batch_);
+  ck.metadata["step"] = std::to_string(step_);
+  // The running train metrics of the epoch in progress; loss_sum in shortest round-trip form.
+  ck.metadata["epoch_counts"] = fmt::format("{},{},{},{},{}", epoch_counts_.count, epoch_counts_.correct,
+                                            epoch_counts_.topk_correct, epoch_counts_.num_classes,
+                                            epoch_counts_.loss_sum);
+  ck.metadata["rng"] = rng_to_text(default_generator().state());
+  ck.metadata["history"] = history_to_json(history_);
+  ck.metadata["best_accuracy"] = fmt::format("{}", best_accuracy_);
+  ck.metadata["config"] = run_config_.empty() ? config_json() : run_config_;
+  return ck;
+}
+
+void Trainer::restore(const nn::StateDict& ck) {
+  EMBER_CHECK(is_checkpoint(ck), "restore: not an ember checkpoint (metadata format must be {})", kCheckpointFormat);
+  const int64_t epoch = parse_int(ck.metadata, "epoch");
+  EMBER_CHECK(epoch >= 0, "restore: epoch {} is negative", epoch);
+  // Checkpoints written before step checkpoints existed are at an epoch boundary.
+  const int64_t batch = ck.metadata.count("batch") ? parse_int(ck.metadata, "batch") : 0;
+  const int64_t step = ck.metadata.count("step") ? parse_int(ck.metadata, "step") : 0;
+  EMBER_CHECK(batch >= 0 && step >= 0, "restore: batch {} and step {} must be >= 0", batch, step);
+  EMBER_CHECK(epoch <= kMaxCounter && batch <= kMaxCounter && step <= kMaxCounter,
+              "restore: epoch {}, batch {} and step {} must each be at most 2^53 = {} (no run gets there; a larger "
+              "counter would overflow as training continues)", epoch, batch, step, kMaxCounter);
+  const ClassificationCounts counts =
+      batch > 0 ? counts_from_text(ck.metadata.count("epoch_counts") ? ck.metadata.at("epoch_counts") : "")
+                : ClassificationCounts{};
+  const auto rng = rng_from_text(ck.metadata.count("rng") ? ck.metadata.at("rng") : "");
+  std::vector<EpochRecord> history = history_from_json(ck.metadata.count("history") ? ck.metadata.at("history") : "[]");
+  const nn::StateDict scheduler = take_prefixed(ck, "scheduler");
+  const bool has_scheduler = !scheduler.metadata.empty() || !scheduler.empty();
+  EMBER_CHECK(has_scheduler == (scheduler_ || plateau_),
+              "restore: the checkpoint {} a learning-rate scheduler but this run {}", has_scheduler ? "has" : "has no",
+              (scheduler_ || plateau_) ? "has one" : "has none");
+  model_->load_state_dict(take_prefixed(ck, "model"));
+  optimizer_->load_state_dict(take_prefixed(ck, "optimizer"));
+  if (scheduler_) scheduler_->load_state_dict(scheduler);
+  if (plateau_) plateau_->load_state_dict(scheduler);
+  default_generator().set_state(rng);
+  epoch_ = epoch;
+  batch_ = batch;
+  step_ = step;
+  epoch_counts_ = counts;
+  history_ = std::move(history);
+  auto best = ck.metadata.find("best_accuracy");
+  best_accuracy_ = -1;
+  if (best != ck.metadata.end()) {
+    EMBER_CHECK(read_double(best->second, best_accuracy_), "restore: best_accuracy '{}' is not a number",
+                best->second);
+  }
+}
+
+void Trainer::save_checkpoint(const std::string& path) const { nn::save(checkpoint(), path); }
+
+void Trainer::resume_from(const std::string& path) {
+  if (!data_parallel_) {
+    try {
+      restore(nn::load(path));
+    } catch (const Error& e) {
+      fail("resume from {}: {}", path, e.what());
+    }
+    return;
+  }
+  // Rank 0 reads the file, or the error, and every rank gets the same: restores or fails alike.
+  std::string bytes, error;
+  if (data_parallel_->rank() == 0) {
+    try {
+      bytes = read_file(path);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  data_parallel_->broadcast(error);
+  if (error.empty()) data_parallel_->broadcast(bytes);
+  try {
+    EMBER_CHECK(error.empty(), "{}", error);
+    restore(nn::parse_safetensors(bytes, path));
+  } catch (const Error& e) {
+    fail("resume from {}: {}", path, e.what());
+  }
 }
 
 }  // namespace ember::train

@@ -123,10 +123,6 @@ void from_json_value(const json& j, const char* name, std::optional<T>& value) {
   }
 }
 
-const std::vector<std::string> kDatasets = {"mnist", "fashion-mnist", "cifar10"};
-const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-const std::vector<std::string> kSchedulers = {"none", "step", "multistep", "exponential", "cosine", "plateau"};
-
 bool one_of(const std::string& x, const std::vector<std::string>& options) {
   return std::find(options.begin(), options.end(), x) != options.end();
 }
@@ -193,13 +189,14 @@ void ExperimentConfig::validate(FieldNames names) const {
   if (info != infos.end()) {
     require(info->classifier, fmt::format("model {} is not a classifier and cannot be trained by `ember train`", model));
   }
-  require(one_of(data, kDatasets), fmt::format("unknown dataset '{}' (choose from: {})", data, fmt::join(kDatasets, ", ")));
-  require(one_of(optim, kOptimizers),
-          fmt::format("unknown optimizer '{}' (choose from: {})", optim, fmt::join(kOptimizers, ", ")));
-  require(one_of(scheduler, kSchedulers),
-          fmt::format("unknown scheduler '{}' (choose from: {})", scheduler, fmt::join(kSchedulers, ", ")));
-  require(activation.empty() || activation == "relu" || activation == "tanh" || activation == "sigmoid",
-          fmt::format("unknown activation '{}' (choose from: relu, tanh, sigmoid)", activation));
+  auto choice = [&](const std::string& value, const std::vector<std::string>& accepted, const char* what) {
+    require(one_of(value, accepted),
+            fmt::format("unknown {} '{}' (choose from: {})", what, value, fmt::join(accepted, ", ")));
+  };
+  choice(data, choices::datasets, "dataset");
+  choice(optim, choices::optimizers, "optimizer");
+  choice(scheduler, choices::schedulers, "scheduler");
+  if (!activation.empty()) choice(activation, choices::activations, "activation");
   if (dropout) in_range("dropout", static_cast<double>(*dropout), limits::dropout);
   for (int64_t c : conv_channels) in_range("conv_channels", c, limits::width);
   for (int64_t h : hidden) in_range("hidden", h, limits::width);
@@ -244,7 +241,7 @@ void ExperimentConfig::validate(FieldNames names) const {
 std::string ExperimentConfig::resolved_data_dir() const { return data_dir.empty() ? "data/" + data : data_dir; }
 std::string ExperimentConfig::resolved_out() const { return out.empty() ? "runs/" + model + "-" + data : out; }
 
-const char* dataset_names() { return "mnist, fashion-mnist, cifar10"; }
+std::string dataset_names() { return fmt::format("{}", fmt::join(choices::datasets, ", ")); }
 
 std::shared_ptr<data::ImageDataset> load_dataset(const std::string& name, const std::string& dir, data::Split split,
                                                  int64_t limit) {

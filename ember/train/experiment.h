@@ -45,6 +45,15 @@ inline constexpr RealRange gamma = RealRange::greater_than(0);
 inline constexpr RealRange width_multiplier = RealRange::greater_than(0);
 }  // namespace limits
 
+// What each choice of a run accepts, said once: ExperimentConfig::validate and the `ember` flags
+// both take them from here.
+namespace choices {
+inline const std::vector<std::string> datasets = {"mnist", "fashion-mnist", "cifar10"};
+inline const std::vector<std::string> optimizers = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+inline const std::vector<std::string> schedulers = {"none", "step", "multistep", "exponential", "cosine", "plateau"};
+inline const std::vector<std::string> activations = {"relu", "tanh", "sigmoid"};
+}  // namespace choices
+
 struct ExperimentConfig {
   // model
   std::string model = "lenet5";
@@ -93,8 +102,8 @@ struct ExperimentConfig {
 // The datasets by name (mnist, fashion-mnist, cifar10); `limit` keeps the first N examples.
 std::shared_ptr<data::ImageDataset> load_dataset(const std::string& name, const std::string& dir, data::Split split,
                                                  int64_t limit = 0);
-// Names for messages.
-const char* dataset_names();
+// Names for messages: "mnist, fashion-mnist, cifar10".
+std::string dataset_names();
 // Per-channel mean and standard deviation of each dataset's training images (scaled to [0, 1]).
 void dataset_statistics(const std::string& name, std::vector<float>& mean, std::vector<float>& std);
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <string>
 
+#include "ember/core/error.h"
+
 namespace ember::train {
 
 std::string format_duration(double seconds) {
@@ -13,6 +15,14 @@ std::string format_duration(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
   return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+Progress parse_progress(const std::string& text) {
+  if (text == "auto") return Progress::automatic;
+  if (text == "bar") return Progress::bar;
+  if (text == "lines") return Progress::lines;
+  if (text == "none") return Progress::none;
+  fail("progress must be auto, bar, lines or none, got '{}'", text);
 }
 
 ProgressPrinter::ProgressPrinter(Progress mode, std::FILE* out) : mode_(mode), out_(out) {

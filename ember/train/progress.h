@@ -5,12 +5,17 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "ember/train/report.h"
 
 namespace ember::train {
 
 enum class Progress { automatic, bar, lines, none };  // automatic: bar if stdout is a terminal
+// "auto", "bar", "lines" or "none" (the `--progress` values); ember::Error naming the text otherwise.
+Progress parse_progress(const std::string& text);
+inline const std::vector<std::string> kProgressNames = {"auto", "bar", "lines", "none"};
 
 class ProgressPrinter {
  public:

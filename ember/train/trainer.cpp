@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
+#include "ember/core/numbers.h"
 #include "ember/core/file.h"
 #include "ember/core/parallel.h"
 #include "ember/core/random.h"
@@ -26,54 +28,6 @@ namespace ember::train {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string rng_to_text(const std::array<uint64_t, 4>& s) { return fmt::format("{},{},{},{}", s[0], s[1], s[2], s[3]); }
-
-std::array<uint64_t, 4> rng_from_text(const std::string& text) {
-  std::array<uint64_t, 4> s{};
-  std::istringstream in(text);
-  char comma = 0;
-  for (size_t i = 0; i < 4; ++i) {
-    EMBER_CHECK(static_cast<bool>(in >> s[i]) && (i == 3 || (in >> comma && comma == ',')),
-                "checkpoint: malformed rng state '{}' (expected 4 comma-separated integers)", text);
-  }
-  return s;
-}
-
-// The largest counter (epoch, batch, step, images seen) a checkpoint may hold: counters are
-// incremented as training continues, and a hostile INT64_MAX would overflow at the next step. 2^53
-// is far beyond any run (285 years at a million steps a second), and counts up to it are exact as
-// the doubles the metrics divide them in.
-constexpr int64_t kMaxCounter = int64_t{1} << 53;
-
-int64_t parse_int(const std::map<std::string, std::string>& metadata, const std::string& key) {
-  auto it = metadata.find(key);
-  EMBER_CHECK(it != metadata.end(), "checkpoint: missing '{}'", key);
-  try {
-    size_t used = 0;
-    const int64_t value = std::stoll(it->second, &used);
-    EMBER_CHECK(used == it->second.size(), "checkpoint: '{}' is not an integer: '{}'", key, it->second);
-    return value;
-  } catch (const std::logic_error&) {
-    fail("checkpoint: '{}' is not an integer: '{}'", key, it->second);
-  }
-}
-
-ClassificationCounts counts_from_text(const std::string& text) {
-  ClassificationCounts c;
-  std::istringstream in(text);
-  char comma[4] = {};
-  std::string loss_sum;
-  const bool read = static_cast<bool>(in >> c.count >> comma[0] >> c.correct >> comma[1] >> c.topk_correct >> comma[2] >>
-                                      c.num_classes >> comma[3] >> loss_sum);
-  EMBER_CHECK(read && comma[0] == ',' && comma[1] == ',' && comma[2] == ',' && comma[3] == ',' &&
-                  optim::detail::parse_double(loss_sum, c.loss_sum) && c.count >= 0 && c.correct >= 0 &&
-                  c.count <= kMaxCounter && c.correct <= c.count && c.topk_correct >= 0 && c.topk_correct <= c.count &&
-                  c.num_classes >= 0,
-              "checkpoint: malformed epoch_counts '{}' (expected count,correct,topk_correct,classes,loss_sum, the "
-              "count at most 2^53 = {})", text, kMaxCounter);
-  return c;
-}
-
 std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
 
 // ---- the config a Trainer derives when it is given none (config_json) ----
@@ -82,7 +36,7 @@ using nlohmann::ordered_json;
 // A state_dict metadata value as JSON: options are numbers (booleans 0/1), whole ones as integers.
 ordered_json metadata_value(const std::string& text) {
   double value = 0;
-  if (!optim::detail::parse_double(text, value)) return text;
+  if (!read_double(text, value)) return text;
   if (value == std::trunc(value) && std::abs(value) < 0x1.0p53) return static_cast<int64_t>(value);
   return value;
 }
@@ -269,19 +223,45 @@ EpochRecord Trainer::run_epoch() {
   return record;
 }
 
-void Trainer::train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value) {
-  const Tensor logits = (*model_)(batch.images);
-  const Tensor loss = cross_entropy(logits, batch.labels);
-  loss_value = loss.item();
+// What every step does once its loss is known, whoever computes the gradients: refuse a loss that
+// is not finite, then zero, backward, clip, step.
+void Trainer::update(double loss_value, const std::function<void()>& backward) {
   EMBER_CHECK(std::isfinite(loss_value),
               "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
               epoch_ + 1, batch_ + 1, optimizer_->lr(0));
   optimizer_->zero_grad();
-  loss.backward();
+  backward();
   if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
   optimizer_->step();
+}
+
+void Trainer::train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value) {
+  const Tensor logits = (*model_)(batch.images);
+  const Tensor loss = cross_entropy(logits, batch.labels);
+  loss_value = loss.item();
+  update(loss_value, [&] { loss.backward(); });
   NoGradGuard no_grad;
   counts.add(logits.detach(), batch.labels, loss_value, options_.topk(), false);
+}
+
+// The counts (confusion included) summed over every rank, and `extra` numbers summed beside them
+// in the same reduction.
+ClassificationCounts Trainer::sum_over_ranks(const ClassificationCounts& mine, std::vector<double>& extra) const {
+  std::vector<double> sums{static_cast<double>(mine.count), static_cast<double>(mine.correct),
+                           static_cast<double>(mine.topk_correct), mine.loss_sum};
+  for (int64_t c : mine.confusion) sums.push_back(static_cast<double>(c));
+  sums.insert(sums.end(), extra.begin(), extra.end());
+  data_parallel_->all_reduce_sum(sums);
+  ClassificationCounts all;
+  all.count = static_cast<int64_t>(sums[0]);
+  all.correct = static_cast<int64_t>(sums[1]);
+  all.topk_correct = static_cast<int64_t>(sums[2]);
+  all.loss_sum = sums[3];
+  all.num_classes = mine.num_classes;
+  const size_t confusion_end = 4 + mine.confusion.size();
+  for (size_t i = 4; i < confusion_end; ++i) all.confusion.push_back(static_cast<int64_t>(sums[i]));
+  std::copy(sums.begin() + static_cast<std::ptrdiff_t>(confusion_end), sums.end(), extra.begin());
+  return all;
 }
 
 // This rank's slice of the global batch; the step's metrics summed over ranks before anything
@@ -298,23 +278,16 @@ void Trainer::data_parallel_step(const data::Batch& batch, ClassificationCounts&
     NoGradGuard no_grad;
     mine.add(logits.detach(), labels, loss.item(), options_.topk(), false);
   }
-  std::vector<double> sums{static_cast<double>(mine.count), static_cast<double>(mine.correct),
-                           static_cast<double>(mine.topk_correct), mine.loss_sum, stopped() ? 1.0 : 0.0};
-  data_parallel_->all_reduce_sum(sums);
-  loss_value = sums[3] / sums[0];
-  EMBER_CHECK(std::isfinite(loss_value),
-              "Trainer: the loss became {} at epoch {} batch {} (lr {} too high? try a smaller --lr)", loss_value,
-              epoch_ + 1, batch_ + 1, optimizer_->lr(0));
-  optimizer_->zero_grad();
-  data_parallel_->backward(loss, static_cast<double>(end - begin) / static_cast<double>(n));
-  if (options_.clip_grad_norm() > 0) optim::clip_grad_norm_(model_->parameters(), options_.clip_grad_norm());
-  optimizer_->step();
-  counts.count += static_cast<int64_t>(sums[0]);
-  counts.correct += static_cast<int64_t>(sums[1]);
-  counts.topk_correct += static_cast<int64_t>(sums[2]);
-  counts.loss_sum += sums[3];
+  std::vector<double> stop{stopped() ? 1.0 : 0.0};
+  const ClassificationCounts all = sum_over_ranks(mine, stop);
+  loss_value = all.loss_sum / static_cast<double>(all.count);
+  update(loss_value, [&] { data_parallel_->backward(loss, static_cast<double>(end - begin) / static_cast<double>(n)); });
+  counts.count += all.count;
+  counts.correct += all.correct;
+  counts.topk_correct += all.topk_correct;
+  counts.loss_sum += all.loss_sum;
   counts.num_classes = train_data_->dataset().num_classes();
-  if (sums[4] > 0) stop_agreed_ = true;
+  if (stop[0] > 0) stop_agreed_ = true;
 }
 
 // Data-parallel: test batch b on rank b % world, counts summed; the same result on every rank
@@ -325,17 +298,9 @@ Evaluation Trainer::evaluate_test_set() {
   const int64_t classes = test_data_->dataset().num_classes();
   ClassificationCounts mine = evaluate_counts(*model_, *test_data_, options_.topk(), data_parallel_->rank(),
                                               data_parallel_->world_size(), classes);
-  std::vector<double> sums{static_cast<double>(mine.count), static_cast<double>(mine.correct),
-                           static_cast<double>(mine.topk_correct), mine.loss_sum};
-  for (int64_t c : mine.confusion) sums.push_back(static_cast<double>(c));
-  data_parallel_->all_reduce_sum(sums);
-  ClassificationCounts all;
-  all.count = static_cast<int64_t>(sums[0]);
-  all.correct = static_cast<int64_t>(sums[1]);
-  all.topk_correct = static_cast<int64_t>(sums[2]);
-  all.loss_sum = sums[3];
+  std::vector<double> none;
+  ClassificationCounts all = sum_over_ranks(mine, none);
   all.num_classes = classes;
-  for (size_t i = 4; i < sums.size(); ++i) all.confusion.push_back(static_cast<int64_t>(sums[i]));
   return evaluation_from_counts(std::move(all), options_.topk());
 }
 
@@ -378,27 +343,6 @@ void Trainer::write_run_files(const EpochRecord&, bool best) {
   write_report(dir + "/report", report);
 }
 
-nn::StateDict Trainer::checkpoint() const {
-  nn::StateDict ck;
-  add_prefixed(ck, "model", model_->state_dict());
-  add_prefixed(ck, "optimizer", optimizer_->state_dict());
-  if (scheduler_) add_prefixed(ck, "scheduler", scheduler_->state_dict());
-  if (plateau_) add_prefixed(ck, "scheduler", plateau_->state_dict());
-  ck.metadata["format"] = kCheckpointFormat;
-  ck.metadata["epoch"] = std::to_string(epoch_);
-  ck.metadata["batch"] = std::to_string(batch_);
-  ck.metadata["step"] = std::to_string(step_);
-  // The running train metrics of the epoch in progress; loss_sum in shortest round-trip form.
-  ck.metadata["epoch_counts"] = fmt::format("{},{},{},{},{}", epoch_counts_.count, epoch_counts_.correct,
-                                            epoch_counts_.topk_correct, epoch_counts_.num_classes,
-                                            epoch_counts_.loss_sum);
-  ck.metadata["rng"] = rng_to_text(default_generator().state());
-  ck.metadata["history"] = history_to_json(history_);
-  ck.metadata["best_accuracy"] = fmt::format("{}", best_accuracy_);
-  ck.metadata["config"] = run_config_.empty() ? config_json() : run_config_;
-  return ck;
-}
-
 std::string Trainer::config_json() const {
   if (!options_.config_json().empty()) return options_.config_json();
   int64_t parameters = 0;
@@ -422,75 +366,6 @@ std::string Trainer::config_json() const {
   j["threads"] = get_num_threads();
   j["processes"] = data_parallel_ ? data_parallel_->world_size() : 1;
   return j.dump(2);
-}
-
-void Trainer::restore(const nn::StateDict& ck) {
-  EMBER_CHECK(is_checkpoint(ck), "restore: not an ember checkpoint (metadata format must be {})", kCheckpointFormat);
-  const int64_t epoch = parse_int(ck.metadata, "epoch");
-  EMBER_CHECK(epoch >= 0, "restore: epoch {} is negative", epoch);
-  // Checkpoints written before step checkpoints existed are at an epoch boundary.
-  const int64_t batch = ck.metadata.count("batch") ? parse_int(ck.metadata, "batch") : 0;
-  const int64_t step = ck.metadata.count("step") ? parse_int(ck.metadata, "step") : 0;
-  EMBER_CHECK(batch >= 0 && step >= 0, "restore: batch {} and step {} must be >= 0", batch, step);
-  EMBER_CHECK(epoch <= kMaxCounter && batch <= kMaxCounter && step <= kMaxCounter,
-              "restore: epoch {}, batch {} and step {} must each be at most 2^53 = {} (no run gets there; a larger "
-              "counter would overflow as training continues)", epoch, batch, step, kMaxCounter);
-  const ClassificationCounts counts =
-      batch > 0 ? counts_from_text(ck.metadata.count("epoch_counts") ? ck.metadata.at("epoch_counts") : "")
-                : ClassificationCounts{};
-  const auto rng = rng_from_text(ck.metadata.count("rng") ? ck.metadata.at("rng") : "");
-  std::vector<EpochRecord> history = history_from_json(ck.metadata.count("history") ? ck.metadata.at("history") : "[]");
-  const nn::StateDict scheduler = take_prefixed(ck, "scheduler");
-  const bool has_scheduler = !scheduler.metadata.empty() || !scheduler.empty();
-  EMBER_CHECK(has_scheduler == (scheduler_ || plateau_),
-              "restore: the checkpoint {} a learning-rate scheduler but this run {}", has_scheduler ? "has" : "has no",
-              (scheduler_ || plateau_) ? "has one" : "has none");
-  model_->load_state_dict(take_prefixed(ck, "model"));
-  optimizer_->load_state_dict(take_prefixed(ck, "optimizer"));
-  if (scheduler_) scheduler_->load_state_dict(scheduler);
-  if (plateau_) plateau_->load_state_dict(scheduler);
-  default_generator().set_state(rng);
-  epoch_ = epoch;
-  batch_ = batch;
-  step_ = step;
-  epoch_counts_ = counts;
-  history_ = std::move(history);
-  auto best = ck.metadata.find("best_accuracy");
-  best_accuracy_ = -1;
-  if (best != ck.metadata.end()) {
-    EMBER_CHECK(optim::detail::parse_double(best->second, best_accuracy_), "restore: best_accuracy '{}' is not a number",
-                best->second);
-  }
-}
-
-void Trainer::save_checkpoint(const std::string& path) const { nn::save(checkpoint(), path); }
-
-void Trainer::resume_from(const std::string& path) {
-  if (!data_parallel_) {
-    try {
-      restore(nn::load(path));
-    } catch (const Error& e) {
-      fail("resume from {}: {}", path, e.what());
-    }
-    return;
-  }
-  // Rank 0 reads the file, or the error, and every rank gets the same: restores or fails alike.
-  std::string bytes, error;
-  if (data_parallel_->rank() == 0) {
-    try {
-      bytes = read_file(path);
-    } catch (const Error& e) {
-      error = e.what();
-    }
-  }
-  data_parallel_->broadcast(error);
-  if (error.empty()) data_parallel_->broadcast(bytes);
-  try {
-    EMBER_CHECK(error.empty(), "{}", error);
-    restore(nn::parse_safetensors(bytes, path));
-  } catch (const Error& e) {
-    fail("resume from {}: {}", path, e.what());
-  }
 }
 
 }  // namespace ember::train

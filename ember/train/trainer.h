@@ -136,7 +136,9 @@ class Trainer {
  private:
   void write_run_files(const EpochRecord& record, bool best);
   void write_filters(const std::string& name) const;
+  void update(double loss_value, const std::function<void()>& backward);
   void train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
+  ClassificationCounts sum_over_ranks(const ClassificationCounts& mine, std::vector<double>& extra) const;
   void data_parallel_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
   Evaluation evaluate_test_set();
   // Single process: stopped(). Data-parallel: a stop any rank requested, agreed on at a step's
