@@ -53,6 +53,15 @@ Tensor tanh(const Tensor& x) {
                    from_output([](float g, float y) { return g * (1.0f - y * y); }));
 }
 
+// Composed from existing ops, so it needs no backward and no export code of its own: add, clamp,
+// mul and div record their own nodes and trace records. Only the check is its own, so a bad input
+// names hardswish rather than add.
+Tensor hardswish(const Tensor& x) {
+  EMBER_PROFILE_OP("hardswish");
+  check_float("hardswish", "x", x);
+  return x * clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
+}
+
 namespace {
 
 // Row-wise softmax or log-softmax of a contiguous [rows, len] buffer, rows in parallel.
