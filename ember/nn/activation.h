@@ -32,6 +32,13 @@ class Tanh : public Module {
   Tensor forward(const Tensor& x) override;
 };
 
+// x * Phi(x), the exact (erf) form (ops/activation.h).
+class GELU : public Module {
+ public:
+  GELU() : Module("GELU") {}
+  Tensor forward(const Tensor& x) override;
+};
+
 // x * clamp(x + 3, 0, 6) / 6 (ops/activation.h).
 class Hardswish : public Module {
  public:

@@ -227,6 +227,9 @@ def activation():
     # on the element's position (tests/ops/test_activation.cpp checks ember's 1.5).
     hx = torch.cat([fam.uniform(-5.0, 5.0, 14), torch.tensor([-3.0, -6.0, 6.0, 0.0, -1.5, 1.5])]).reshape(4, 5)
     fam.case("hardswish", F.hardswish, {"x": hx})
+    # gelu (exact, approximate='none'): the middle and both tails.
+    gx = torch.cat([fam.randn(15, scale=2.0), torch.tensor([-8.0, -3.0, 0.0, 3.0, 8.0])]).reshape(4, 5)
+    fam.case("gelu", F.gelu, {"x": gx})
     return fam
 
 

@@ -131,6 +131,17 @@ TEST_CASE("activations: Relu, Sigmoid, Tanh, LeakyRelu, Softmax, LogSoftmax") {
   check_export(std::make_shared<nn::LogSoftmax>(1), {3, 10}, "log_softmax", {"LogSoftmax"});
 }
 
+TEST_CASE("gelu exports as x * 0.5 * (1 + Erf(x / sqrt 2)): opset 13 has no Gelu") {
+  const Nodes nodes = {"Mul", "Erf", "Add", "Mul", "Mul"};
+  check_export(std::make_shared<nn::GELU>(), {2, 3, 4, 4}, "gelu", nodes);
+  // Scaled to [-8, 8]: the tails, where the output is 0 or x.
+  check_export(fn([](const Tensor& x, const TensorList&) { return gelu(x * 4.0f); }), {2, 3, 4, 4}, "gelu_wide",
+               {"Mul", "Mul", "Erf", "Add", "Mul", "Mul"});
+  auto model = nn::sequential({std::make_shared<nn::Linear>(6, 8), std::make_shared<nn::GELU>(),
+                               std::make_shared<nn::Linear>(8, 3)});
+  check_export(model, {4, 6}, "gelu_mlp", {"Gemm", "Mul", "Erf", "Add", "Mul", "Mul", "Gemm"});
+}
+
 TEST_CASE("hardswish, composed of add, clamp, mul and div, exports as those ops with no code of its own") {
   // Checked as written (the node types here, onnx.checker in onnx.python_checker) but not run:
   // clamp exports as opset 13's Clip, whose min and max are inputs, and OpenCV 4.6 reads only the

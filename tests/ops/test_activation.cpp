@@ -1,4 +1,4 @@
-// Activations: relu, leaky_relu, sigmoid, tanh, hardswish, softmax, log_softmax.
+// Activations: relu, leaky_relu, sigmoid, tanh, gelu, hardswish, softmax, log_softmax.
 //
 // Each op gets (a) a comparison with a naive double-precision loop over 0-d, odd-sized, strided,
 // empty and large (parallel) inputs plus the special values the contract names, (b) gradcheck,
@@ -44,6 +44,8 @@ Tensor ref_softmax(const Tensor& x, int64_t dim, bool log_space) {
 }
 
 double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double ref_gelu(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
 
 double ref_hardswish(double x) { return x <= -3 ? 0.0 : x >= 3 ? x : x * (x + 3) / 6; }
 
@@ -113,6 +115,13 @@ TEST_CASE("tanh matches a naive loop and saturates") {
   check_unary([](const Tensor& t) { return t.tanh(); }, [](double x) { return std::tanh(x); }, -4, 4);
   check_close(ember::tanh(tensor({20, -20, 100, -100, kInf, -kInf, 0, kNaN})), tensor({1, -1, 1, -1, 1, -1, 0, kNaN}),
               0, 0);
+}
+
+TEST_CASE("gelu matches a naive loop (the exact erf form)") {
+  check_unary([](const Tensor& t) { return gelu(t); }, ref_gelu, -5, 5);
+  check_close(gelu(tensor({-10, -20, 20, 0, -1, 1})), ref_unary(tensor({-10, -20, 20, 0, -1, 1}), ref_gelu), 1e-7, 1e-6);
+  // -inf gives NaN (-inf * 0), as in PyTorch; far left the output underflows to -0.
+  check_close(gelu(tensor({-kInf, kInf, kNaN, -10})), tensor({kNaN, kInf, kNaN, 0}), 0, 0);
 }
 
 TEST_CASE("hardswish matches a naive loop: 0 below -3, x above 3, x(x+3)/6 between") {
@@ -233,6 +242,23 @@ TEST_CASE("gradcheck: sigmoid and tanh") {
   check_gradcheck([](const TensorList& v) { return ember::tanh(v[0].slice(0, 0, 4, 3)); }, {x});
 }
 
+TEST_CASE("gradcheck: gelu, and its derivative Phi(x) + x phi(x) against the formula") {
+  const std::vector<Tensor> inputs = {random_tensor({2, 3, 4}, 20, -4, 4), random_tensor({}, 21, -4, 4),
+                                      random_tensor({7}, 22, -4, 4), tensor({6, -6, 10, -10, 0})};
+  gradcheck_unary([](const Tensor& t) { return gelu(t); }, inputs);
+  const Tensor x = random_leaf({4, 6}, 23, -3, 3);
+  check_gradcheck([](const TensorList& v) { return gelu(v[0].t()); }, {x});
+  check_gradcheck([](const TensorList& v) { return gelu(v[0].slice(1, 0, 6, 2)); }, {x});
+  Tensor y = tensor({-3, -1, 0, 0.5f, 2, 8});
+  y.requires_grad_();
+  gelu(y).sum().backward();
+  const double pi = 3.14159265358979323846;
+  check_close(y.grad(), ref_unary(y.detach(), [pi](double v) {
+                return 0.5 * (1 + std::erf(v / std::sqrt(2.0))) + v * std::exp(-v * v / 2) / std::sqrt(2 * pi);
+              }),
+              1e-7, 1e-6);
+}
+
 TEST_CASE("gradcheck: hardswish on each piece, away from the kinks at -3 and 3") {
   const std::vector<Tensor> inputs = {signed_away_from_zero({2, 3, 4}, 16, 0.0f, 2.95f),  // x(x+3)/6
                                       signed_away_from_zero({9}, 17, 3.05f, 6.0f),        // 0 and x
@@ -302,6 +328,7 @@ TEST_CASE("activations reject int64 and undefined inputs, naming the op") {
       {"leaky_relu", [](const Tensor& t) { return leaky_relu(t, 0.1f); }},
       {"sigmoid", [](const Tensor& t) { return sigmoid(t); }},
       {"tanh", [](const Tensor& t) { return ember::tanh(t); }},
+      {"gelu", [](const Tensor& t) { return gelu(t); }},
       {"hardswish", [](const Tensor& t) { return hardswish(t); }},
       {"softmax", [](const Tensor& t) { return softmax(t, 0); }},
       {"log_softmax", [](const Tensor& t) { return log_softmax(t, 0); }},
