@@ -12,6 +12,8 @@ Tensor LeakyReLU::forward(const Tensor& x) { return leaky_relu(x, negative_slope
 std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={}", negative_slope_); }
 Tensor Sigmoid::forward(const Tensor& x) { return sigmoid(x); }
 Tensor Tanh::forward(const Tensor& x) { return tanh(x); }
+Tensor GELU::forward(const Tensor& x) { return gelu(x); }
+Tensor Hardswish::forward(const Tensor& x) { return hardswish(x); }
 Tensor Softmax::forward(const Tensor& x) { return softmax(x, dim_); }
 std::string Softmax::extra_repr() const { return fmt::format("dim={}", dim_); }
 Tensor LogSoftmax::forward(const Tensor& x) { return log_softmax(x, dim_); }

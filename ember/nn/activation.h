@@ -32,6 +32,20 @@ class Tanh : public Module {
   Tensor forward(const Tensor& x) override;
 };
 
+// x * Phi(x), the exact (erf) form (ops/activation.h).
+class GELU : public Module {
+ public:
+  GELU() : Module("GELU") {}
+  Tensor forward(const Tensor& x) override;
+};
+
+// x * clamp(x + 3, 0, 6) / 6 (ops/activation.h).
+class Hardswish : public Module {
+ public:
+  Hardswish() : Module("Hardswish") {}
+  Tensor forward(const Tensor& x) override;
+};
+
 class Softmax : public Module {
  public:
   explicit Softmax(int64_t dim) : Module("Softmax"), dim_(dim) {}

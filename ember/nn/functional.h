@@ -26,6 +26,8 @@ using ember::cross_entropy;
 using ember::dropout;
 using ember::dropout2d;
 using ember::flatten;
+using ember::gelu;
+using ember::hardswish;
 using ember::leaky_relu;
 using ember::linear;
 using ember::local_response_norm;

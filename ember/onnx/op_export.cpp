@@ -288,6 +288,18 @@ void softmax(const trace::Record& r, GraphBuilder& g, const std::string& out) {
   set_attribute(g.node(r.op == "softmax" ? "Softmax" : "LogSoftmax", {input(r, g, 0)}, out), "axis", int_of(r, "dim"));
 }
 
+// Opset 13 has no Gelu (opset 20 does): x * 0.5 * (1 + Erf(x * (1 / sqrt 2))), ember's own arithmetic.
+void gelu(const trace::Record& r, GraphBuilder& g, const std::string& out) {
+  const std::string x = input(r, g, 0);
+  const std::string scaled = g.fresh(out + "_scaled"), erf = g.fresh(out + "_erf");
+  const std::string one_plus = g.fresh(out + "_one_plus_erf"), half_x = g.fresh(out + "_half_x");
+  g.node("Mul", {x, g.constant(scalar_tensor(0.70710678118654752f), out + "_sqrt_half")}, scaled);
+  g.node("Erf", {scaled}, erf);
+  g.node("Add", {erf, g.constant(scalar_tensor(1.0f), out + "_one")}, one_plus);
+  g.node("Mul", {x, g.constant(scalar_tensor(0.5f), out + "_half")}, half_x);
+  g.node("Mul", {half_x, one_plus}, out);
+}
+
 void refuse_locally_connected(const trace::Record& r, GraphBuilder&, const std::string&) {
   fail("onnx export: locally_connected2d (weight {}) has no ONNX equivalent: it has one filter per output position, "
        "and ONNX's Conv shares one filter across positions (expressing it would need a Conv per position)",
@@ -323,6 +335,7 @@ const std::map<std::string, Translation>& translations() {
       {"relu", same_inputs("Relu")},
       {"sigmoid", same_inputs("Sigmoid")},
       {"tanh", same_inputs("Tanh")},
+      {"gelu", gelu},
       {"leaky_relu",
        [](const trace::Record& r, GraphBuilder& g, const std::string& out) {
          set_attribute(g.node("LeakyRelu", {input(r, g, 0)}, out), "alpha", float_of(r, "negative_slope"));

@@ -53,6 +53,26 @@ Tensor tanh(const Tensor& x) {
                    from_output([](float g, float y) { return g * (1.0f - y * y); }));
 }
 
+Tensor gelu(const Tensor& x) {
+  // PyTorch's CPU kernel's arithmetic: x * 0.5 * (1 + erf(x / sqrt 2)); d/dx = Phi(x) + x * phi(x).
+  constexpr float kSqrtHalf = 0.70710678118654752f, kInvSqrt2Pi = 0.39894228040143268f;
+  return pointwise({.name = "gelu"}, x, [](float v) { return v * 0.5f * (1.0f + std::erf(v * kSqrtHalf)); },
+                   from_input([](float g, float v) {
+                     const float cdf = 0.5f * (1.0f + std::erf(v * kSqrtHalf));
+                     const float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
+                     return g * (cdf + v * pdf);
+                   }));
+}
+
+// Composed from existing ops, so it needs no backward and no export code of its own: add, clamp,
+// mul and div record their own nodes and trace records. Only the check is its own, so a bad input
+// names hardswish rather than add.
+Tensor hardswish(const Tensor& x) {
+  EMBER_PROFILE_OP("hardswish");
+  check_float("hardswish", "x", x);
+  return x * clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
+}
+
 namespace {
 
 // Row-wise softmax or log-softmax of a contiguous [rows, len] buffer, rows in parallel.

@@ -33,6 +33,8 @@ TEST_CASE("elementwise ops and activations on NaN and +-Inf") {
   check_values(leaky_relu(x), {kNaN, -0.01f, 2, kInf, -kInf});
   check_values(sigmoid(x), {kNaN, 0.2689f, 0.8808f, 1, 0});
   check_values(ember::tanh(x), {kNaN, -0.7616f, 0.9640f, 1, -1});
+  check_values(gelu(x), {kNaN, -0.1587f, 1.9545f, kInf, kNaN});  // F.gelu; -inf * 0 = nan
+  check_values(hardswish(x), {kNaN, -0.3333f, 1.6667f, kInf, kNaN});  // F.hardswish; -inf * 0 = nan
   check_values(clamp(x, -0.5f, 0.5f), {kNaN, -0.5f, 0.5f, 0.5f, -0.5f});
   check_values(ember::abs(x), {kNaN, 1, 2, kInf, kInf});
   check_values(ember::sqrt(x), {kNaN, kNaN, 1.4142f, kInf, kNaN});

@@ -67,6 +67,8 @@ TEST_CASE("activations: int64 inputs and softmax dims out of range") {
       {"leaky_relu", [&] { leaky_relu(n); }, {"leaky_relu:", "float32", "int64 [2, 3]"}},
       {"sigmoid", [&] { sigmoid(n); }, {"sigmoid:", "float32", "int64 [2, 3]"}},
       {"tanh", [&] { ember::tanh(n); }, {"tanh:", "float32", "int64 [2, 3]"}},
+      {"gelu", [&] { gelu(n); }, {"gelu:", "float32", "int64 [2, 3]"}},
+      {"hardswish", [&] { hardswish(n); }, {"hardswish:", "float32", "int64 [2, 3]"}},
       {"softmax", [&] { softmax(x, 2); }, {"softmax:", "dim 2", "2 dimensions", "-2 to 1"}},
       {"log_softmax", [&] { log_softmax(x, -3); }, {"log_softmax:", "dim -3", "2 dimensions", "-2 to 1"}},
   });

@@ -53,6 +53,7 @@ TEST_CASE("elementwise ops, activations, linalg, losses and reductions") {
       {"clamp", [&] { (void)clamp(u, 0.0f, 1.0f); }},
       {"relu", [&] { (void)relu(u); }},           {"leaky_relu", [&] { (void)leaky_relu(u); }},
       {"sigmoid", [&] { (void)sigmoid(u); }},     {"tanh", [&] { (void)ember::tanh(u); }},
+      {"gelu", [&] { (void)gelu(u); }},           {"hardswish", [&] { (void)hardswish(u); }},
       {"softmax", [&] { (void)softmax(u, 0); }},  {"log_softmax", [&] { (void)log_softmax(u, 0); }},
       {"matmul", [&] { (void)matmul(m, u); }},    {"linear", [&] { (void)linear(u, m); }},
       {"linear", [&] { (void)linear(m, u); }},

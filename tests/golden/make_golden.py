@@ -219,6 +219,17 @@ def activation():
         xh = torch.tensor([1e4, -1e4, 0.0, 5e3, 1e4 - 1.0]).repeat(3, 4, 1)
         xh = xh + fam.randn(3, 4, 5)
         fam.case(f"{fn_name}_huge_dm1", lambda x: fn(x, -1), {"x": xh}, {"dim": -1.0})
+
+    # Cases added later go last: they draw from the generator after every earlier case, so those
+    # keep their values, and their blocks are appended to the committed file without rewriting it.
+    # hardswish: its three pieces and the kink at -3 (gradient -0.5). Not 3: PyTorch 1.13's gradient
+    # there is 1 in its vectorized loop (x >= 3) and 1.5 in the scalar tail (x <= 3), so it depends
+    # on the element's position (tests/ops/test_activation.cpp checks ember's 1.5).
+    hx = torch.cat([fam.uniform(-5.0, 5.0, 14), torch.tensor([-3.0, -6.0, 6.0, 0.0, -1.5, 1.5])]).reshape(4, 5)
+    fam.case("hardswish", F.hardswish, {"x": hx})
+    # gelu (exact, approximate='none'): the middle and both tails.
+    gx = torch.cat([fam.randn(15, scale=2.0), torch.tensor([-8.0, -3.0, 0.0, 3.0, 8.0])]).reshape(4, 5)
+    fam.case("gelu", F.gelu, {"x": gx})
     return fam
 
 

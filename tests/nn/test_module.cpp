@@ -125,6 +125,8 @@ TEST_CASE("layers compute what their functional ops compute") {
   CHECK(SpatialPyramidPool({1, 2})(x).shape() == Shape{2, 15});
   check_close(Softmax(1)(x), softmax(x, 1));
   check_close(LeakyReLU(0.2f)(x), leaky_relu(x, 0.2f));
+  check_close(GELU()(x), gelu(x));
+  check_close(Hardswish()(x), hardswish(x));
   CHECK(Flatten()(x).shape() == Shape{2, 192});
   CHECK(Identity()(x).is_same(x));
   Dropout drop(0.5f);
@@ -184,6 +186,8 @@ TEST_CASE("the functional API names the same ops") {
   ember::test::check_bitwise_equal(F::conv2d(x, w, Tensor(), ember::Conv2dOptions().padding(1)),
                                    conv2d(x, w, Tensor(), ember::Conv2dOptions().padding(1)));
   ember::test::check_bitwise_equal(F::relu(x), relu(x));
+  ember::test::check_bitwise_equal(F::gelu(x), gelu(x));
+  ember::test::check_bitwise_equal(F::hardswish(x), hardswish(x));
   ember::test::check_bitwise_equal(F::max_pool2d(x, MaxPool2dOptions(2)), max_pool2d(x, MaxPool2dOptions(2)));
 }
 

@@ -131,6 +131,29 @@ TEST_CASE("activations: Relu, Sigmoid, Tanh, LeakyRelu, Softmax, LogSoftmax") {
   check_export(std::make_shared<nn::LogSoftmax>(1), {3, 10}, "log_softmax", {"LogSoftmax"});
 }
 
+TEST_CASE("gelu exports as x * 0.5 * (1 + Erf(x / sqrt 2)): opset 13 has no Gelu") {
+  const Nodes nodes = {"Mul", "Erf", "Add", "Mul", "Mul"};
+  check_export(std::make_shared<nn::GELU>(), {2, 3, 4, 4}, "gelu", nodes);
+  // Scaled to [-8, 8]: the tails, where the output is 0 or x.
+  check_export(fn([](const Tensor& x, const TensorList&) { return gelu(x * 4.0f); }), {2, 3, 4, 4}, "gelu_wide",
+               {"Mul", "Mul", "Erf", "Add", "Mul", "Mul"});
+  auto model = nn::sequential({std::make_shared<nn::Linear>(6, 8), std::make_shared<nn::GELU>(),
+                               std::make_shared<nn::Linear>(8, 3)});
+  check_export(model, {4, 6}, "gelu_mlp", {"Gemm", "Mul", "Erf", "Add", "Mul", "Mul", "Gemm"});
+}
+
+TEST_CASE("hardswish, composed of add, clamp, mul and div, exports as those ops with no code of its own") {
+  // Checked as written (the node types here, onnx.checker in onnx.python_checker) but not run:
+  // clamp exports as opset 13's Clip, whose min and max are inputs, and OpenCV 4.6 reads only the
+  // opset-6 form with attributes. When OpenCV runs it, use check_export here and for clamp.
+  const std::string path = onnx_out_dir() + "/op_hardswish.onnx";
+  const Tensor x = random_tensor({2, 3, 4, 4}, 5, -6.0f, 6.0f);
+  nn::Hardswish model;
+  onnx::export_model(model, x.shape(), path);
+  CHECK(onnx_node_types(path) == Nodes{"Add", "Clip", "Mul", "Div"});
+  CHECK_THROWS(run_opencv(path, x));
+}
+
 TEST_CASE("MaxPool and AveragePool: padding, dilation, ceil_mode, count_include_pad") {
   check_export(std::make_shared<nn::MaxPool2d>(MaxPool2dOptions(3).stride(2).padding(1)), {2, 3, 9, 9}, "max_pool",
                {"MaxPool"});

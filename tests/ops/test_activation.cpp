@@ -1,4 +1,4 @@
-// Activations: relu, leaky_relu, sigmoid, tanh, softmax, log_softmax.
+// Activations: relu, leaky_relu, sigmoid, tanh, gelu, hardswish, softmax, log_softmax.
 //
 // Each op gets (a) a comparison with a naive double-precision loop over 0-d, odd-sized, strided,
 // empty and large (parallel) inputs plus the special values the contract names, (b) gradcheck,
@@ -44,6 +44,10 @@ Tensor ref_softmax(const Tensor& x, int64_t dim, bool log_space) {
 }
 
 double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double ref_gelu(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
+
+double ref_hardswish(double x) { return x <= -3 ? 0.0 : x >= 3 ? x : x * (x + 3) / 6; }
 
 // Inputs for softmax: every dim of each is tried, negative dims too.
 std::vector<UnaryCase> softmax_cases() {
@@ -110,6 +114,20 @@ TEST_CASE("tanh matches a naive loop and saturates") {
   check_unary([](const Tensor& t) { return ember::tanh(t); }, [](double x) { return std::tanh(x); }, -4, 4);
   check_unary([](const Tensor& t) { return t.tanh(); }, [](double x) { return std::tanh(x); }, -4, 4);
   check_close(ember::tanh(tensor({20, -20, 100, -100, kInf, -kInf, 0, kNaN})), tensor({1, -1, 1, -1, 1, -1, 0, kNaN}),
+              0, 0);
+}
+
+TEST_CASE("gelu matches a naive loop (the exact erf form)") {
+  check_unary([](const Tensor& t) { return gelu(t); }, ref_gelu, -5, 5);
+  check_close(gelu(tensor({-10, -20, 20, 0, -1, 1})), ref_unary(tensor({-10, -20, 20, 0, -1, 1}), ref_gelu), 1e-7, 1e-6);
+  // -inf gives NaN (-inf * 0), as in PyTorch; far left the output underflows to -0.
+  check_close(gelu(tensor({-kInf, kInf, kNaN, -10})), tensor({kNaN, kInf, kNaN, 0}), 0, 0);
+}
+
+TEST_CASE("hardswish matches a naive loop: 0 below -3, x above 3, x(x+3)/6 between") {
+  check_unary([](const Tensor& t) { return hardswish(t); }, ref_hardswish, -5, 5);
+  // -inf gives NaN (-inf * 0), as in PyTorch.
+  check_close(hardswish(tensor({-kInf, kInf, -3, 3, -100, 100, 0, kNaN})), tensor({kNaN, kInf, 0, 3, 0, 100, 0, kNaN}),
               0, 0);
 }
 
@@ -224,6 +242,49 @@ TEST_CASE("gradcheck: sigmoid and tanh") {
   check_gradcheck([](const TensorList& v) { return ember::tanh(v[0].slice(0, 0, 4, 3)); }, {x});
 }
 
+TEST_CASE("gradcheck: gelu, and its derivative Phi(x) + x phi(x) against the formula") {
+  const std::vector<Tensor> inputs = {random_tensor({2, 3, 4}, 20, -4, 4), random_tensor({}, 21, -4, 4),
+                                      random_tensor({7}, 22, -4, 4), tensor({6, -6, 10, -10, 0})};
+  gradcheck_unary([](const Tensor& t) { return gelu(t); }, inputs);
+  const Tensor x = random_leaf({4, 6}, 23, -3, 3);
+  check_gradcheck([](const TensorList& v) { return gelu(v[0].t()); }, {x});
+  check_gradcheck([](const TensorList& v) { return gelu(v[0].slice(1, 0, 6, 2)); }, {x});
+  Tensor y = tensor({-3, -1, 0, 0.5f, 2, 8});
+  y.requires_grad_();
+  gelu(y).sum().backward();
+  const double pi = 3.14159265358979323846;
+  check_close(y.grad(), ref_unary(y.detach(), [pi](double v) {
+                return 0.5 * (1 + std::erf(v / std::sqrt(2.0))) + v * std::exp(-v * v / 2) / std::sqrt(2 * pi);
+              }),
+              1e-7, 1e-6);
+}
+
+TEST_CASE("gradcheck: hardswish on each piece, away from the kinks at -3 and 3") {
+  const std::vector<Tensor> inputs = {signed_away_from_zero({2, 3, 4}, 16, 0.0f, 2.95f),  // x(x+3)/6
+                                      signed_away_from_zero({9}, 17, 3.05f, 6.0f),        // 0 and x
+                                      random_tensor({}, 18, -2.9f, 2.9f)};
+  gradcheck_unary([](const Tensor& t) { return hardswish(t); }, inputs);
+  const Tensor x = from_vector(signed_away_from_zero({4, 6}, 19, 0.05f, 2.9f).to_vector(), {4, 6}).requires_grad_();
+  check_gradcheck([](const TensorList& v) { return hardswish(v[0].t()); }, {x});
+}
+
+TEST_CASE("hardswish's gradient at the kinks: -0.5 at -3 and 1.5 at 3, as PyTorch's scalar path") {
+  // gradcheck skips kinks, so the values there are checked here. PyTorch 1.13's hardswish_backward
+  // takes the middle piece's derivative (2x + 3) / 6 on [-3, 3] in its scalar loop:
+  //   x = torch.tensor([-3., 3., -3.5, 0., 2.9], requires_grad=True)
+  //   F.hardswish(x).sum().backward(); x.grad -> [-0.5000, 1.5000, 0.0000, 0.5000, 1.4667]
+  // but its vectorized loop tests x >= 3 first and gives 1 at 3: torch.full((20,), 3.) gets 1 for
+  // the first 16 elements and 1.5 for the last 4. At -3 both loops give -0.5.
+  // The composed op needs no special case: clamp passes the gradient at its bounds (as PyTorch's
+  // clamp does), so d/dx [x * clamp(x + 3, 0, 6) / 6] = (clamp(x + 3, 0, 6) + x) / 6 at both kinks:
+  // -0.5 and 1.5 everywhere. It differs from PyTorch only for inputs exactly at 3 that PyTorch
+  // happens to run vectorized, where both are valid subgradients; training does not care.
+  Tensor x = tensor({-3, 3, -3.5f, 0, 2.9f});
+  x.requires_grad_();
+  hardswish(x).sum().backward();
+  check_close(x.grad(), tensor({-0.5f, 1.5f, 0, 0.5f, (2 * 2.9f + 3) / 6}), 1e-7, 1e-6);
+}
+
 TEST_CASE("sigmoid gradient stays finite at +-100") {
   Tensor x = tensor({100, -100, 1000, -1000});
   x.requires_grad_();
@@ -267,6 +328,8 @@ TEST_CASE("activations reject int64 and undefined inputs, naming the op") {
       {"leaky_relu", [](const Tensor& t) { return leaky_relu(t, 0.1f); }},
       {"sigmoid", [](const Tensor& t) { return sigmoid(t); }},
       {"tanh", [](const Tensor& t) { return ember::tanh(t); }},
+      {"gelu", [](const Tensor& t) { return gelu(t); }},
+      {"hardswish", [](const Tensor& t) { return hardswish(t); }},
       {"softmax", [](const Tensor& t) { return softmax(t, 0); }},
       {"log_softmax", [](const Tensor& t) { return log_softmax(t, 0); }},
   };

@@ -124,6 +124,8 @@ TEST_CASE("golden: activations match PyTorch") {
   }
   SUBCASE("sigmoid") { run_case(g, "sigmoid", {"x"}, [](const TensorList& x) { return sigmoid(x[0]); }); }
   SUBCASE("tanh") { run_case(g, "tanh", {"x"}, [](const TensorList& x) { return tanh(x[0]); }); }
+  SUBCASE("gelu") { run_case(g, "gelu", {"x"}, [](const TensorList& x) { return gelu(x[0]); }); }
+  SUBCASE("hardswish") { run_case(g, "hardswish", {"x"}, [](const TensorList& x) { return hardswish(x[0]); }); }
   const std::vector<std::string> tags = {"d0", "d1", "dm1", "large_d0", "large_d1", "large_dm1", "huge_dm1"};
   SUBCASE("softmax") {
     for (const auto& t : tags) {
