@@ -14,7 +14,7 @@
 // (broadcasting add, mul, ...) use binary_pointwise, whose backward is the op's own: what each
 // input's gradient needs differs per op.
 //
-// Internal to ember's ops; an op of your own can use it too (docs/adding_an_op.md).
+// Internal to ember's built-in ops (namespace ops_detail); docs/adding_an_op.md shows a new one on it.
 #include <cctype>
 #include <optional>
 #include <string>
