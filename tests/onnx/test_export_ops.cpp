@@ -52,6 +52,13 @@ void check_export(const std::shared_ptr<nn::Module>& module, const Shape& input_
 
 std::shared_ptr<nn::Module> conv(const nn::Conv2dOptions& o) { return std::make_shared<nn::Conv2d>(o); }
 
+// The model's own output in eval mode, what an exported file must reproduce.
+Tensor eval_output(nn::Module& model, const Tensor& input) {
+  model.eval();
+  NoGradGuard no_grad;
+  return model(input);
+}
+
 }  // namespace
 
 TEST_CASE("Conv: groups, dilation, strides, asymmetric and 'same' padding, no bias") {
@@ -228,13 +235,7 @@ TEST_CASE("the batch stays dynamic: a file traced with batch 2 runs batch 3") {
   onnx::export_model(*model, {2, 1, 28, 28}, path);
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"batch", "1", "28", "28"});
   const Tensor input = random_tensor({3, 1, 28, 28}, 4, 0.0f, 1.0f);
-  model->eval();
-  Tensor expected;
-  {
-    NoGradGuard no_grad;
-    expected = (*model)(input);
-  }
-  check_close(run_opencv(path, input), expected, 1e-5, 1e-4);
+  check_close(run_opencv(path, input), eval_output(*model, input), 1e-5, 1e-4);
   onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().dynamic(false));
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"2", "1", "28", "28"});
 }
@@ -248,13 +249,7 @@ TEST_CASE("a fixed batch other than the traced one: the file declares it, the tr
   onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().fixed_batch(3));
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"3", "1", "28", "28"});
   const Tensor input = random_tensor({3, 1, 28, 28}, 5, 0.0f, 1.0f);
-  model->eval();
-  Tensor expected;
-  {
-    NoGradGuard no_grad;
-    expected = (*model)(input);
-  }
-  check_close(run_opencv(path, input), expected, 1e-5, 1e-4);
+  check_close(run_opencv(path, input), eval_output(*model, input), 1e-5, 1e-4);
   check_error([&] { onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().fixed_batch(-1)); },
               {"fixed_batch_size must be >= 0", "got -1"});
 }
