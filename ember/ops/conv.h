@@ -54,7 +54,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
               const Conv2dOptions& options = Conv2dOptions());
 
 // relu(conv2d(...)): the bias and ReLU applied in the convolution's output pass, and the ReLU's
-// backward folded into the convolution's (nn::Sequential uses it for a Conv2d followed by a ReLU).
+// backward folded into the convolution's (a Conv2d the fusion pass gave its ReLU uses it, nn/fusion.h).
 // Same arguments, checks and results as the two ops in a row.
 Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
                    const Conv2dOptions& options = Conv2dOptions());
