@@ -140,11 +140,20 @@ bool nonfinite(float x) { return (std::bit_cast<uint32_t>(x) & 0x7f800000u) == 0
 // NaN or infinite values make weights (and optimizer state) unusable, and would otherwise show up
 // far from their cause: as a NaN loss blamed on the learning rate, or a chance-level accuracy.
 void check_finite(const Tensor& t, const std::string& name, const std::string& path) {
+  const std::string problem = describe_nonfinite(t, name);
+  EMBER_CHECK(problem.empty(), "load: {}: {}: the file's weights are not usable", path, problem);
+}
+
+}  // namespace
+
+std::string describe_nonfinite(const Tensor& tensor, const std::string& name) {
+  if (!tensor.defined() || tensor.dtype() != DType::f32) return "";
+  const Tensor t = tensor.is_contiguous() ? tensor : tensor.contiguous();
   const float* values = t.data<float>();
   const int64_t n = t.numel();
   int64_t bad = 0;
   for (int64_t i = 0; i < n; ++i) bad += nonfinite(values[i]);
-  if (bad == 0) return;
+  if (bad == 0) return "";
   int64_t first = 0;
   while (!nonfinite(values[first])) ++first;
   const uint32_t bits = std::bit_cast<uint32_t>(values[first]);
@@ -154,10 +163,11 @@ void check_finite(const Tensor& t, const std::string& name, const std::string& p
     index[d] = rest % t.shape()[d];
     rest /= t.shape()[d];
   }
-  fail("load: {}: tensor '{}' holds {} at element {} of {} (index {}; {} NaN or infinite value{} in all): the file's "
-       "weights are not usable",
-       path, name, what, first, n, shape_str(index), bad, bad == 1 ? "" : "s");
+  return fmt::format("tensor '{}' holds {} at element {} of {} (index {}; {} NaN or infinite value{} in all)", name,
+                     what, first, n, shape_str(index), bad, bad == 1 ? "" : "s");
 }
+
+namespace {
 
 // The whole reader, over a file or a buffer; `path` names it in messages.
 StateDict load_stream(std::istream& in, const std::string& path) {

@@ -36,6 +36,11 @@
 namespace ember::nn {
 
 void save(const StateDict& state, const std::string& path);
+
+// "" for a tensor without NaN or infinity (or not float32), else "tensor 'NAME' holds NaN at
+// element 17 of 150 (index [0, 0, 3, 2]; 1 NaN or infinite value in all)": what load() refuses,
+// for writers that check before they save (the Trainer's checkpoints).
+std::string describe_nonfinite(const Tensor& tensor, const std::string& name);
 StateDict load(const std::string& path);
 // The same reader over a file's bytes already in memory; `name` stands for the path in messages.
 StateDict parse_safetensors(std::string_view bytes, const std::string& name);

@@ -257,7 +257,20 @@ void Trainer::restore(const nn::StateDict& ck) {
   }
 }
 
-void Trainer::save_checkpoint(const std::string& path) const { nn::save(checkpoint(), path); }
+// A checkpoint is where a run resumes from, and load() refuses NaN or infinite weights: writing
+// one would replace the last good point with a file nothing can use. So the weights and optimizer
+// state are checked first, and a run whose weights diverged stops here, the old file intact.
+void Trainer::save_checkpoint(const std::string& path) const {
+  const nn::StateDict ck = checkpoint();
+  for (const auto& [name, tensor] : ck) {
+    const std::string problem = nn::describe_nonfinite(tensor, name);
+    EMBER_CHECK(problem.empty(),
+                "Trainer: the weights are no longer finite at epoch {} batch {} ({}; lr {} too high? try a smaller "
+                "--lr); {} is not replaced and keeps the last good point",
+                epoch_ + (batch_ > 0 ? 1 : 0), batch_, problem, optimizer_->lr(0), path);
+  }
+  nn::save(ck, path);
+}
 
 void Trainer::resume_from(const std::string& path) {
   if (!data_parallel_) {

@@ -220,3 +220,22 @@ TEST_CASE("a damaged checkpoint or one holding NaN is refused by resume and load
   fresh.trainer->resume_from(good.string());
   CHECK(fresh.trainer->step() == 2);
 }
+
+TEST_CASE("a run whose weights diverged never replaces its last good checkpoint") {
+  // A NaN checkpoint would replace the last good point with a file load() refuses; the save is
+  // refused instead, naming the tensor, and the file keeps its bytes.
+  TempDir dir;
+  Run run = start(noisy_config("sgd"), dir.path / "run");
+  run.trainer->on_batch_end([&](const train::BatchEnd&) {
+    if (run.trainer->step() == 2) run.trainer->request_stop();
+  });
+  run.trainer->fit();
+  const std::string last = (dir.path / "run/checkpoints/last.safetensors").string();
+  const std::string good = read_file(last);
+  const auto [name, weight] = run.experiment.model->named_parameters().front();
+  weight.data<float>()[1] = std::numeric_limits<float>::infinity();
+  test::check_error([&] { run.trainer->save_checkpoint(last); },
+                    {"Trainer: the weights are no longer finite", "tensor 'model." + name + "' holds inf at element 1",
+                     "lr ", last + " is not replaced and keeps the last good point"});
+  CHECK(read_file(last) == good);
+}
