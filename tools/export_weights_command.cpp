@@ -18,7 +18,8 @@ namespace ember::tool {
 Command add_export_weights(CLI::App& app) {
   auto* cmd = app.add_subcommand("export-weights",
                                  "Write a checkpoint's model weights alone (no optimizer state, no run record), "
-                                 "under PyTorch's state_dict names, as a safetensors file");
+                                 "or a zoo model's initial weights (--model), under PyTorch's state_dict names, as "
+                                 "a safetensors file");
   auto checkpoint = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto model = std::make_shared<std::string>();
