@@ -92,7 +92,7 @@ Command add_export(CLI::App& app) {
     // costs no more memory than a symbolic one.
     const Shape trace_shape = {std::min<int64_t>(*batch, 2), image[0], image[1], image[2]};
     onnx::export_model(*net, trace_shape, *output,
-                       onnx::ExportOptions().fixed_batch(*fixed_batch ? *batch : 0).name(config.model));
+                       onnx::ExportOptions().fixed_batch(*fixed_batch ? *batch : 0).graph_name(config.model));
     const bool data_known = !weights_file || !data->empty();
     fmt::print("wrote {}: {} for {}, ONNX opset {}\n", *output, config.model,
                data_known ? config.data : fmt::format("{}x{}x{} images", image[0], image[1], image[2]), onnx::kOpset);

@@ -1,6 +1,6 @@
 #pragma once
-// Conv2d and ConvTranspose2d layers over ember::conv2d / conv_transpose2d, with fluent options
-// in PyTorch's style and PyTorch's default initialization.
+// Conv2d and ConvTranspose2d layers over ember::conv2d / conv_transpose2d, with the ops' fluent
+// options and PyTorch's default initialization.
 //   Conv2d(Conv2dOptions(3, 64, 5).stride(1).padding(2))
 #include <string>
 
@@ -10,23 +10,10 @@
 
 namespace ember::nn {
 
-struct Conv2dOptions {
-  Conv2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  Conv2dOptions& stride(Int2 s) { conv_.stride(s); return *this; }
-  Conv2dOptions& padding(int64_t p) { conv_.padding(p); return *this; }
-  Conv2dOptions& padding(int64_t h, int64_t w) { conv_.padding(h, w); return *this; }
-  Conv2dOptions& padding(Padding2d p) { conv_.padding(p); return *this; }
-  Conv2dOptions& padding(std::string_view mode) { conv_.padding(mode); return *this; }  // "valid", "same", "full"
-  Conv2dOptions& dilation(Int2 d) { conv_.dilation(d); return *this; }
-  Conv2dOptions& groups(int64_t g) { conv_.groups(g); return *this; }
-  Conv2dOptions& bias(bool b) { bias_ = b; return *this; }
-
-  int64_t in_channels_, out_channels_;
-  Int2 kernel_size_;
-  bool bias_ = true;
-  ember::Conv2dOptions conv_;  // stride, padding, dilation, groups, as the functional op takes them
-};
+// One options struct per convolution, shared with the op (ember/ops/conv.h): the layer reads
+// in_channels, out_channels, kernel_size and bias; the rest is the op's.
+using ember::Conv2dOptions;
+using ember::ConvTranspose2dOptions;
 
 class Conv2d : public Module, public FusesReLU {
  public:
@@ -39,23 +26,6 @@ class Conv2d : public Module, public FusesReLU {
 
  private:
   Conv2dOptions options_;
-};
-
-struct ConvTranspose2dOptions {
-  ConvTranspose2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  ConvTranspose2dOptions& stride(Int2 s) { conv_.stride(s); return *this; }
-  ConvTranspose2dOptions& padding(int64_t p) { conv_.padding(p); return *this; }
-  ConvTranspose2dOptions& padding(int64_t h, int64_t w) { conv_.padding(h, w); return *this; }
-  ConvTranspose2dOptions& output_padding(Int2 p) { conv_.output_padding(p); return *this; }
-  ConvTranspose2dOptions& dilation(Int2 d) { conv_.dilation(d); return *this; }
-  ConvTranspose2dOptions& groups(int64_t g) { conv_.groups(g); return *this; }
-  ConvTranspose2dOptions& bias(bool b) { bias_ = b; return *this; }
-
-  int64_t in_channels_, out_channels_;
-  Int2 kernel_size_;
-  bool bias_ = true;
-  ember::ConvTranspose2dOptions conv_;
 };
 
 class ConvTranspose2d : public Module {

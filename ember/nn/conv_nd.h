@@ -1,5 +1,5 @@
 #pragma once
-// Conv1d and Conv3d layers over ember::conv1d / conv3d, with fluent options in PyTorch's style,
+// Conv1d and Conv3d layers over ember::conv1d / conv3d, with the ops' fluent options,
 // PyTorch's parameter names (weight, bias) and its default initialization.
 //   Conv1d(Conv1dOptions(16, 32, 5).padding("same"))
 //   Conv3d(Conv3dOptions(3, 8, {3, 5, 5}).stride({1, 2, 2}).padding(1, 2, 2))
@@ -11,21 +11,9 @@
 
 namespace ember::nn {
 
-struct Conv1dOptions {
-  Conv1dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  Conv1dOptions& stride(int64_t s) { conv_.stride(s); return *this; }
-  Conv1dOptions& padding(int64_t p) { conv_.padding(p); return *this; }
-  Conv1dOptions& padding(int64_t left, int64_t right) { conv_.padding(left, right); return *this; }
-  Conv1dOptions& padding(std::string_view mode) { conv_.padding(mode); return *this; }  // "valid", "same", "full"
-  Conv1dOptions& dilation(int64_t d) { conv_.dilation(d); return *this; }
-  Conv1dOptions& groups(int64_t g) { conv_.groups(g); return *this; }
-  Conv1dOptions& bias(bool b) { bias_ = b; return *this; }
-
-  int64_t in_channels_, out_channels_, kernel_size_;
-  bool bias_ = true;
-  ember::Conv1dOptions conv_;  // stride, padding, dilation, groups, as the functional op takes them
-};
+// The options structs of ember/ops (one per convolution, shared by the op and the layer).
+using ember::Conv1dOptions;
+using ember::Conv3dOptions;
 
 class Conv1d : public Module {
  public:
@@ -38,24 +26,6 @@ class Conv1d : public Module {
 
  private:
   Conv1dOptions options_;
-};
-
-struct Conv3dOptions {
-  Conv3dOptions(int64_t in_channels, int64_t out_channels, Int3 kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  Conv3dOptions& stride(Int3 s) { conv_.stride(s); return *this; }
-  Conv3dOptions& padding(int64_t p) { conv_.padding(p); return *this; }
-  Conv3dOptions& padding(int64_t d, int64_t h, int64_t w) { conv_.padding(d, h, w); return *this; }
-  Conv3dOptions& padding(Padding3d p) { conv_.padding(p); return *this; }
-  Conv3dOptions& padding(std::string_view mode) { conv_.padding(mode); return *this; }  // "valid", "same", "full"
-  Conv3dOptions& dilation(Int3 d) { conv_.dilation(d); return *this; }
-  Conv3dOptions& groups(int64_t g) { conv_.groups(g); return *this; }
-  Conv3dOptions& bias(bool b) { bias_ = b; return *this; }
-
-  int64_t in_channels_, out_channels_;
-  Int3 kernel_size_;
-  bool bias_ = true;
-  ember::Conv3dOptions conv_;
 };
 
 class Conv3d : public Module {

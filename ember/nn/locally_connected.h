@@ -12,18 +12,9 @@
 
 namespace ember::nn {
 
-struct LocallyConnected2dOptions {
-  LocallyConnected2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size, Int2 input_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size), input_size_(input_size) {}
-  LocallyConnected2dOptions& stride(Int2 s) { op_.stride(s); return *this; }
-  LocallyConnected2dOptions& padding(Padding2d p) { op_.padding(p); return *this; }
-  LocallyConnected2dOptions& bias(bool b) { bias_ = b; return *this; }
-
-  int64_t in_channels_, out_channels_;
-  Int2 kernel_size_, input_size_;
-  bool bias_ = true;
-  ember::LocallyConnected2dOptions op_;  // stride, padding, as the functional op takes them
-};
+// The op's options struct (ember/ops/locally_connected.h), shared by the layer: it reads
+// in_channels, out_channels, kernel_size, input_size and bias too.
+using ember::LocallyConnected2dOptions;
 
 class LocallyConnected2d : public Module {
  public:

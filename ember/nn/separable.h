@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "ember/core/options.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/module.h"
 
@@ -25,17 +26,17 @@ namespace ember::nn {
 struct SpatiallySeparableConv2dOptions {
   SpatiallySeparableConv2dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-  // Channels between the two convolutions; 0 (the default) means out_channels.
-  SpatiallySeparableConv2dOptions& mid_channels(int64_t m) { mid_channels_ = m; return *this; }
-  SpatiallySeparableConv2dOptions& stride(int64_t s) { stride_ = s; return *this; }
-  SpatiallySeparableConv2dOptions& padding(int64_t p) { padding_ = p; return *this; }
-  SpatiallySeparableConv2dOptions& dilation(int64_t d) { dilation_ = d; return *this; }
-  SpatiallySeparableConv2dOptions& bias(bool b) { bias_ = b; return *this; }  // both convolutions
-  int64_t mid() const { return mid_channels_ > 0 ? mid_channels_ : out_channels_; }
+  EMBER_ARG(int64_t, in_channels, 0);
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(int64_t, kernel_size, 0);
+  EMBER_ARG(int64_t, mid_channels, 0);  // channels between the two convolutions; 0: out_channels
+  EMBER_ARG(int64_t, stride, 1);
+  EMBER_ARG(int64_t, padding, 0);
+  EMBER_ARG(int64_t, dilation, 1);
+  EMBER_ARG(bool, bias, true);  // both convolutions
 
-  int64_t in_channels_, out_channels_, kernel_size_;
-  int64_t mid_channels_ = 0, stride_ = 1, padding_ = 0, dilation_ = 1;
-  bool bias_ = true;
+ public:
+  int64_t mid() const { return mid_channels_ > 0 ? mid_channels_ : out_channels_; }
 };
 
 class SpatiallySeparableConv2d : public Module {

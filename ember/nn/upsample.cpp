@@ -9,19 +9,19 @@ UpsampleOptions& UpsampleOptions::mode(std::string_view name) {
 }
 
 Upsample::Upsample(const UpsampleOptions& options) : Module("Upsample"), options_(options) {
-  EMBER_CHECK(!(options.align_corners_ && options.mode_ == UpsampleMode::nearest),
+  EMBER_CHECK(!(options.align_corners() && options.mode() == UpsampleMode::nearest),
               "Upsample: align_corners only applies to mode bilinear, got mode nearest with align_corners=true");
 }
 
 Tensor Upsample::forward(const Tensor& x) {
-  if (options_.mode_ == UpsampleMode::nearest) return upsample_nearest2d(x, options_.size_);
-  return upsample_bilinear2d(x, options_.size_, options_.align_corners_);
+  if (options_.mode() == UpsampleMode::nearest) return upsample_nearest2d(x, options_.size());
+  return upsample_bilinear2d(x, options_.size(), options_.align_corners());
 }
 
 std::string Upsample::extra_repr() const {
-  std::string s = ember::to_string(options_.size_);
-  s += options_.mode_ == UpsampleMode::nearest ? ", mode=nearest" : ", mode=bilinear";
-  if (options_.align_corners_) s += ", align_corners=True";
+  std::string s = ember::to_string(options_.size());
+  s += options_.mode() == UpsampleMode::nearest ? ", mode=nearest" : ", mode=bilinear";
+  if (options_.align_corners()) s += ", align_corners=True";
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "ember/core/options.h"
 #include "ember/nn/module.h"
 #include "ember/ops/upsample.h"
 
@@ -14,18 +15,21 @@ namespace ember::nn {
 enum class UpsampleMode { nearest, bilinear };
 
 struct UpsampleOptions {
+  // The output size, or scale factors (default: scale 2). size() reads which.
   UpsampleOptions& size(Int2 output_size) { size_ = UpsampleSize::to(output_size); return *this; }
   UpsampleOptions& scale_factor(double factor) { size_ = UpsampleSize::scale(factor); return *this; }
   UpsampleOptions& scale_factor(double height, double width) { size_ = UpsampleSize::scale(height, width); return *this; }
-  UpsampleOptions& mode(UpsampleMode m) { mode_ = m; return *this; }
+  const UpsampleSize& size() const { return size_; }
+  EMBER_ARG(UpsampleMode, mode, UpsampleMode::nearest);
+
+ public:
   // "nearest" or "bilinear"; throws ember::Error naming what it got otherwise.
   UpsampleOptions& mode(std::string_view name);
   // Bilinear only (PyTorch refuses it for nearest, and so does Upsample's constructor).
-  UpsampleOptions& align_corners(bool on) { align_corners_ = on; return *this; }
+  EMBER_ARG(bool, align_corners, false);
 
+ private:
   UpsampleSize size_ = UpsampleSize::scale(2.0);
-  UpsampleMode mode_ = UpsampleMode::nearest;
-  bool align_corners_ = false;
 };
 
 class Upsample : public Module {

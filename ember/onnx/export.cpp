@@ -126,9 +126,9 @@ std::string export_model_bytes(nn::Module& module, const Shape& example_input_sh
     EMBER_CHECK(d >= 1, "onnx export: every dim of the example input shape must be >= 1, got {}",
                 shape_str(example_input_shape));
   }
-  EMBER_CHECK(!options.input_name.empty() && !options.output_name.empty() && options.input_name != options.output_name,
+  EMBER_CHECK(!options.input_name().empty() && !options.output_name().empty() && options.input_name() != options.output_name(),
               "onnx export: the input and output names must be distinct and non-empty, got '{}' and '{}'",
-              options.input_name, options.output_name);
+              options.input_name(), options.output_name());
 
   // Trace. Gradients on and an input that requires them: every tensor computed from the input or
   // the parameters then has an autograd node, so a tensor from an op the tracer does not record
@@ -153,39 +153,39 @@ std::string export_model_bytes(nn::Module& module, const Shape& example_input_sh
   opset.set_domain("");
   opset.set_version(kOpset);
   ::onnx::GraphProto& graph = *model.mutable_graph();
-  graph.set_name(options.graph_name);
+  graph.set_name(options.graph_name());
 
-  EMBER_CHECK(options.fixed_batch_size >= 0, "onnx export: fixed_batch_size must be >= 0 (0: none), got {}",
-              options.fixed_batch_size);
+  EMBER_CHECK(options.fixed_batch() >= 0, "onnx export: fixed_batch must be >= 0 (0: none), got {}",
+              options.fixed_batch());
   // The file's batch dim: symbolic, the traced batch, or a fixed size the trace did not run. Where
   // it is not the traced batch, reshapes of the batch copy the input's first dim (Reshape's 0)
   // instead of writing the traced number.
   const int64_t batch = example_input_shape[0];
-  const bool fixed_other = options.fixed_batch_size > 0;
-  const int64_t declared_batch = fixed_other ? options.fixed_batch_size
-                                 : options.dynamic_batch ? kSymbolicBatch
+  const bool fixed_other = options.fixed_batch() > 0;
+  const int64_t declared_batch = fixed_other ? options.fixed_batch()
+                                 : options.dynamic_batch() ? kSymbolicBatch
                                                          : batch;
-  detail::GraphBuilder builder(graph, batch, options.dynamic_batch || fixed_other);
-  builder.name_input(input, options.input_name);
+  detail::GraphBuilder builder(graph, batch, options.dynamic_batch() || fixed_other);
+  builder.name_input(input, options.input_name());
   for (const auto& [name, t] : module.named_parameters()) builder.add_parameter(t, name);
   for (const auto& [name, t] : module.named_buffers()) builder.add_parameter(t, name);
 
   for (size_t i : needed_records(tracer.records, output)) {
     const trace::Record& r = tracer.records[i];
     const bool is_output = r.output.is_same(output);
-    const std::string name = is_output ? options.output_name : builder.fresh(r.op);
+    const std::string name = is_output ? options.output_name() : builder.fresh(r.op);
     detail::export_op(r, builder, name);
     builder.name_output(r.output, name);
   }
   // A model that returns its input or a parameter unchanged still needs a node writing "output".
   const std::string produced = builder.name_of(output);
-  if (produced != options.output_name) builder.node("Identity", {produced}, options.output_name);
+  if (produced != options.output_name()) builder.node("Identity", {produced}, options.output_name());
 
   Shape input_declared = example_input_shape, output_declared = output.shape();
   input_declared[0] = declared_batch;
   if (output.dim() > 0 && output.size(0) == batch) output_declared[0] = declared_batch;
-  set_value_info(*graph.add_input(), options.input_name, input_declared);
-  set_value_info(*graph.add_output(), options.output_name, output_declared);
+  set_value_info(*graph.add_input(), options.input_name(), input_declared);
+  set_value_info(*graph.add_output(), options.output_name(), output_declared);
   check_with_libonnx(model, output_declared);
 
   std::string bytes;

@@ -21,6 +21,7 @@
 // restored afterwards, also on errors.
 #include <string>
 
+#include "ember/core/options.h"
 #include "ember/core/shape.h"
 #include "ember/nn/module.h"
 
@@ -31,20 +32,14 @@ inline constexpr int64_t kOpset = 13;
 struct ExportOptions {
   // The input's first dim becomes the symbolic "batch" (any batch size at run time), and so does
   // the output's when it equals the traced batch. false: every dim fixed to the traced shape.
-  bool dynamic_batch = true;
+  EMBER_ARG(bool, dynamic_batch, true);
   // > 0: the file's batch dim (input, and output when it carries the batch) is this number, while
   // the trace runs on the example shape's batch: a batch of 100,000 costs a trace of 2 images.
   // Takes precedence over dynamic_batch.
-  int64_t fixed_batch_size = 0;
-  std::string input_name = "input";
-  std::string output_name = "output";
-  std::string graph_name = "ember";  // the graph's name (the CLI uses the model's)
-
-  ExportOptions& dynamic(bool v) { dynamic_batch = v; return *this; }
-  ExportOptions& fixed_batch(int64_t v) { fixed_batch_size = v; return *this; }
-  ExportOptions& input(std::string v) { input_name = std::move(v); return *this; }
-  ExportOptions& output(std::string v) { output_name = std::move(v); return *this; }
-  ExportOptions& name(std::string v) { graph_name = std::move(v); return *this; }
+  EMBER_ARG(int64_t, fixed_batch, 0);
+  EMBER_ARG(std::string, input_name, "input");
+  EMBER_ARG(std::string, output_name, "output");
+  EMBER_ARG(std::string, graph_name, "ember");  // the graph's name (the CLI uses the model's)
 };
 
 // The model as serialized ONNX bytes (a ModelProto).

@@ -16,29 +16,23 @@ using autograd::GradMask;
 using autograd::SavedTensor;
 using ops_detail::check_float;
 
-Conv2dOptions& Conv2dOptions::padding(std::string_view mode) {
-  padding_mode_ = conv_detail::parse_padding_mode("conv2d", mode);
-  padding_ = 0;
-  return *this;
-}
-
 namespace {
 
 // Explicit per-side padding for the options' mode and this kernel.
 Padding2d resolve_padding(const Conv2dOptions& o, int64_t kernel_h, int64_t kernel_w) {
-  const int64_t total_h = o.dilation_.h * (kernel_h - 1), total_w = o.dilation_.w * (kernel_w - 1);
-  switch (o.padding_mode_) {
+  const int64_t total_h = o.dilation().h * (kernel_h - 1), total_w = o.dilation().w * (kernel_w - 1);
+  switch (o.padding_mode()) {
     case PaddingMode::explicit_sizes:
-      return o.padding_;
+      return o.padding();
     case PaddingMode::valid:
       return Padding2d(0);
     case PaddingMode::same:
-      EMBER_CHECK(o.stride_ == Int2(1), "conv2d: padding \"same\" needs stride 1, got stride {}", to_string(o.stride_));
+      EMBER_CHECK(o.stride() == Int2(1), "conv2d: padding \"same\" needs stride 1, got stride {}", to_string(o.stride()));
       return Padding2d(total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2);
     case PaddingMode::full:
       return Padding2d(total_h, total_h, total_w, total_w);
   }
-  return o.padding_;
+  return o.padding();
 }
 
 Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tensor& weight, const Tensor& bias,
@@ -50,34 +44,24 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
   EMBER_CHECK(x.dim() == 4, "{}: input must be [N, C, H, W] or [C, H, W], got {}", op, x.describe());
   EMBER_CHECK(weight.dim() == 4, "{}: weight must be [out_channels, in_channels / groups, kh, kw], got {}", op,
               weight.describe());
-  conv_detail::check_window(op, o.stride_, o.padding_, o.dilation_, o.groups_);
+  conv_detail::check_window(op, o.stride(), o.padding(), o.dilation(), o.groups());
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-  const int64_t k = weight.size(0), kh = weight.size(2), kw = weight.size(3), groups = o.groups_;
-  EMBER_CHECK(c % groups == 0 && k % groups == 0,
-              "{}: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
-              "weight {})",
-              op, groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
-  EMBER_CHECK(weight.size(1) * groups == c,
-              "{}: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", op,
-              c, weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
+  const int64_t k = weight.size(0), kh = weight.size(2), kw = weight.size(3), groups = o.groups();
+  conv_detail::check_channels(op, x, weight, bias, groups);
   EMBER_CHECK(kh >= 1 && kw >= 1, "{}: kernel must be at least 1x1, got weight {}", op, shape_str(weight.shape()));
-  if (bias.defined()) {
-    check_float(op, "bias", bias);
-    EMBER_CHECK(bias.shape() == Shape{k}, "{}: bias must be [{}] (one per output channel), got {}", op, k,
-                shape_str(bias.shape()));
-  }
+  conv_detail::check_declared_sizes(op, o, c, k, Int2(kh, kw));
   const Padding2d pad = resolve_padding(o, kh, kw);
-  const int64_t span_h = o.dilation_.h * (kh - 1) + 1, span_w = o.dilation_.w * (kw - 1) + 1;
+  const int64_t span_h = o.dilation().h * (kh - 1) + 1, span_w = o.dilation().w * (kw - 1) + 1;
   EMBER_CHECK(h + pad.top + pad.bottom >= span_h && w + pad.left + pad.right >= span_w,
               "{}: the kernel ({}x{}, spanning {}x{} with dilation {}) is larger than the padded input ({}x{}) "
               "(input {}, padding {})",
-              op, kh, kw, span_h, span_w, to_string(o.dilation_), h + pad.top + pad.bottom, w + pad.left + pad.right,
+              op, kh, kw, span_h, span_w, to_string(o.dilation()), h + pad.top + pad.bottom, w + pad.left + pad.right,
               shape_str(x.shape()), to_string(pad));
-  const int64_t oh = window_output_size(h, kh, o.stride_.h, pad.top, pad.bottom, o.dilation_.h);
-  const int64_t ow = window_output_size(w, kw, o.stride_.w, pad.left, pad.right, o.dilation_.w);
+  const int64_t oh = window_output_size(h, kh, o.stride().h, pad.top, pad.bottom, o.dilation().h);
+  const int64_t ow = window_output_size(w, kw, o.stride().w, pad.left, pad.right, o.dilation().w);
   const kernels::ConvPlan plan =
-      kernels::plan_conv(conv_detail::conv_shape(n, c, k, groups, {h, w}, {kh, kw}, {oh, ow}, o.stride_, pad, o.dilation_),
-                         o.algorithm_ == ConvAlgorithm::im2col);
+      kernels::plan_conv(conv_detail::conv_shape(n, c, k, groups, {h, w}, {kh, kw}, {oh, ow}, o.stride(), pad, o.dilation()),
+                         o.algorithm() == ConvAlgorithm::im2col);
 
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   const Tensor bd = bias.defined() ? conv_detail::dense(bias) : Tensor();
@@ -116,9 +100,9 @@ Tensor conv2d_impl(const char* op, const char* node, const Tensor& x, const Tens
   }
   if (trace::Tracer* t = trace::active()) {
     t->record({relu ? "conv2d_relu" : "conv2d", {x, weight, bias}, out,
-               {{"stride", {double(o.stride_.h), double(o.stride_.w)}},
+               {{"stride", {double(o.stride().h), double(o.stride().w)}},
                 {"padding", {double(pad.top), double(pad.bottom), double(pad.left), double(pad.right)}},
-                {"dilation", {double(o.dilation_.h), double(o.dilation_.w)}},
+                {"dilation", {double(o.dilation().h), double(o.dilation().w)}},
                 {"groups", {double(groups)}}}});
   }
   return out;

@@ -1,8 +1,10 @@
 #pragma once
 // 2-D convolutions, differentiable. NCHW activations; weights (out, in/groups, kh, kw) for
 // conv2d and (in, out/groups, kh, kw) for conv_transpose2d, as in PyTorch.
+#include <concepts>
 #include <string_view>
 
+#include "ember/core/options.h"
 #include "ember/core/tensor.h"
 #include "ember/ops/window.h"
 
@@ -15,28 +17,58 @@ enum class ConvAlgorithm { automatic, im2col };
 
 enum class PaddingMode { explicit_sizes, valid, same, full };
 
-// Fluent options: conv2d(x, w, b, Conv2dOptions().stride(2).padding(1)).
-struct Conv2dOptions {
-  Int2 stride_ = 1;
-  Padding2d padding_ = 0;
-  PaddingMode padding_mode_ = PaddingMode::explicit_sizes;
-  Int2 dilation_ = 1;
-  int64_t groups_ = 1;
-  ConvAlgorithm algorithm_ = ConvAlgorithm::automatic;
+namespace conv_detail {
+// "valid", "same" or "full"; throws ember::Error naming `op` and listing them otherwise.
+PaddingMode parse_padding_mode(const char* op, std::string_view mode);
+}  // namespace conv_detail
 
-  Conv2dOptions& stride(Int2 s) { stride_ = s; return *this; }
-  Conv2dOptions& padding(int64_t all) { return padding(Padding2d(all)); }
-  Conv2dOptions& padding(int64_t height, int64_t width) { return padding(Padding2d(height, width)); }
-  Conv2dOptions& padding(int64_t top, int64_t bottom, int64_t left, int64_t right) {
-    return padding(Padding2d(top, bottom, left, right));
-  }
-  Conv2dOptions& padding(Padding2d p) { padding_ = p; padding_mode_ = PaddingMode::explicit_sizes; return *this; }
-  // "valid" (no padding), "same" (output size = input size; stride 1 only; an odd total goes to
-  // the bottom/right, as PyTorch) or "full" (dilation*(k-1) on every side). Throws otherwise.
-  Conv2dOptions& padding(std::string_view mode);
-  Conv2dOptions& dilation(Int2 d) { dilation_ = d; return *this; }
-  Conv2dOptions& groups(int64_t g) { groups_ = g; return *this; }
-  Conv2dOptions& algorithm(ConvAlgorithm a) { algorithm_ = a; return *this; }
+// A convolution's padding option, in EMBER_ARG's style (core/options.h) but with two forms:
+// sizes, through any constructor of PaddingT (padding(1), padding(1, 2), padding(Padding2d(...))),
+// or a mode by name, padding("valid" | "same" | "full"), checked where it is set (a wrong name
+// throws ember::Error naming `op_name`). padding() reads the sizes, padding_mode() which form.
+#define EMBER_CONV_PADDING(PaddingT, op_name)                           \
+ public:                                                                \
+  template <class First, class... Rest>                                 \
+    requires std::constructible_from<PaddingT, First, Rest...>          \
+  auto& padding(First first, Rest... rest) {                            \
+    padding_ = PaddingT(first, rest...);                                \
+    padding_mode_ = PaddingMode::explicit_sizes;                        \
+    return *this;                                                       \
+  }                                                                     \
+  auto& padding(std::string_view mode) {                                \
+    padding_mode_ = conv_detail::parse_padding_mode(op_name, mode);     \
+    padding_ = 0;                                                       \
+    return *this;                                                       \
+  }                                                                     \
+  const PaddingT& padding() const { return padding_; }                  \
+  PaddingMode padding_mode() const { return padding_mode_; }            \
+                                                                        \
+ private:                                                               \
+  PaddingT padding_ = 0;                                                \
+  PaddingMode padding_mode_ = PaddingMode::explicit_sizes
+
+// The options of a 2-D convolution, one struct for the op and its layer (nn::Conv2d):
+//   conv2d(x, w, b, Conv2dOptions().stride(2).padding(1))
+//   nn::Conv2d(Conv2dOptions(3, 64, 5).stride(2).padding("same").bias(false))
+// The layer reads in_channels, out_channels, kernel_size and bias to make its parameters; the op
+// takes them from its weight and bias tensors, and checks any channel count or kernel size set
+// here against them.
+struct Conv2dOptions {
+  Conv2dOptions() = default;
+  Conv2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+
+  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(bool, bias, true);  // the layer's bias parameter; the op is given a bias tensor or none
+  EMBER_ARG(Int2, stride, 1);
+  // "same": output size = input size, stride 1 only; an odd total goes to the bottom/right, as
+  // PyTorch. "full": dilation * (k - 1) on every side.
+  EMBER_CONV_PADDING(Padding2d, "conv2d");
+  EMBER_ARG(Int2, dilation, 1);
+  EMBER_ARG(int64_t, groups, 1);
+  EMBER_ARG(ConvAlgorithm, algorithm, ConvAlgorithm::automatic);
 };
 
 // conv2d(x, weight, bias, options)
@@ -48,7 +80,8 @@ struct Conv2dOptions {
 //           OW likewise.
 // Throws ember::Error, naming the shapes, when: x is not 3-D/4-D or weight not 4-D; C or K is not
 // divisible by groups; weight.size(1) != C / groups; bias is not [K]; stride, dilation or groups
-// < 1; padding < 0; "same" with stride != 1; the dilated kernel is larger than the padded input.
+// < 1; padding < 0; "same" with stride != 1; the dilated kernel is larger than the padded input;
+// the options' in_channels, out_channels or kernel_size, where set, differ from x's and weight's.
 // Backward computes only the needed gradients: dx (GEMM + col2im), dweight (GEMM), dbias (sum).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dOptions& options = Conv2dOptions());
@@ -59,21 +92,22 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
                    const Conv2dOptions& options = Conv2dOptions());
 
-// Fluent options for conv_transpose2d.
+// The options of a transposed 2-D convolution, for the op and its layer (nn::ConvTranspose2d),
+// as Conv2dOptions. Padding takes sizes only.
 struct ConvTranspose2dOptions {
-  Int2 stride_ = 1;
-  Padding2d padding_ = 0;
-  Int2 output_padding_ = 0;
-  Int2 dilation_ = 1;
-  int64_t groups_ = 1;
+  ConvTranspose2dOptions() = default;
+  ConvTranspose2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
-  ConvTranspose2dOptions& stride(Int2 s) { stride_ = s; return *this; }
-  ConvTranspose2dOptions& padding(int64_t all) { padding_ = Padding2d(all); return *this; }
-  ConvTranspose2dOptions& padding(int64_t height, int64_t width) { padding_ = Padding2d(height, width); return *this; }
-  ConvTranspose2dOptions& padding(Padding2d p) { padding_ = p; return *this; }
-  ConvTranspose2dOptions& output_padding(Int2 p) { output_padding_ = p; return *this; }
-  ConvTranspose2dOptions& dilation(Int2 d) { dilation_ = d; return *this; }
-  ConvTranspose2dOptions& groups(int64_t g) { groups_ = g; return *this; }
+  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(bool, bias, true);
+  EMBER_ARG(Int2, stride, 1);
+  EMBER_ARG(Padding2d, padding, 0);
+  EMBER_ARG(Int2, output_padding, 0);
+  EMBER_ARG(Int2, dilation, 1);
+  EMBER_ARG(int64_t, groups, 1);
 };
 
 // conv_transpose2d(x, weight, bias, options): the adjoint (gradient w.r.t. input) of conv2d.

@@ -14,29 +14,25 @@
 
 namespace ember {
 
-// Fluent options: conv1d(x, w, b, Conv1dOptions().stride(2).padding(1)).
+// The options of a 1-D convolution, for the op and its layer (nn::Conv1d), as Conv2dOptions:
+//   conv1d(x, w, b, Conv1dOptions().stride(2).padding(1))
+//   nn::Conv1d(Conv1dOptions(16, 32, 5).padding("same"))
 struct Conv1dOptions {
-  int64_t stride_ = 1;
-  int64_t padding_left_ = 0, padding_right_ = 0;
-  PaddingMode padding_mode_ = PaddingMode::explicit_sizes;
-  int64_t dilation_ = 1;
-  int64_t groups_ = 1;
-  ConvAlgorithm algorithm_ = ConvAlgorithm::automatic;  // passed on to the conv2d it runs as
+  Conv1dOptions() = default;
+  Conv1dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
-  Conv1dOptions& stride(int64_t s) { stride_ = s; return *this; }
-  Conv1dOptions& padding(int64_t both) { return padding(both, both); }
-  Conv1dOptions& padding(int64_t left, int64_t right) {
-    padding_left_ = left;
-    padding_right_ = right;
-    padding_mode_ = PaddingMode::explicit_sizes;
-    return *this;
-  }
-  // "valid", "same" (stride 1 only; an odd total goes to the right, as PyTorch) or "full".
-  // Throws otherwise.
-  Conv1dOptions& padding(std::string_view mode);
-  Conv1dOptions& dilation(int64_t d) { dilation_ = d; return *this; }
-  Conv1dOptions& groups(int64_t g) { groups_ = g; return *this; }
-  Conv1dOptions& algorithm(ConvAlgorithm a) { algorithm_ = a; return *this; }
+  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(int64_t, kernel_size, 0);
+  EMBER_ARG(bool, bias, true);
+  EMBER_ARG(int64_t, stride, 1);
+  // padding(both), padding(left, right), or "valid", "same" (stride 1 only; an odd total goes to
+  // the right, as PyTorch), "full".
+  EMBER_CONV_PADDING(Padding1d, "conv1d");
+  EMBER_ARG(int64_t, dilation, 1);
+  EMBER_ARG(int64_t, groups, 1);
+  EMBER_ARG(ConvAlgorithm, algorithm, ConvAlgorithm::automatic);  // passed on to the conv2d it runs as
 };
 
 // conv1d(x, weight, bias, options)

@@ -15,40 +15,34 @@ using autograd::GradMask;
 using autograd::SavedTensor;
 using ops_detail::check_float;
 
-Conv3dOptions& Conv3dOptions::padding(std::string_view mode) {
-  padding_mode_ = conv_detail::parse_padding_mode("conv3d", mode);
-  padding_ = 0;
-  return *this;
-}
-
 namespace {
 
 // Explicit per-side padding for the options' mode and this kernel.
 Padding3d resolve_padding(const Conv3dOptions& o, const Int3& kernel) {
-  const Int3 total(o.dilation_.d * (kernel.d - 1), o.dilation_.h * (kernel.h - 1), o.dilation_.w * (kernel.w - 1));
-  switch (o.padding_mode_) {
+  const Int3 total(o.dilation().d * (kernel.d - 1), o.dilation().h * (kernel.h - 1), o.dilation().w * (kernel.w - 1));
+  switch (o.padding_mode()) {
     case PaddingMode::explicit_sizes:
-      return o.padding_;
+      return o.padding();
     case PaddingMode::valid:
       return Padding3d(0);
     case PaddingMode::same: {
-      EMBER_CHECK(o.stride_ == Int3(1), "conv3d: padding \"same\" needs stride 1, got stride {}", to_string(o.stride_));
+      EMBER_CHECK(o.stride() == Int3(1), "conv3d: padding \"same\" needs stride 1, got stride {}", to_string(o.stride()));
       const Int3 before(total.d / 2, total.h / 2, total.w / 2);
       return Padding3d(before, Int3(total.d - before.d, total.h - before.h, total.w - before.w));
     }
     case PaddingMode::full:
       return Padding3d(total, total);
   }
-  return o.padding_;
+  return o.padding();
 }
 
 void check_options(const Conv3dOptions& o) {
-  const Int3 &s = o.stride_, &d = o.dilation_, &pb = o.padding_.before, &pa = o.padding_.after;
+  const Int3 &s = o.stride(), &d = o.dilation(), &pb = o.padding().before, &pa = o.padding().after;
   EMBER_CHECK(s.d >= 1 && s.h >= 1 && s.w >= 1, "conv3d: stride must be at least 1, got {}", to_string(s));
   EMBER_CHECK(d.d >= 1 && d.h >= 1 && d.w >= 1, "conv3d: dilation must be at least 1, got {}", to_string(d));
   EMBER_CHECK(pb.d >= 0 && pb.h >= 0 && pb.w >= 0 && pa.d >= 0 && pa.h >= 0 && pa.w >= 0,
-              "conv3d: padding must be non-negative, got {}", to_string(o.padding_));
-  EMBER_CHECK(o.groups_ >= 1, "conv3d: groups must be at least 1, got {}", o.groups_);
+              "conv3d: padding must be non-negative, got {}", to_string(o.padding()));
+  EMBER_CHECK(o.groups() >= 1, "conv3d: groups must be at least 1, got {}", o.groups());
 }
 
 }  // namespace
@@ -62,35 +56,25 @@ Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   EMBER_CHECK(weight.dim() == 5, "conv3d: weight must be [out_channels, in_channels / groups, kd, kh, kw], got {}",
               weight.describe());
   check_options(o);
-  const int64_t n = x.size(0), c = x.size(1), k = weight.size(0), groups = o.groups_;
+  const int64_t n = x.size(0), c = x.size(1), k = weight.size(0), groups = o.groups();
   const Int3 in(x.size(2), x.size(3), x.size(4)), kernel(weight.size(2), weight.size(3), weight.size(4));
-  EMBER_CHECK(c % groups == 0 && k % groups == 0,
-              "conv3d: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
-              "weight {})",
-              groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
-  EMBER_CHECK(weight.size(1) * groups == c,
-              "conv3d: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", c,
-              weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
+  conv_detail::check_channels("conv3d", x, weight, bias, groups);
   EMBER_CHECK(kernel.d >= 1 && kernel.h >= 1 && kernel.w >= 1, "conv3d: kernel must be at least 1x1x1, got weight {}",
               shape_str(weight.shape()));
-  if (bias.defined()) {
-    check_float("conv3d", "bias", bias);
-    EMBER_CHECK(bias.shape() == Shape{k}, "conv3d: bias must be [{}] (one per output channel), got {}", k,
-                shape_str(bias.shape()));
-  }
+  conv_detail::check_declared_sizes("conv3d", o, c, k, kernel);
   const Padding3d pad = resolve_padding(o, kernel);
-  const Int3 span(o.dilation_.d * (kernel.d - 1) + 1, o.dilation_.h * (kernel.h - 1) + 1,
-                  o.dilation_.w * (kernel.w - 1) + 1);
+  const Int3 span(o.dilation().d * (kernel.d - 1) + 1, o.dilation().h * (kernel.h - 1) + 1,
+                  o.dilation().w * (kernel.w - 1) + 1);
   const Int3 padded(in.d + pad.before.d + pad.after.d, in.h + pad.before.h + pad.after.h,
                     in.w + pad.before.w + pad.after.w);
   EMBER_CHECK(padded.d >= span.d && padded.h >= span.h && padded.w >= span.w,
               "conv3d: the kernel ({}x{}x{}, spanning {}x{}x{} with dilation {}) is larger than the padded input "
               "({}x{}x{}) (input {}, padding {})",
-              kernel.d, kernel.h, kernel.w, span.d, span.h, span.w, to_string(o.dilation_), padded.d, padded.h,
+              kernel.d, kernel.h, kernel.w, span.d, span.h, span.w, to_string(o.dilation()), padded.d, padded.h,
               padded.w, shape_str(x.shape()), to_string(pad));
-  const Int3 out(window_output_size(in.d, kernel.d, o.stride_.d, pad.before.d, pad.after.d, o.dilation_.d),
-                 window_output_size(in.h, kernel.h, o.stride_.h, pad.before.h, pad.after.h, o.dilation_.h),
-                 window_output_size(in.w, kernel.w, o.stride_.w, pad.before.w, pad.after.w, o.dilation_.w));
+  const Int3 out(window_output_size(in.d, kernel.d, o.stride().d, pad.before.d, pad.after.d, o.dilation().d),
+                 window_output_size(in.h, kernel.h, o.stride().h, pad.before.h, pad.after.h, o.dilation().h),
+                 window_output_size(in.w, kernel.w, o.stride().w, pad.before.w, pad.after.w, o.dilation().w));
 
   kernels::Conv3dPlan plan;
   plan.batch = n;
@@ -98,10 +82,10 @@ Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   plan.out_channels = k;
   plan.groups = groups;
   plan.group = {c / groups,     in.d,           in.h,           in.w,           kernel.d,       kernel.h,
-                kernel.w,       out.d,          out.h,          out.w,          o.stride_.d,    o.stride_.h,
-                o.stride_.w,    pad.before.d,   pad.before.h,   pad.before.w,   o.dilation_.d,  o.dilation_.h,
-                o.dilation_.w};
-  plan.pointwise = kernel == Int3(1) && o.stride_ == Int3(1) && pad == Padding3d(0);
+                kernel.w,       out.d,          out.h,          out.w,          o.stride().d,    o.stride().h,
+                o.stride().w,    pad.before.d,   pad.before.h,   pad.before.w,   o.dilation().d,  o.dilation().h,
+                o.dilation().w};
+  plan.pointwise = kernel == Int3(1) && o.stride() == Int3(1) && pad == Padding3d(0);
 
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   const Tensor bd = bias.defined() ? conv_detail::dense(bias) : Tensor();
@@ -140,10 +124,10 @@ Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   }
   if (trace::Tracer* t = trace::active()) {
     t->record({"conv3d", {x, weight, bias}, result,
-               {{"stride", {double(o.stride_.d), double(o.stride_.h), double(o.stride_.w)}},
+               {{"stride", {double(o.stride().d), double(o.stride().h), double(o.stride().w)}},
                 {"pads", {double(pad.before.d), double(pad.before.h), double(pad.before.w), double(pad.after.d),
                           double(pad.after.h), double(pad.after.w)}},
-                {"dilation", {double(o.dilation_.d), double(o.dilation_.h), double(o.dilation_.w)}},
+                {"dilation", {double(o.dilation().d), double(o.dilation().h), double(o.dilation().w)}},
                 {"groups", {double(groups)}}}});
   }
   return result;

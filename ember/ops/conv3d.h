@@ -13,23 +13,23 @@
 
 namespace ember {
 
-// Fluent options: conv3d(x, w, b, Conv3dOptions().stride({1, 2, 2}).padding(1)).
+// The options of a 3-D convolution, for the op and its layer (nn::Conv3d), as Conv2dOptions:
+//   conv3d(x, w, b, Conv3dOptions().stride({1, 2, 2}).padding(1))
+//   nn::Conv3d(Conv3dOptions(3, 8, {3, 5, 5}).stride({1, 2, 2}).padding(1, 2, 2))
 struct Conv3dOptions {
-  Int3 stride_ = 1;
-  Padding3d padding_ = 0;
-  PaddingMode padding_mode_ = PaddingMode::explicit_sizes;
-  Int3 dilation_ = 1;
-  int64_t groups_ = 1;
+  Conv3dOptions() = default;
+  Conv3dOptions(int64_t in_channels, int64_t out_channels, Int3 kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
-  Conv3dOptions& stride(Int3 s) { stride_ = s; return *this; }
-  Conv3dOptions& padding(int64_t all) { return padding(Padding3d(all)); }
-  Conv3dOptions& padding(int64_t depth, int64_t height, int64_t width) { return padding(Padding3d(depth, height, width)); }
-  Conv3dOptions& padding(Padding3d p) { padding_ = p; padding_mode_ = PaddingMode::explicit_sizes; return *this; }
-  // "valid", "same" (stride 1 only; an odd total goes to the back/bottom/right, as PyTorch) or
-  // "full". Throws otherwise.
-  Conv3dOptions& padding(std::string_view mode);
-  Conv3dOptions& dilation(Int3 d) { dilation_ = d; return *this; }
-  Conv3dOptions& groups(int64_t g) { groups_ = g; return *this; }
+  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(Int3, kernel_size, 0);
+  EMBER_ARG(bool, bias, true);
+  EMBER_ARG(Int3, stride, 1);
+  // "same": stride 1 only; an odd total goes to the back/bottom/right, as PyTorch.
+  EMBER_CONV_PADDING(Padding3d, "conv3d");
+  EMBER_ARG(Int3, dilation, 1);
+  EMBER_ARG(int64_t, groups, 1);
 };
 
 // conv3d(x, weight, bias, options)

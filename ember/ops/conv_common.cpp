@@ -2,6 +2,7 @@
 #include "ember/ops/conv_common.h"
 
 #include "ember/kernels/elementwise_kernels.h"
+#include "ember/ops/checks.h"
 
 namespace ember {
 
@@ -12,6 +13,22 @@ PaddingMode parse_padding_mode(const char* op, std::string_view mode) {
   if (mode == "same") return PaddingMode::same;
   if (mode == "full") return PaddingMode::full;
   fail("{}: padding mode must be \"valid\", \"same\" or \"full\", got \"{}\"", op, mode);
+}
+
+void check_channels(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t groups) {
+  const int64_t c = x.size(1), k = weight.size(0);
+  EMBER_CHECK(c % groups == 0 && k % groups == 0,
+              "{}: groups {} must divide both the input channels ({}) and the output channels ({}) (input {}, "
+              "weight {})",
+              op, groups, c, k, shape_str(x.shape()), shape_str(weight.shape()));
+  EMBER_CHECK(weight.size(1) * groups == c,
+              "{}: input has {} channels but weight expects {} ({} per group x {} groups) (input {}, weight {})", op,
+              c, weight.size(1) * groups, weight.size(1), groups, shape_str(x.shape()), shape_str(weight.shape()));
+  if (bias.defined()) {
+    ops_detail::check_float(op, "bias", bias);
+    EMBER_CHECK(bias.shape() == Shape{k}, "{}: bias must be [{}] (one per output channel), got {}", op, k,
+                shape_str(bias.shape()));
+  }
 }
 
 void check_window(const char* op, Int2 stride, const Padding2d& padding, Int2 dilation, int64_t groups) {

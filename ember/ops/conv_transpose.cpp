@@ -24,9 +24,9 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   EMBER_CHECK(weight.dim() == 4,
               "conv_transpose2d: weight must be [in_channels, out_channels / groups, kh, kw], got {}",
               weight.describe());
-  conv_detail::check_window("conv_transpose2d", o.stride_, o.padding_, o.dilation_, o.groups_);
+  conv_detail::check_window("conv_transpose2d", o.stride(), o.padding(), o.dilation(), o.groups());
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-  const int64_t groups = o.groups_, k = weight.size(1) * groups, kh = weight.size(2), kw = weight.size(3);
+  const int64_t groups = o.groups(), k = weight.size(1) * groups, kh = weight.size(2), kw = weight.size(3);
   EMBER_CHECK(weight.size(0) == c,
               "conv_transpose2d: input has {} channels but weight expects {} (weight.size(0)) (input {}, weight {})", c,
               weight.size(0), shape_str(x.shape()), shape_str(weight.shape()));
@@ -34,27 +34,28 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
               groups, c, shape_str(x.shape()), shape_str(weight.shape()));
   EMBER_CHECK(kh >= 1 && kw >= 1, "conv_transpose2d: kernel must be at least 1x1, got weight {}",
               shape_str(weight.shape()));
-  const Int2 op = o.output_padding_;
-  EMBER_CHECK(op.h >= 0 && op.w >= 0 && (op.h < o.stride_.h || op.h < o.dilation_.h) &&
-                  (op.w < o.stride_.w || op.w < o.dilation_.w),
+  conv_detail::check_declared_sizes("conv_transpose2d", o, c, k, Int2(kh, kw));
+  const Int2 op = o.output_padding();
+  EMBER_CHECK(op.h >= 0 && op.w >= 0 && (op.h < o.stride().h || op.h < o.dilation().h) &&
+                  (op.w < o.stride().w || op.w < o.dilation().w),
               "conv_transpose2d: output_padding {} must be non-negative and smaller than stride {} or dilation {}",
-              to_string(op), to_string(o.stride_), to_string(o.dilation_));
+              to_string(op), to_string(o.stride()), to_string(o.dilation()));
   if (bias.defined()) {
     check_float("conv_transpose2d", "bias", bias);
     EMBER_CHECK(bias.shape() == Shape{k}, "conv_transpose2d: bias must be [{}] (one per output channel), got {}", k,
                 shape_str(bias.shape()));
   }
-  const Padding2d& pad = o.padding_;
-  const int64_t oh = (h - 1) * o.stride_.h - pad.top - pad.bottom + o.dilation_.h * (kh - 1) + op.h + 1;
-  const int64_t ow = (w - 1) * o.stride_.w - pad.left - pad.right + o.dilation_.w * (kw - 1) + op.w + 1;
+  const Padding2d& pad = o.padding();
+  const int64_t oh = (h - 1) * o.stride().h - pad.top - pad.bottom + o.dilation().h * (kh - 1) + op.h + 1;
+  const int64_t ow = (w - 1) * o.stride().w - pad.left - pad.right + o.dilation().w * (kw - 1) + op.w + 1;
   EMBER_CHECK(oh >= 1 && ow >= 1,
               "conv_transpose2d: output size would be {}x{} for input {} with kernel {}x{}, stride {}, padding {}, "
               "dilation {}",
-              oh, ow, shape_str(x.shape()), kh, kw, to_string(o.stride_), to_string(pad), to_string(o.dilation_));
+              oh, ow, shape_str(x.shape()), kh, kw, to_string(o.stride()), to_string(pad), to_string(o.dilation()));
 
   // The conv2d this is the adjoint of: from [n, k, oh, ow] to [n, c, h, w], weight [c, k/g, kh, kw].
   const kernels::ConvPlan plan = kernels::plan_conv(
-      conv_detail::conv_shape(n, k, c, groups, {oh, ow}, {kh, kw}, {h, w}, o.stride_, pad, o.dilation_));
+      conv_detail::conv_shape(n, k, c, groups, {oh, ow}, {kh, kw}, {h, w}, o.stride(), pad, o.dilation()));
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   Tensor out = empty({n, k, oh, ow});
   if (out.numel() > 0) {
@@ -90,13 +91,13 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
                      });
   }
   if (trace::Tracer* t = trace::active()) {
-    const Padding2d& p = o.padding_;
+    const Padding2d& p = o.padding();
     t->record({"conv_transpose2d", {x, weight, bias}, out,
-               {{"stride", {double(o.stride_.h), double(o.stride_.w)}},
+               {{"stride", {double(o.stride().h), double(o.stride().w)}},
                 {"padding", {double(p.top), double(p.bottom), double(p.left), double(p.right)}},
-                {"output_padding", {double(o.output_padding_.h), double(o.output_padding_.w)}},
-                {"dilation", {double(o.dilation_.h), double(o.dilation_.w)}},
-                {"groups", {double(o.groups_)}}}});
+                {"output_padding", {double(o.output_padding().h), double(o.output_padding().w)}},
+                {"dilation", {double(o.dilation().h), double(o.dilation().w)}},
+                {"groups", {double(o.groups())}}}});
   }
   return out;
 }

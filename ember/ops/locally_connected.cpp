@@ -6,7 +6,7 @@
 #include "ember/core/profiler.h"
 #include "ember/core/trace.h"
 #include "ember/ops/checks.h"
-#include "ember/kernels/elementwise_kernels.h"
+#include "ember/ops/conv_common.h"
 #include "ember/kernels/locally_connected.h"
 #include "ember/ops/shape.h"
 
@@ -20,15 +20,15 @@ namespace {
 
 constexpr const char* kOp = "locally_connected2d";
 
-Tensor dense(const Tensor& t) { return t.is_contiguous() ? t : kernels::contiguous_copy(t); }
+using conv_detail::dense;
 
 kernels::LocalPlan make_plan(const Tensor& x, const Tensor& weight, const Tensor& bias,
                              const LocallyConnected2dOptions& o) {
   EMBER_CHECK(x.dim() == 4, "{}: input must be [N, C, H, W] or [C, H, W], got {}", kOp, x.describe());
   EMBER_CHECK(weight.dim() == 6, "{}: weight must be 6-D [out_h, out_w, out_channels, in_channels, kh, kw], got {}", kOp,
               weight.describe());
-  const Int2 s = o.stride_;
-  const Padding2d pad = o.padding_;
+  const Int2 s = o.stride();
+  const Padding2d pad = o.padding();
   EMBER_CHECK(s.h >= 1 && s.w >= 1, "{}: stride must be at least 1, got {}", kOp, to_string(s));
   EMBER_CHECK(pad.top >= 0 && pad.bottom >= 0 && pad.left >= 0 && pad.right >= 0,
               "{}: padding must be non-negative, got {}", kOp, to_string(pad));
@@ -39,6 +39,10 @@ kernels::LocalPlan make_plan(const Tensor& x, const Tensor& weight, const Tensor
   EMBER_CHECK(c >= 1 && k >= 1 && kh >= 1 && kw >= 1,
               "{}: channels and kernel sizes must be at least 1 (input {}, weight {})", kOp, shape_str(x.shape()),
               shape_str(weight.shape()));
+  conv_detail::check_declared_sizes(kOp, o, c, k, Int2(kh, kw));
+  EMBER_CHECK(o.input_size() == Int2(0) || o.input_size() == Int2(h, w),
+              "{}: the options say input_size {} but the input is {}x{} (input {})", kOp, to_string(o.input_size()), h,
+              w, shape_str(x.shape()));
   EMBER_CHECK(h + pad.top + pad.bottom >= kh && w + pad.left + pad.right >= kw,
               "{}: the kernel ({}x{}) is larger than the padded input ({}x{}) (input {}, padding {})", kOp, kh, kw,
               h + pad.top + pad.bottom, w + pad.left + pad.right, shape_str(x.shape()), to_string(pad));

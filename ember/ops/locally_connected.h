@@ -1,18 +1,28 @@
 #pragma once
 // Locally connected 2-D layer (unshared convolution): like conv2d, but every output position
 // has its own filters, as used on aligned faces (DeepFace) and in Keras' LocallyConnected2D.
+#include "ember/core/options.h"
 #include "ember/core/tensor.h"
 #include "ember/ops/window.h"
 
 namespace ember {
 
-// Fluent options: locally_connected2d(x, w, b, LocallyConnected2dOptions().stride(2).padding(1)).
+// The options of a locally connected layer, for the op and its layer (nn::LocallyConnected2d):
+//   locally_connected2d(x, w, b, LocallyConnected2dOptions().stride(2).padding(1))
+//   nn::LocallyConnected2d(LocallyConnected2dOptions(3, 16, 3, {28, 28}).stride(2))
+// The layer reads the channels, kernel size, input size and bias; the op reads its weight's.
 struct LocallyConnected2dOptions {
-  Int2 stride_ = 1;
-  Padding2d padding_ = 0;
+  LocallyConnected2dOptions() = default;
+  LocallyConnected2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size, Int2 input_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size), input_size_(input_size) {}
 
-  LocallyConnected2dOptions& stride(Int2 s) { stride_ = s; return *this; }
-  LocallyConnected2dOptions& padding(Padding2d p) { padding_ = p; return *this; }
+  EMBER_ARG(int64_t, in_channels, 0);
+  EMBER_ARG(int64_t, out_channels, 0);
+  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(Int2, input_size, 0);  // the weight's shape depends on it
+  EMBER_ARG(bool, bias, true);
+  EMBER_ARG(Int2, stride, 1);
+  EMBER_ARG(Padding2d, padding, 0);
 };
 
 // locally_connected2d(x, weight, bias, options)

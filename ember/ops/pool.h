@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "ember/core/options.h"
 #include "ember/core/tensor.h"
 #include "ember/ops/window.h"
 
@@ -26,25 +27,13 @@ namespace ember {
 //   kernel_size >= 1; stride >= 1 (defaults to kernel_size); dilation >= 1 (default 1);
 //   padding per side in [0, kernel / 2] (PyTorch's rule, with the undilated kernel; default 0);
 //   ceil_mode rounds the output size up (default false).
-class MaxPool2dOptions {
- public:
+struct MaxPool2dOptions {
   explicit MaxPool2dOptions(Int2 kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}
-  MaxPool2dOptions& kernel_size(Int2 v) { kernel_size_ = v; return *this; }
-  MaxPool2dOptions& stride(Int2 v) { stride_ = v; return *this; }
-  MaxPool2dOptions& padding(Padding2d v) { padding_ = v; return *this; }
-  MaxPool2dOptions& dilation(Int2 v) { dilation_ = v; return *this; }
-  MaxPool2dOptions& ceil_mode(bool v) { ceil_mode_ = v; return *this; }
-  Int2 kernel_size() const { return kernel_size_; }
-  Int2 stride() const { return stride_; }
-  Padding2d padding() const { return padding_; }
-  Int2 dilation() const { return dilation_; }
-  bool ceil_mode() const { return ceil_mode_; }
-
- private:
-  Int2 kernel_size_, stride_;
-  Padding2d padding_ = 0;
-  Int2 dilation_ = 1;
-  bool ceil_mode_ = false;
+  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(Int2, stride, 0);
+  EMBER_ARG(Padding2d, padding, 0);
+  EMBER_ARG(Int2, dilation, 1);
+  EMBER_ARG(bool, ceil_mode, false);
 };
 
 // Max over each window; padding counts as -inf.
@@ -62,25 +51,13 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool
 // Options for avg_pool2d, fluent: AvgPool2dOptions(3).stride(2).padding(1).count_include_pad(false).
 //   kernel_size >= 1; stride >= 1 (defaults to kernel_size); padding per side in [0, kernel / 2];
 //   ceil_mode (default false); count_include_pad (default true). No dilation, as in PyTorch.
-class AvgPool2dOptions {
- public:
+struct AvgPool2dOptions {
   explicit AvgPool2dOptions(Int2 kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}
-  AvgPool2dOptions& kernel_size(Int2 v) { kernel_size_ = v; return *this; }
-  AvgPool2dOptions& stride(Int2 v) { stride_ = v; return *this; }
-  AvgPool2dOptions& padding(Padding2d v) { padding_ = v; return *this; }
-  AvgPool2dOptions& ceil_mode(bool v) { ceil_mode_ = v; return *this; }
-  AvgPool2dOptions& count_include_pad(bool v) { count_include_pad_ = v; return *this; }
-  Int2 kernel_size() const { return kernel_size_; }
-  Int2 stride() const { return stride_; }
-  Padding2d padding() const { return padding_; }
-  bool ceil_mode() const { return ceil_mode_; }
-  bool count_include_pad() const { return count_include_pad_; }
-
- private:
-  Int2 kernel_size_, stride_;
-  Padding2d padding_ = 0;
-  bool ceil_mode_ = false;
-  bool count_include_pad_ = true;
+  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(Int2, stride, 0);
+  EMBER_ARG(Padding2d, padding, 0);
+  EMBER_ARG(bool, ceil_mode, false);
+  EMBER_ARG(bool, count_include_pad, true);
 };
 
 // Mean over each window: x [N, C, H, W] -> [N, C, OH, OW] (dilation 1 in the formula).

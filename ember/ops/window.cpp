@@ -6,6 +6,12 @@
 
 namespace ember {
 
+std::string to_string(int64_t v) { return fmt::format("{}", v); }
+
+std::string to_string(const Padding1d& p) {
+  return p.left == p.right ? fmt::format("{}", p.left) : fmt::format("({}, {})", p.left, p.right);
+}
+
 std::string to_string(const Int2& v) { return v.h == v.w ? fmt::format("{}", v.h) : fmt::format("({}, {})", v.h, v.w); }
 
 std::string to_string(const Padding2d& p) {

@@ -6,6 +6,15 @@
 
 namespace ember {
 
+// Padding of a 1-D window: `left` before the input and `right` after it.
+struct Padding1d {
+  int64_t left = 0, right = 0;
+  Padding1d() = default;
+  Padding1d(int64_t both) : left(both), right(both) {}  // NOLINT: implicit
+  Padding1d(int64_t before, int64_t after) : left(before), right(after) {}
+  bool operator==(const Padding1d&) const = default;
+};
+
 // A (height, width) pair; a single value means the same for both.
 struct Int2 {
   int64_t h = 0, w = 0;
@@ -45,6 +54,8 @@ struct Padding3d {
   bool operator==(const Padding3d&) const = default;
 };
 
+std::string to_string(int64_t v);           // "3"
+std::string to_string(const Padding1d& p);  // "1", or "(0, 1)" as (left, right)
 std::string to_string(const Int2& v);       // "(3, 5)" or "3"
 std::string to_string(const Padding2d& p);  // "(1, 1, 2, 2)" as (top, bottom, left, right) or "1"
 std::string to_string(const Int3& v);       // "(1, 3, 5)" or "3"

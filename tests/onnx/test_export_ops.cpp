@@ -236,7 +236,7 @@ TEST_CASE("the batch stays dynamic: a file traced with batch 2 runs batch 3") {
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"batch", "1", "28", "28"});
   const Tensor input = random_tensor({3, 1, 28, 28}, 4, 0.0f, 1.0f);
   check_close(run_opencv(path, input), eval_output(*model, input), 1e-5, 1e-4);
-  onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().dynamic(false));
+  onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().dynamic_batch(false));
   CHECK(onnx_input_dims(path) == std::vector<std::string>{"2", "1", "28", "28"});
 }
 
@@ -251,7 +251,7 @@ TEST_CASE("a fixed batch other than the traced one: the file declares it, the tr
   const Tensor input = random_tensor({3, 1, 28, 28}, 5, 0.0f, 1.0f);
   check_close(run_opencv(path, input), eval_output(*model, input), 1e-5, 1e-4);
   check_error([&] { onnx::export_model(*model, {2, 1, 28, 28}, path, onnx::ExportOptions().fixed_batch(-1)); },
-              {"fixed_batch_size must be >= 0", "got -1"});
+              {"fixed_batch must be >= 0", "got -1"});
 }
 
 TEST_CASE("initializers are named by the state_dict's names") {
@@ -302,7 +302,7 @@ TEST_CASE("bad paths, bad shapes and models that reject the shape are ember::Err
   check_error([&] { onnx::export_model(*model, {1, 3, 32, 32}, "unused.onnx"); }, {"lenet5" == std::string() ? "" : "conv2d"});
   check_error([&] { onnx::export_model(*model, {}, "unused.onnx"); }, {"example input shape"});
   check_error([&] { onnx::export_model(*model, {0, 1, 28, 28}, "unused.onnx"); }, {"example input shape"});
-  check_error([&] { onnx::export_model(*model, {1, 1, 28, 28}, "unused.onnx", onnx::ExportOptions().output("input")); },
+  check_error([&] { onnx::export_model(*model, {1, 1, 28, 28}, "unused.onnx", onnx::ExportOptions().output_name("input")); },
               {"distinct"});
   CHECK_FALSE(file_exists("unused.onnx"));
   CHECK(model->is_training());

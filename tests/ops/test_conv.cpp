@@ -4,6 +4,7 @@
 #include "support/helpers.h"
 
 using namespace ember;
+using ember::test::check_bitwise_equal;
 using ember::test::check_close;
 using ember::test::check_error;
 using ember::test::check_gradcheck;
@@ -186,6 +187,35 @@ TEST_CASE("conv2d rejects bad input, naming the shapes") {
   check_error([] { (void)Conv2dOptions().padding("sam"); }, {"conv2d", "valid", "sam"});
   check_error([&] { (void)conv2d(to_dtype(x, DType::i64), ones({4, 3, 3, 3})); }, {"conv2d", "int64"});
   check_error([&] { (void)conv2d(x, Tensor()); }, {"conv2d", "weight", "undefined"});
+}
+
+TEST_CASE("a layer's options given to the op are checked against its tensors") {
+  // One options struct serves nn::Conv2d and conv2d; the sizes a layer reads, where set, must be
+  // the ones the op's tensors have, so options meant for another layer are not silently ignored.
+  const Tensor x = ones({2, 3, 8, 8}), w = ones({4, 3, 3, 3});
+  check_bitwise_equal(conv2d(x, w, Tensor(), Conv2dOptions(3, 4, 3).padding(1)),
+                      conv2d(x, w, Tensor(), Conv2dOptions().padding(1)));
+  check_error([&] { (void)conv2d(x, w, Tensor(), Conv2dOptions(6, 4, 3)); },
+              {"conv2d", "in_channels 6", "input has 3 channels"});
+  check_error([&] { (void)conv2d(x, w, Tensor(), Conv2dOptions(3, 8, 3)); }, {"conv2d", "out_channels 8", "4"});
+  check_error([&] { (void)conv2d(x, w, Tensor(), Conv2dOptions(3, 4, {3, 5})); },
+              {"conv2d", "kernel_size (3, 5)", "kernel is 3"});
+  check_error([&] { (void)conv_transpose2d(x, ones({3, 2, 3, 3}), Tensor(), ConvTranspose2dOptions(3, 5, 3)); },
+              {"conv_transpose2d", "out_channels 5", "2"});
+  // Every option reads back as set, and a two-value padding is padding(Padding2d(h, w)).
+  const Conv2dOptions o = Conv2dOptions(3, 4, {3, 5}).stride(2).padding(1, 2).dilation({1, 2}).groups(1).bias(false);
+  CHECK(o.in_channels() == 3);
+  CHECK(o.out_channels() == 4);
+  CHECK(o.kernel_size() == Int2(3, 5));
+  CHECK(o.stride() == Int2(2));
+  CHECK(o.padding() == Padding2d(1, 1, 2, 2));
+  CHECK(o.padding_mode() == PaddingMode::explicit_sizes);
+  CHECK(o.dilation() == Int2(1, 2));
+  CHECK_FALSE(o.bias());
+  // A mode replaces the sizes, and sizes replace the mode.
+  CHECK(Conv2dOptions().padding(3).padding("same").padding_mode() == PaddingMode::same);
+  CHECK(Conv2dOptions().padding("same").padding(2).padding() == Padding2d(2));
+  CHECK(Conv2dOptions().padding("full").padding(2).padding_mode() == PaddingMode::explicit_sizes);
 }
 
 // ---- conv_transpose2d ----

@@ -164,6 +164,8 @@ TEST_CASE("conv1d rejects bad input, naming the op and the shapes") {
   check_error([&] { (void)conv1d(x, ones({4, 3, 3}), Tensor(), Conv1dOptions().padding("same").stride(2)); },
               {"conv1d", "same", "stride 1", "stride 2"});
   check_error([] { (void)Conv1dOptions().padding("sam"); }, {"conv1d", "valid", "\"sam\""});
+  check_error([] { (void)conv1d(ones({2, 3, 9}), ones({4, 3, 3}), Tensor(), Conv1dOptions(3, 4, 5)); },
+              {"conv1d", "kernel_size 5", "kernel is 3"});
   check_error([&] { (void)conv1d(to_dtype(x, DType::i64), ones({4, 3, 3})); }, {"conv1d", "input", "int64"});
   check_error([&] { (void)conv1d(x, ones({4, 3, 3}), to_dtype(ones({4}), DType::i64)); }, {"conv1d", "bias", "int64"});
   check_error([&] { (void)conv1d(x, Tensor()); }, {"conv1d", "weight", "undefined"});

@@ -222,6 +222,8 @@ TEST_CASE("conv3d rejects bad input, naming the op and the shapes") {
   check_error([&] { (void)conv3d(x, w, Tensor(), Conv3dOptions().padding("same").stride({1, 2, 1})); },
               {"conv3d", "same", "stride 1", "(1, 2, 1)"});
   check_error([] { (void)Conv3dOptions().padding("ful"); }, {"conv3d", "full", "\"ful\""});
+  check_error([] { (void)conv3d(ones({1, 2, 4, 4, 4}), ones({3, 2, 3, 3, 3}), Tensor(), Conv3dOptions(4, 3, 3)); },
+              {"conv3d", "in_channels 4", "input has 2 channels"});
   check_error([&] { (void)conv3d(to_dtype(x, DType::i64), w); }, {"conv3d", "input", "int64"});
   check_error([&] { (void)conv3d(x, Tensor()); }, {"conv3d", "weight", "undefined"});
 }
