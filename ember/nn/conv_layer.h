@@ -1,13 +1,15 @@
 #pragma once
 // What the convolution layers (Conv1d, Conv2d, Conv3d, ConvTranspose2d) share, over the options
 // structs they share with their ops: the checks of the sizes a layer makes its parameters from,
-// and PyTorch's extra_repr. Included by nn/conv.cpp and nn/conv_nd.cpp only.
+// their parameters, FLOPs and PyTorch's extra_repr. Included by nn/conv.cpp and nn/conv_nd.cpp only.
 #include <fmt/format.h>
 
 #include <string>
 
 #include "ember/core/error.h"
 #include "ember/core/shape.h"
+#include "ember/nn/init.h"
+#include "ember/nn/module.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/window.h"
 
@@ -48,6 +50,29 @@ void check_sizes(const char* layer, const Options& o) {
               ember::to_string(o.kernel_size()));
   EMBER_CHECK(groups >= 1 && in % groups == 0 && out % groups == 0,
               "{}: groups {} must divide in_channels {} and out_channels {}", layer, groups, in, out);
+}
+
+// Checks the sizes, then registers the layer's weight, [out, in / groups, k...] (for a transposed
+// convolution [in, out / groups, k...]), and its bias [out] when the options ask for one, both
+// initialized as PyTorch does.
+template <class Options>
+void make_parameters(const char* layer, Module& module, const Options& o, bool transposed, Tensor& weight,
+                     Tensor& bias) {
+  check_sizes(layer, o);
+  const int64_t in = o.in_channels(), out = o.out_channels(), groups = o.groups();
+  weight = module.register_parameter(
+      "weight", empty(transposed ? weight_shape(in, out / groups, o.kernel_size())
+                                 : weight_shape(out, in / groups, o.kernel_size())));
+  if (o.bias()) bias = module.register_parameter("bias", empty({out}));
+  init::default_conv_init(weight, bias);  // a transposed weight's fan is its size(1) * k..., as PyTorch
+}
+
+// FLOPs (2 per multiply-add) for `elements` outputs of a convolution, or `elements` inputs of a
+// transposed one (each spreads into out / groups * k... multiply-adds).
+template <class Options>
+int64_t flops(const Options& o, int64_t elements, bool transposed) {
+  const int64_t channels = (transposed ? o.out_channels() : o.in_channels()) / o.groups();
+  return 2 * elements * macs_per_element(channels, o.kernel_size());
 }
 
 // "16, 32, kernel_size=5, stride=1", then the options that differ from their defaults, as PyTorch.
