@@ -128,6 +128,7 @@ void Trainer::on_epoch_end(std::function<void(const EpochRecord&)> callback) {
 }
 
 const std::vector<EpochRecord>& Trainer::fit() {
+  fit_start_ = std::chrono::steady_clock::now();
   if (data_parallel_) {  // every rank starts from rank 0's weights
     data_parallel_->broadcast(model_->parameters());
     data_parallel_->broadcast(model_->buffers());
@@ -169,6 +170,8 @@ EpochRecord Trainer::run_epoch() {
   for (const data::Batch& batch : train_data_->epoch(epoch_, batch_)) {
     if (batch_ == num_batches || should_stop()) break;
     double loss_value = 0;
+    const double lr = optimizer_->lr(0);
+    const int64_t count_before = counts.count, correct_before = counts.correct;
     if (data_parallel_) {
       data_parallel_step(batch, counts, loss_value);
     } else {
@@ -177,10 +180,23 @@ EpochRecord Trainer::run_epoch() {
     ++batch_;
     ++step_;
     images += batch.labels.size(0);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - start).count();
     progress_.update(batch_, counts.loss(), counts.accuracy(), static_cast<double>(images) / seconds);
     if (!batch_callbacks_.empty()) {
-      BatchEnd end{epoch, batch_, num_batches, loss_value, counts.loss(), counts.accuracy()};
+      BatchEnd end;
+      end.epoch = epoch;
+      end.batch = batch_;
+      end.num_batches = num_batches;
+      end.step = step_;
+      end.loss = loss_value;
+      const int64_t batch_count = counts.count - count_before;
+      end.accuracy = batch_count ? static_cast<double>(counts.correct - correct_before) / static_cast<double>(batch_count) : 0.0;
+      end.lr = lr;
+      end.running_loss = counts.loss();
+      end.running_accuracy = counts.accuracy();
+      end.images_per_second = static_cast<double>(images) / seconds;
+      end.seconds = std::chrono::duration<double>(now - fit_start_).count();
       for (const auto& callback : batch_callbacks_) callback(end);
     }
     // A step checkpoint at the epoch's last batch would be overwritten by the epoch's own.

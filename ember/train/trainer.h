@@ -38,6 +38,7 @@
 // run directory written by rank 0 only (data_parallel.h says exactly how; ember/distributed/
 // implements it over MPI; docs/DISTRIBUTED.md).
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -70,12 +71,18 @@ struct TrainerOptions {
   EMBER_ARG(bool, report, true);
 };
 
+// What a training step leaves, for callbacks (on_batch_end): per-step logs and curves.
 struct BatchEnd {
   int64_t epoch = 0;        // 1-based
   int64_t batch = 0;        // 1-based within the epoch
   int64_t num_batches = 0;
+  int64_t step = 0;         // optimizer steps since the run began (1-based; a resumed run continues)
   double loss = 0;          // this batch's mean loss
+  double accuracy = 0;      // this batch's accuracy, in [0, 1]
+  double lr = 0;            // the learning rate this step used (the first parameter group's)
   double running_loss = 0, running_accuracy = 0;  // the epoch so far
+  double images_per_second = 0;  // the epoch so far
+  double seconds = 0;       // since this process's fit() began
 };
 
 class Trainer {
@@ -163,6 +170,7 @@ class Trainer {
   std::string run_config_, summary_text_;  // config_json() and the model summary, as fit() wrote them
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;
+  std::chrono::steady_clock::time_point fit_start_;
   // The run directory claimed from fit() on, for the trainer's life: a second run in it is refused.
   std::unique_ptr<FolderLock> run_lock_;
 };

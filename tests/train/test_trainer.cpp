@@ -37,7 +37,11 @@ TEST_CASE("LeNet-5 learns real MNIST digits in a few dozen steps") {
   const train::Experiment e = train::build_experiment(config);
   auto trainer = train::make_trainer(e, train::Progress::none);
   std::vector<double> batch_losses;
-  trainer->on_batch_end([&](const train::BatchEnd& b) { batch_losses.push_back(b.loss); });
+  std::vector<train::BatchEnd> ends;
+  trainer->on_batch_end([&](const train::BatchEnd& b) {
+    batch_losses.push_back(b.loss);
+    ends.push_back(b);
+  });
   int epochs_seen = 0;
   trainer->on_epoch_end([&](const train::EpochRecord&) { ++epochs_seen; });
   const auto& history = trainer->fit();
@@ -53,6 +57,24 @@ TEST_CASE("LeNet-5 learns real MNIST digits in a few dozen steps") {
   CHECK(last_ten < 0.6);
   CHECK(history[2].train_loss < history[1].train_loss);
   CHECK(history[1].train_loss < history[0].train_loss);
+  // Every step reports its number, its own accuracy, the learning rate it used and the clock.
+  for (size_t i = 0; i < ends.size(); ++i) {
+    const train::BatchEnd& b = ends[i];
+    CHECK(b.step == static_cast<int64_t>(i) + 1);
+    CHECK(b.epoch == static_cast<int64_t>(i) / 20 + 1);
+    CHECK(b.batch == static_cast<int64_t>(i) % 20 + 1);
+    CHECK(b.accuracy >= 0.0);
+    CHECK(b.accuracy <= 1.0);
+    CHECK(b.lr == doctest::Approx(history[static_cast<size_t>(b.epoch - 1)].lr));
+    CHECK(b.images_per_second > 0.0);
+    if (i > 0) CHECK(b.seconds >= ends[i - 1].seconds);
+  }
+  // The last batch's running accuracy is the epoch's, and the batch accuracies average to it
+  // (equal batches of 50).
+  double mean_accuracy = 0;
+  for (size_t i = 40; i < 60; ++i) mean_accuracy += ends[i].accuracy / 20;
+  CHECK(mean_accuracy == doctest::Approx(history[2].train_accuracy));
+  CHECK(ends.back().running_accuracy == doctest::Approx(history[2].train_accuracy));
   CHECK(history[2].test_accuracy > 0.8);
   CHECK(history[2].test_topk_accuracy >= history[2].test_accuracy);
   CHECK(history[2].images_per_second > 0);
