@@ -27,9 +27,7 @@ constexpr int kDigits = 8, kZoom = 4, kGap = 4, kSide = 28;
 Tensor train_and_reconstruct(models::AutoencoderDecoder decoder, const std::shared_ptr<data::DataLoader>& loader,
                              int64_t steps, const Tensor& images, const char* name) {
   manual_seed(1);
-  models::ConvAutoencoderOptions o;
-  o.decoder = decoder;
-  models::ConvAutoencoder model(o);
+  models::ConvAutoencoder model(models::ConvAutoencoderOptions().decoder(decoder));
   optim::Adam adam(model.parameters(), optim::AdamOptions(2e-3));
   const auto start = std::chrono::steady_clock::now();
   int64_t step = 0;

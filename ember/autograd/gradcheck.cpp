@@ -47,7 +47,7 @@ GradcheckResult gradcheck(const TensorFunction& f, const TensorList& inputs, con
       x.push_back(t);
     }
   }
-  Generator gen(options.seed);
+  Generator gen(options.seed());
 
   // Analytic: one backward per output, with random weights as the output gradient.
   TensorList outputs = f(x);
@@ -65,7 +65,7 @@ GradcheckResult gradcheck(const TensorFunction& f, const TensorList& inputs, con
   };
   const double base = loss();
   auto close = [&](double a, double b) {
-    return std::abs(a - b) <= options.atol + options.rtol * std::max(std::abs(a), std::abs(b));
+    return std::abs(a - b) <= options.atol() + options.rtol() * std::max(std::abs(a), std::abs(b));
   };
 
   int reported = 0;
@@ -75,11 +75,11 @@ GradcheckResult gradcheck(const TensorFunction& f, const TensorList& inputs, con
     const float* analytic = analytic_grad.data<float>();
     const int64_t n = x[i].numel();
     std::vector<int64_t> positions;
-    if (n <= options.max_elements_per_input) {
+    if (n <= options.max_elements_per_input()) {
       for (int64_t p = 0; p < n; ++p) positions.push_back(p);
     } else {
       const auto perm = randperm(n, &gen).to_vector<int64_t>();
-      positions.assign(perm.begin(), perm.begin() + options.max_elements_per_input);
+      positions.assign(perm.begin(), perm.begin() + options.max_elements_per_input());
     }
     float* data = x[i].data<float>();
     for (int64_t p : positions) {
@@ -87,7 +87,7 @@ GradcheckResult gradcheck(const TensorFunction& f, const TensorList& inputs, con
       const double ana = analytic[p];
       bool ok = false, kink = false;
       double num = 0;
-      for (double step : {options.step, options.second_step}) {
+      for (double step : {options.step(), options.second_step()}) {
         const double h = step * std::max(1.0, std::abs(static_cast<double>(original)));
         const float up = static_cast<float>(original + h), down = static_cast<float>(original - h);
         data[p] = up;

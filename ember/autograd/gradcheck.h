@@ -12,17 +12,18 @@
 #include <functional>
 #include <string>
 
+#include "ember/core/options.h"
 #include "ember/core/tensor.h"
 
 namespace ember::autograd {
 
 struct GradcheckOptions {
-  double step = 1e-2;         // first step, relative to max(1, |x|)
-  double second_step = 1e-3;  // tried before declaring an element wrong
-  double atol = 1e-3;
-  double rtol = 1e-2;
-  int64_t max_elements_per_input = 96;  // a random subset of larger inputs is checked
-  uint64_t seed = 1234;
+  EMBER_ARG(double, step, 1e-2);         // first step, relative to max(1, |x|)
+  EMBER_ARG(double, second_step, 1e-3);  // tried before declaring an element wrong
+  EMBER_ARG(double, atol, 1e-3);
+  EMBER_ARG(double, rtol, 1e-2);
+  EMBER_ARG(int64_t, max_elements_per_input, 96);  // a random subset of larger inputs is checked
+  EMBER_ARG(uint64_t, seed, 1234);
 };
 
 struct GradcheckResult {

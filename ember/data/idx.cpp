@@ -242,7 +242,7 @@ std::ifstream open_idx(const std::string& path, uint64_t& file_size) {
 IdxArray read_idx(const std::string& path, const IdxReadOptions& options) {
   uint64_t file_size = 0;
   std::ifstream in = open_idx(path, file_size);
-  return IdxStream(in, file_size, path).read(options.max_items, options.memory_budget);
+  return IdxStream(in, file_size, path).read(options.max_items(), options.memory_budget());
 }
 
 std::vector<int64_t> read_idx_dims(const std::string& path) {
@@ -253,7 +253,7 @@ std::vector<int64_t> read_idx_dims(const std::string& path) {
 
 IdxArray parse_idx(std::string_view bytes, const std::string& name, const IdxReadOptions& options) {
   MemoryStream in(bytes);
-  return IdxStream(in, bytes.size(), name).read(options.max_items, options.memory_budget);
+  return IdxStream(in, bytes.size(), name).read(options.max_items(), options.memory_budget());
 }
 
 }  // namespace ember::data

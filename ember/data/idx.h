@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ember/core/options.h"
+
 namespace ember::data {
 
 struct IdxArray {
@@ -35,8 +37,8 @@ struct IdxArray {
 };
 
 struct IdxReadOptions {
-  int64_t max_items = 0;                         // read the first N entries of the first dimension; 0: all
-  uint64_t memory_budget = uint64_t{1} << 31;    // most bytes of data to hold
+  EMBER_ARG(int64_t, max_items, 0);                       // read the first N entries of the first dimension; 0: all
+  EMBER_ARG(uint64_t, memory_budget, uint64_t{1} << 31);  // most bytes of data to hold
 };
 
 IdxArray read_idx(const std::string& path, const IdxReadOptions& options = {});

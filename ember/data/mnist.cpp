@@ -49,7 +49,7 @@ ImageData load_idx_dataset(const std::string& dir, Split split, int64_t limit, c
               labels_path, fmt::join(label_dims, "x"));
   EMBER_CHECK(image_dims[0] == label_dims[0], "{} {}: {} holds {} images but {} holds {} labels", dataset,
               to_string(split), images_path, image_dims[0], labels_path, label_dims[0]);
-  const IdxReadOptions read_options{.max_items = limit};
+  const auto read_options = IdxReadOptions().max_items(limit);
   IdxArray images = read_idx(images_path, read_options);
   const IdxArray labels = read_idx(labels_path, read_options);
 

@@ -19,21 +19,22 @@ std::shared_ptr<nn::Module> conv(int64_t in, int64_t out, int64_t k, int64_t str
 }  // namespace
 
 AlexNet::AlexNet(const AlexNetOptions& o) : Module("AlexNet") {
-  EMBER_CHECK(o.in_channels >= 1 && o.num_classes >= 1, "AlexNet: in_channels {} and num_classes {} must be at least 1",
-              o.in_channels, o.num_classes);
-  EMBER_CHECK(o.dropout >= 0 && o.dropout < 1, "AlexNet: dropout {} must be in [0, 1)", o.dropout);
-  const int64_t g = o.two_tower ? 2 : 1;
-  auto norm = [&] { return o.lrn ? lrn() : std::make_shared<nn::Identity>(); };
+  EMBER_CHECK(o.in_channels() >= 1 && o.num_classes() >= 1,
+              "AlexNet: in_channels {} and num_classes {} must be at least 1", o.in_channels(), o.num_classes());
+  EMBER_CHECK(o.dropout() >= 0 && o.dropout() < 1, "AlexNet: dropout {} must be in [0, 1)", o.dropout());
+  const int64_t g = o.two_tower() ? 2 : 1;
+  auto norm = [&] { return o.lrn() ? lrn() : std::make_shared<nn::Identity>(); };
   features = register_module("features", nn::sequential({
-      conv(o.in_channels, 96, 11, 4, 0, 1), relu(), norm(), pool(),
+      conv(o.in_channels(), 96, 11, 4, 0, 1), relu(), norm(), pool(),
       conv(96, 256, 5, 1, 2, g), relu(), norm(), pool(),
       conv(256, 384, 3, 1, 1, 1), relu(),
       conv(384, 384, 3, 1, 1, g), relu(),
       conv(384, 256, 3, 1, 1, g), relu(), pool()}));
   classifier = register_module("classifier", nn::sequential({
-      std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
-      std::make_shared<nn::Linear>(256 * 6 * 6, 4096), relu(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
-      std::make_shared<nn::Linear>(4096, 4096), relu(), std::make_shared<nn::Linear>(4096, o.num_classes)}));
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(o.dropout(), o.generator()),
+      std::make_shared<nn::Linear>(256 * 6 * 6, 4096), relu(),
+      std::make_shared<nn::Dropout>(o.dropout(), o.generator()), std::make_shared<nn::Linear>(4096, 4096), relu(),
+      std::make_shared<nn::Linear>(4096, o.num_classes())}));
   nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 
@@ -44,16 +45,16 @@ Tensor AlexNet::forward(const Tensor& x) {
 }
 
 AlexNetCifar::AlexNetCifar(const AlexNetCifarOptions& o) : Module("AlexNetCifar") {
-  EMBER_CHECK(o.in_channels >= 1 && o.num_classes >= 1,
-              "AlexNetCifar: in_channels {} and num_classes {} must be at least 1", o.in_channels, o.num_classes);
-  EMBER_CHECK(o.dropout >= 0 && o.dropout < 1, "AlexNetCifar: dropout {} must be in [0, 1)", o.dropout);
+  EMBER_CHECK(o.in_channels() >= 1 && o.num_classes() >= 1,
+              "AlexNetCifar: in_channels {} and num_classes {} must be at least 1", o.in_channels(), o.num_classes());
+  EMBER_CHECK(o.dropout() >= 0 && o.dropout() < 1, "AlexNetCifar: dropout {} must be in [0, 1)", o.dropout());
   features = register_module("features", nn::sequential({
-      conv(o.in_channels, 64, 5, 1, 2, 1), relu(), pool(), lrn(),
+      conv(o.in_channels(), 64, 5, 1, 2, 1), relu(), pool(), lrn(),
       conv(64, 64, 5, 1, 2, 1), relu(), lrn(), pool()}));
   classifier = register_module("classifier", nn::sequential({
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(64 * 7 * 7, 384), relu(),
-      std::make_shared<nn::Dropout>(o.dropout, o.generator), std::make_shared<nn::Linear>(384, 192), relu(),
-      std::make_shared<nn::Dropout>(o.dropout, o.generator), std::make_shared<nn::Linear>(192, o.num_classes)}));
+      std::make_shared<nn::Dropout>(o.dropout(), o.generator()), std::make_shared<nn::Linear>(384, 192), relu(),
+      std::make_shared<nn::Dropout>(o.dropout(), o.generator()), std::make_shared<nn::Linear>(192, o.num_classes())}));
   nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 

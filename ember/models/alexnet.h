@@ -7,7 +7,7 @@
 //   relu, LRN, maxpool(3, s2), conv(384, 3x3, p1), relu, conv(384, 3x3, p1, groups), relu,
 //   conv(256, 3x3, p1, groups), relu, maxpool(3, s2); classifier = flatten, dropout, fc 4096, relu,
 //   dropout, fc 4096, relu, fc num_classes. groups = 2 (two towers, 60,965,224 parameters) or
-//   1 with two_tower = false (62,378,344).
+//   1 with two_tower(false) (62,378,344).
 // AlexNetCifar (3x32x32): features = conv(64, 5x5, p2), relu, maxpool(3, s2), LRN, conv(64, 5x5,
 //   p2), relu, LRN, maxpool(3, s2); classifier = flatten, fc 384, relu, dropout, fc 192, relu,
 //   dropout, fc num_classes (1,387,786 parameters). Keys: features.0.*, features.4.*,
@@ -15,6 +15,7 @@
 // LRN everywhere: size 5, alpha 1e-4, beta 0.75, k 2. Max pools: no padding, floor mode.
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/core/random.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
@@ -22,12 +23,12 @@
 namespace ember::models {
 
 struct AlexNetOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 1000;
-  bool two_tower = true;   // groups = 2 in conv2, conv4, conv5 (as published); false: one tower
-  bool lrn = true;         // false replaces the LRN layers by Identity (keys unchanged)
-  float dropout = 0.5f;
-  Generator* generator = nullptr;  // for dropout
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 1000);
+  EMBER_ARG(bool, two_tower, true);  // groups = 2 in conv2, conv4, conv5 (as published); false: one tower
+  EMBER_ARG(bool, lrn, true);        // false replaces the LRN layers by Identity (keys unchanged)
+  EMBER_ARG(float, dropout, 0.5f);
+  EMBER_ARG(GeneratorPtr, generator, nullptr);  // for dropout
 };
 
 class AlexNet : public nn::Module {
@@ -38,10 +39,10 @@ class AlexNet : public nn::Module {
 };
 
 struct AlexNetCifarOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 10;
-  float dropout = 0.5f;
-  Generator* generator = nullptr;
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(float, dropout, 0.5f);
+  EMBER_ARG(GeneratorPtr, generator, nullptr);
 };
 
 class AlexNetCifar : public nn::Module {

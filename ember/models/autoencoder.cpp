@@ -8,22 +8,22 @@
 namespace ember::models {
 
 ConvAutoencoder::ConvAutoencoder(const ConvAutoencoderOptions& o) : Module("ConvAutoencoder") {
-  EMBER_CHECK(o.in_channels >= 1 && o.channels[0] >= 1 && o.channels[1] >= 1,
-              "ConvAutoencoder: in_channels {} and channels [{}, {}] must be at least 1", o.in_channels,
-              o.channels[0], o.channels[1]);
-  const auto [c0, c1] = o.channels;
+  EMBER_CHECK(o.in_channels() >= 1 && o.channels()[0] >= 1 && o.channels()[1] >= 1,
+              "ConvAutoencoder: in_channels {} and channels [{}, {}] must be at least 1", o.in_channels(),
+              o.channels()[0], o.channels()[1]);
+  const auto [c0, c1] = o.channels();
   encoder = register_module("encoder", nn::sequential({
-      std::make_shared<nn::Conv2d>(nn::Conv2dOptions(o.in_channels, c0, 3).stride(2).padding(1)),
+      std::make_shared<nn::Conv2d>(nn::Conv2dOptions(o.in_channels(), c0, 3).stride(2).padding(1)),
       std::make_shared<nn::ReLU>(),
       std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c0, c1, 3).stride(2).padding(1)),
       std::make_shared<nn::ReLU>()}));
-  if (o.decoder == AutoencoderDecoder::resize) {
+  if (o.decoder() == AutoencoderDecoder::resize) {
     decoder = register_module("decoder", nn::sequential({
         std::make_shared<nn::Upsample>(nn::UpsampleOptions().scale_factor(2)),
         std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c1, c0, 3).padding(1)),
         std::make_shared<nn::ReLU>(),
         std::make_shared<nn::Upsample>(nn::UpsampleOptions().scale_factor(2)),
-        std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c0, o.in_channels, 3).padding(1)),
+        std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c0, o.in_channels(), 3).padding(1)),
         std::make_shared<nn::Sigmoid>()}));
     return;
   }
@@ -31,7 +31,7 @@ ConvAutoencoder::ConvAutoencoder(const ConvAutoencoderOptions& o) : Module("Conv
       std::make_shared<nn::ConvTranspose2d>(nn::ConvTranspose2dOptions(c1, c0, 3).stride(2).padding(1).output_padding(1)),
       std::make_shared<nn::ReLU>(),
       std::make_shared<nn::ConvTranspose2d>(
-          nn::ConvTranspose2dOptions(c0, o.in_channels, 3).stride(2).padding(1).output_padding(1)),
+          nn::ConvTranspose2dOptions(c0, o.in_channels(), 3).stride(2).padding(1).output_padding(1)),
       std::make_shared<nn::Sigmoid>()}));
   nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }

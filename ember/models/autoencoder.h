@@ -2,7 +2,7 @@
 // Convolutional autoencoder for 1x28x28 images: a strided-conv encoder and a decoder that
 // reconstructs the input's shape, sigmoid at the end (pixels in (0, 1)).
 //   encoder = conv(in -> c0, 3x3, s2, p1), relu, conv(c0 -> c1, 3x3, s2, p1), relu    28 -> 14 -> 7
-// The decoder, by options.decoder:
+// The decoder, by options.decoder():
 //   transposed (default):
 //             convT(c1 -> c0, 3x3, s2, p1, out_pad 1), relu,
 //             convT(c0 -> in, 3x3, s2, p1, out_pad 1), sigmoid                        7 -> 14 -> 28
@@ -17,6 +17,7 @@
 #include <array>
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
 
@@ -25,9 +26,10 @@ namespace ember::models {
 enum class AutoencoderDecoder { transposed, resize };
 
 struct ConvAutoencoderOptions {
-  int64_t in_channels = 1;
-  std::array<int64_t, 2> channels = {16, 32};
-  AutoencoderDecoder decoder = AutoencoderDecoder::transposed;
+  using Channels = std::array<int64_t, 2>;  // c0, c1 (an alias: EMBER_ARG cannot take a type with a comma)
+  EMBER_ARG(int64_t, in_channels, 1);
+  EMBER_ARG(Channels, channels, {16, 32});
+  EMBER_ARG(AutoencoderDecoder, decoder, AutoencoderDecoder::transposed);
 };
 
 class ConvAutoencoder : public nn::Module {

@@ -4,10 +4,16 @@
 #include <string>
 
 #include "ember/core/error.h"
+#include "ember/core/random.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/module.h"
 
 namespace ember::models {
+
+// The type of the options' `generator` fields. EMBER_ARG's getter returns `const type&`, which
+// for a spelled-out `Generator*` would read `const Generator*&` (a pointer to a const generator,
+// which the field cannot bind to); through the alias it is `Generator* const&`.
+using GeneratorPtr = Generator*;
 
 // The nonlinearity a model uses where the architecture allows a choice.
 enum class Activation { relu, tanh, sigmoid };

@@ -8,18 +8,19 @@
 #include <memory>
 #include <vector>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
 
 namespace ember::models {
 
 struct DilatedNetOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 5;
-  int64_t channels = 32;
-  std::vector<int64_t> dilations = {1, 2, 4, 8};
-  Activation activation = Activation::relu;
-  bool dense = true;  // true: per-pixel scores [N, classes, H, W]; false: the classifier variant
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 5);
+  EMBER_ARG(int64_t, channels, 32);
+  EMBER_ARG(std::vector<int64_t>, dilations, {1, 2, 4, 8});
+  EMBER_ARG(Activation, activation, Activation::relu);
+  EMBER_ARG(bool, dense, true);  // true: per-pixel scores [N, classes, H, W]; false: the classifier variant
 };
 
 class DilatedNet : public nn::Module {

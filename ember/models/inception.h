@@ -11,14 +11,23 @@
 //   inception(224: 64, 64, 96, 16, 32, 32) -> 224; classifier = AdaptiveAvgPool2d(1), Flatten, fc.
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
 
 namespace ember::models {
 
+// Every channel count must be set (the block rejects the zeros left unset):
+//   InceptionBlockOptions().in_channels(64).c1(32).c3_reduce(48).c3(64).c5_reduce(8).c5(16).pool_proj(16)
 struct InceptionBlockOptions {
-  int64_t in_channels, c1, c3_reduce, c3, c5_reduce, c5, pool_proj;
-  int64_t out_channels() const { return c1 + c3 + c5 + pool_proj; }
+  int64_t out_channels() const { return c1_ + c3_ + c5_ + pool_proj_; }
+  EMBER_ARG(int64_t, in_channels, 0);
+  EMBER_ARG(int64_t, c1, 0);
+  EMBER_ARG(int64_t, c3_reduce, 0);
+  EMBER_ARG(int64_t, c3, 0);
+  EMBER_ARG(int64_t, c5_reduce, 0);
+  EMBER_ARG(int64_t, c5, 0);
+  EMBER_ARG(int64_t, pool_proj, 0);
 };
 
 class InceptionBlock : public nn::Module {
@@ -33,8 +42,8 @@ class InceptionBlock : public nn::Module {
 };
 
 struct InceptionNetOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 10;
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 10);
 };
 
 class InceptionNet : public nn::Module {

@@ -9,20 +9,21 @@
 //   State dict keys: features.0.*, features.3.*, classifier.1.*, classifier.3.*, classifier.5.*.
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
 
 namespace ember::models {
 
 struct LeNet5Options {
-  int64_t in_channels = 1;
-  int64_t num_classes = 10;
-  Activation activation = Activation::relu;  // LeNet5Classic defaults to tanh
+  EMBER_ARG(int64_t, in_channels, 1);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(Activation, activation, Activation::relu);  // LeNet5Classic defaults to tanh
 };
 
 class LeNet5Classic : public nn::Module {
  public:
-  explicit LeNet5Classic(LeNet5Options options = {1, 10, Activation::tanh});
+  explicit LeNet5Classic(const LeNet5Options& options = LeNet5Options().activation(Activation::tanh));
   Tensor forward(const Tensor& x) override;  // [N, in_channels, 32, 32] -> [N, num_classes]
   std::shared_ptr<nn::Sequential> features, classifier;
 };

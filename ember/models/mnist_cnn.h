@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "ember/core/options.h"
 #include "ember/core/random.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
@@ -19,15 +20,15 @@
 namespace ember::models {
 
 struct MnistCnnOptions {
-  int64_t in_channels = 1;
-  int64_t input_size = 28;                  // square inputs
-  int64_t num_classes = 10;
-  std::vector<int64_t> conv_channels = {20, 40};  // one entry per conv stage (1 or more)
-  int64_t kernel_size = 5;
-  std::vector<int64_t> hidden = {100};      // fully connected widths before the output layer
-  Activation activation = Activation::relu;
-  float dropout = 0.0f;                     // before every fully connected layer; 0 = none
-  Generator* generator = nullptr;           // for dropout
+  EMBER_ARG(int64_t, in_channels, 1);
+  EMBER_ARG(int64_t, input_size, 28);                        // square inputs
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(std::vector<int64_t>, conv_channels, {20, 40});  // one entry per conv stage (1 or more)
+  EMBER_ARG(int64_t, kernel_size, 5);
+  EMBER_ARG(std::vector<int64_t>, hidden, {100});            // fully connected widths before the output layer
+  EMBER_ARG(Activation, activation, Activation::relu);
+  EMBER_ARG(float, dropout, 0.0f);                           // before every fully connected layer; 0 = none
+  EMBER_ARG(GeneratorPtr, generator, nullptr);               // for dropout
 };
 
 class MnistCnn : public nn::Module {

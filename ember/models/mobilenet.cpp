@@ -20,14 +20,15 @@ std::shared_ptr<nn::Sequential> depthwise_separable(int64_t in_channels, int64_t
 }
 
 MobileNet::MobileNet(const MobileNetOptions& o) : Module("MobileNet") {
-  EMBER_CHECK(o.in_channels >= 1 && o.num_classes >= 1,
-              "MobileNet: in_channels {} and num_classes {} must be at least 1", o.in_channels, o.num_classes);
-  EMBER_CHECK(std::isfinite(o.width_multiplier) && o.width_multiplier > 0 && int64_t(32 * o.width_multiplier) >= 1,
-              "MobileNet: width_multiplier {} must be finite and leave at least 1 channel (>= 1/32)",
-              o.width_multiplier);
-  auto w = [&](int64_t c) { return static_cast<int64_t>(static_cast<double>(c) * o.width_multiplier); };
+  EMBER_CHECK(o.in_channels() >= 1 && o.num_classes() >= 1,
+              "MobileNet: in_channels {} and num_classes {} must be at least 1", o.in_channels(), o.num_classes());
+  const double m = o.width_multiplier();
+  EMBER_CHECK(std::isfinite(m) && m > 0 && int64_t(32 * m) >= 1,
+              "MobileNet: width_multiplier {} must be finite and leave at least 1 channel (>= 1/32)", m);
+  auto w = [&](int64_t c) { return static_cast<int64_t>(static_cast<double>(c) * m); };
   features = register_module("features", std::make_shared<nn::Sequential>());
-  features->push_back(std::make_shared<nn::Conv2d>(nn::Conv2dOptions(o.in_channels, w(32), 3).padding(1).bias(false)));
+  features->push_back(
+      std::make_shared<nn::Conv2d>(nn::Conv2dOptions(o.in_channels(), w(32), 3).padding(1).bias(false)));
   features->push_back(std::make_shared<nn::BatchNorm2d>(w(32)));
   features->push_back(std::make_shared<nn::ReLU>());
   int64_t in = w(32);
@@ -38,7 +39,7 @@ MobileNet::MobileNet(const MobileNetOptions& o) : Module("MobileNet") {
   }
   classifier = register_module("classifier", nn::sequential({std::make_shared<nn::AdaptiveAvgPool2d>(1),
                                                               std::make_shared<nn::Flatten>(),
-                                                              std::make_shared<nn::Linear>(in, o.num_classes)}));
+                                                              std::make_shared<nn::Linear>(in, o.num_classes())}));
   nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)
 }
 

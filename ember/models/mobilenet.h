@@ -9,15 +9,16 @@
 // The width multiplier scales every channel count: floor(c * width), which must be >= 1.
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
 
 namespace ember::models {
 
 struct MobileNetOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 10;
-  double width_multiplier = 1.0;
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(double, width_multiplier, 1.0);
 };
 
 // dw3x3(stride) - bn - relu - pw1x1(out) - bn - relu.

@@ -37,17 +37,17 @@ double lenet5(const ModelConfig& c, bool classic) {
 
 double simplecnn(const ModelConfig& c) {
   const SimpleConvNetOptions o;
-  const double pooled = std::max<double>(0, std::floor((static_cast<double>(c.input_size - o.kernel_size) + 1) / 2));
-  const double cc = static_cast<double>(o.conv_channels), hidden = static_cast<double>(o.hidden);
-  return conv(static_cast<double>(c.in_channels), cc, static_cast<double>(o.kernel_size)) +
+  const double pooled = std::max<double>(0, std::floor((static_cast<double>(c.input_size - o.kernel_size()) + 1) / 2));
+  const double cc = static_cast<double>(o.conv_channels()), hidden = static_cast<double>(o.hidden());
+  return conv(static_cast<double>(c.in_channels), cc, static_cast<double>(o.kernel_size())) +
          linear(cc * pooled * pooled, hidden) + linear(hidden, static_cast<double>(c.num_classes));
 }
 
 double mnist_cnn(const ModelConfig& c) {
   const MnistCnnOptions defaults;
-  const auto& stages = c.conv_channels.empty() ? defaults.conv_channels : c.conv_channels;
-  const auto& hidden = c.hidden.empty() ? defaults.hidden : c.hidden;
-  const double k = static_cast<double>(defaults.kernel_size);
+  const auto& stages = c.conv_channels.empty() ? defaults.conv_channels() : c.conv_channels;
+  const auto& hidden = c.hidden.empty() ? defaults.hidden() : c.hidden;
+  const double k = static_cast<double>(defaults.kernel_size());
   double total = 0, channels = static_cast<double>(c.in_channels), size = static_cast<double>(c.input_size);
   for (int64_t out : stages) {
     total += conv(channels, static_cast<double>(out), k);
@@ -63,7 +63,7 @@ double mnist_cnn(const ModelConfig& c) {
 }
 
 double alexnet(const ModelConfig& c) {
-  const double g = AlexNetOptions{}.two_tower ? 2 : 1;
+  const double g = AlexNetOptions().two_tower() ? 2 : 1;
   return conv(static_cast<double>(c.in_channels), 96, 11) + conv(96, 256, 5, g) + conv(256, 384, 3) +
          conv(384, 384, 3, g) + conv(384, 256, 3, g) + linear(256 * 6 * 6, 4096) + linear(4096, 4096) +
          linear(4096, static_cast<double>(c.num_classes));
@@ -75,7 +75,7 @@ double alexnet_cifar(const ModelConfig& c) {
 }
 
 double nin(const ModelConfig& c) {
-  const auto channels = NiNOptions{}.channels;
+  const auto channels = NiNOptions().channels();
   const double c0 = static_cast<double>(channels[0]), c1 = static_cast<double>(channels[1]),
                c2 = static_cast<double>(channels[2]);
   auto mlpconv = [](double in, double mid, double out, double k) {
@@ -100,9 +100,9 @@ double mobilenet(const ModelConfig& c) {
 
 double dilated(const ModelConfig& c) {
   const DilatedNetOptions o;
-  const double channels = static_cast<double>(o.channels);
+  const double channels = static_cast<double>(o.channels());
   double total = 0, in = static_cast<double>(c.in_channels);
-  for (size_t i = 0; i < o.dilations.size(); ++i) {
+  for (size_t i = 0; i < o.dilations().size(); ++i) {
     total += conv(in, channels, 3);
     in = channels;
   }
@@ -112,25 +112,27 @@ double dilated(const ModelConfig& c) {
 double inception(const ModelConfig& c) {
   auto block = [](const InceptionBlockOptions& o) {
     const auto d = [](int64_t v) { return static_cast<double>(v); };
-    return conv(d(o.in_channels), d(o.c1), 1) + conv(d(o.in_channels), d(o.c3_reduce), 1) +
-           conv(d(o.c3_reduce), d(o.c3), 3) + conv(d(o.in_channels), d(o.c5_reduce), 1) +
-           conv(d(o.c5_reduce), d(o.c5), 5) + conv(d(o.in_channels), d(o.pool_proj), 1);
+    return conv(d(o.in_channels()), d(o.c1()), 1) + conv(d(o.in_channels()), d(o.c3_reduce()), 1) +
+           conv(d(o.c3_reduce()), d(o.c3()), 3) + conv(d(o.in_channels()), d(o.c5_reduce()), 1) +
+           conv(d(o.c5_reduce()), d(o.c5()), 5) + conv(d(o.in_channels()), d(o.pool_proj()), 1);
   };
   // InceptionNet's three blocks (inception.cpp).
-  const InceptionBlockOptions a{64, 32, 48, 64, 8, 16, 16}, b{128, 64, 64, 96, 16, 32, 32},
-      last{224, 64, 64, 96, 16, 32, 32};
+  using Block = InceptionBlockOptions;
+  const auto a = Block().in_channels(64).c1(32).c3_reduce(48).c3(64).c5_reduce(8).c5(16).pool_proj(16);
+  const auto b = Block().in_channels(128).c1(64).c3_reduce(64).c3(96).c5_reduce(16).c5(32).pool_proj(32);
+  const auto last = Block().in_channels(224).c1(64).c3_reduce(64).c3(96).c5_reduce(16).c5(32).pool_proj(32);
   return conv(static_cast<double>(c.in_channels), 64, 3) + block(a) + block(b) + block(last) +
          linear(static_cast<double>(last.out_channels()), static_cast<double>(c.num_classes));
 }
 
 double resnet(const ModelConfig& c) {
   const ResNetOptions o;
-  const double width = c.width.value_or(static_cast<double>(o.width)), expansion = Bottleneck::expansion;
+  const double width = c.width.value_or(static_cast<double>(o.width())), expansion = Bottleneck::expansion;
   double total = conv(static_cast<double>(c.in_channels), width, 3, 1, false) + batch_norm(width);
   double in = width;
   for (int i = 0; i < 3; ++i) {
     const double mid = width * std::ldexp(1.0, i), out = mid * expansion;
-    for (int64_t j = 0; j < o.blocks[static_cast<size_t>(i)]; ++j) {
+    for (int64_t j = 0; j < o.blocks()[static_cast<size_t>(i)]; ++j) {
       const bool strided = j == 0 && i > 0;
       total += conv(in, mid, 1, 1, false) + batch_norm(mid) + conv(mid, mid, 3, 1, false) + batch_norm(mid) +
                conv(mid, out, 1, 1, false) + batch_norm(out);
@@ -143,10 +145,10 @@ double resnet(const ModelConfig& c) {
 
 double conv_autoencoder(const ModelConfig& c) {
   const ConvAutoencoderOptions o;
-  const double C = static_cast<double>(c.in_channels), c0 = static_cast<double>(o.channels[0]),
-               c1 = static_cast<double>(o.channels[1]);
+  const double C = static_cast<double>(c.in_channels), c0 = static_cast<double>(o.channels()[0]),
+               c1 = static_cast<double>(o.channels()[1]);
   const double encoder = conv(C, c0, 3) + conv(c0, c1, 3);
-  if (o.decoder == AutoencoderDecoder::resize) return encoder + conv(c1, c0, 3) + conv(c0, C, 3);
+  if (o.decoder() == AutoencoderDecoder::resize) return encoder + conv(c1, c0, 3) + conv(c0, C, 3);
   return encoder + conv_transpose(c1, c0, 3) + conv_transpose(c0, C, 3);
 }
 

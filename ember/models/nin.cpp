@@ -17,16 +17,16 @@ std::shared_ptr<nn::Sequential> mlpconv(int64_t in_channels, int64_t channels, i
 }
 
 NiN::NiN(const NiNOptions& o) : Module("NiN") {
-  EMBER_CHECK(o.in_channels >= 1 && o.num_classes >= 1, "NiN: in_channels {} and num_classes {} must be at least 1",
-              o.in_channels, o.num_classes);
-  for (int64_t c : o.channels) EMBER_CHECK(c >= 1, "NiN: channels must be at least 1, got {}", c);
-  EMBER_CHECK(o.dropout >= 0 && o.dropout < 1, "NiN: dropout {} must be in [0, 1)", o.dropout);
+  EMBER_CHECK(o.in_channels() >= 1 && o.num_classes() >= 1, "NiN: in_channels {} and num_classes {} must be at least 1",
+              o.in_channels(), o.num_classes());
+  for (int64_t c : o.channels()) EMBER_CHECK(c >= 1, "NiN: channels must be at least 1, got {}", c);
+  EMBER_CHECK(o.dropout() >= 0 && o.dropout() < 1, "NiN: dropout {} must be in [0, 1)", o.dropout());
   auto pool = [] { return std::make_shared<nn::MaxPool2d>(MaxPool2dOptions(3).stride(2).padding(1)); };
-  const auto& c = o.channels;
+  const auto& c = o.channels();
   features = register_module("features", nn::sequential({
-      mlpconv(o.in_channels, c[0], c[0], 5, 2), pool(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
-      mlpconv(c[0], c[1], c[1], 5, 2), pool(), std::make_shared<nn::Dropout>(o.dropout, o.generator),
-      mlpconv(c[1], c[2], o.num_classes, 3, 1)}));
+      mlpconv(o.in_channels(), c[0], c[0], 5, 2), pool(), std::make_shared<nn::Dropout>(o.dropout(), o.generator()),
+      mlpconv(c[0], c[1], c[1], 5, 2), pool(), std::make_shared<nn::Dropout>(o.dropout(), o.generator()),
+      mlpconv(c[1], c[2], o.num_classes(), 3, 1)}));
   classifier = register_module("classifier", nn::sequential({std::make_shared<nn::AdaptiveAvgPool2d>(1),
                                                               std::make_shared<nn::Flatten>()}));
   nn::fuse_relu(*this);  // its Conv2d/BatchNorm2d + ReLU pairs, one pass each (nn/fusion.h)

@@ -10,6 +10,7 @@
 #include <array>
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/core/random.h"
 #include "ember/models/common.h"
 #include "ember/nn/sequential.h"
@@ -17,11 +18,12 @@
 namespace ember::models {
 
 struct NiNOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 10;
-  std::array<int64_t, 3> channels = {96, 192, 192};  // width of the three mlpconv blocks
-  float dropout = 0.5f;
-  Generator* generator = nullptr;
+  using Channels = std::array<int64_t, 3>;  // an alias: EMBER_ARG cannot take a type with a comma
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(Channels, channels, {96, 192, 192});  // width of the three mlpconv blocks
+  EMBER_ARG(float, dropout, 0.5f);
+  EMBER_ARG(GeneratorPtr, generator, nullptr);
 };
 
 // One mlpconv block: conv(in, channels, k, pad) - relu - conv1x1(channels) - relu -

@@ -93,10 +93,7 @@ void check_knobs(const std::string& name, const ModelConfig& c) {
 // An options struct with the fields every zoo model has filled from the config.
 template <typename Options>
 Options with_shape(const ModelConfig& c) {
-  Options o;
-  o.in_channels = c.in_channels;
-  o.num_classes = c.num_classes;
-  return o;
+  return Options().in_channels(c.in_channels).num_classes(c.num_classes);
 }
 
 }  // namespace
@@ -111,68 +108,55 @@ std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfi
   check_knobs(name, c);
   const float dropout = c.dropout.value_or(0.5f);
   if (name == "lenet5" || name == "lenet5_classic") {
-    LeNet5Options o{c.in_channels, c.num_classes, c.activation.value_or(name == "lenet5" ? Activation::relu
-                                                                                        : Activation::tanh)};
+    auto o = with_shape<LeNet5Options>(c).activation(
+        c.activation.value_or(name == "lenet5" ? Activation::relu : Activation::tanh));
     if (name == "lenet5") return std::make_shared<LeNet5>(o);
     return std::make_shared<LeNet5Classic>(o);
   }
   if (name == "simplecnn") {
-    auto o = with_shape<SimpleConvNetOptions>(c);
-    o.input_size = c.input_size;
-    o.normal_init = c.normal_init;
+    auto o = with_shape<SimpleConvNetOptions>(c).input_size(c.input_size).normal_init(c.normal_init);
     return std::make_shared<SimpleConvNet>(o);
   }
   if (name == "mnist_cnn") {
-    auto o = with_shape<MnistCnnOptions>(c);
-    o.input_size = c.input_size;
-    if (!c.conv_channels.empty()) o.conv_channels = c.conv_channels;
-    if (!c.hidden.empty()) o.hidden = c.hidden;
-    o.activation = c.activation.value_or(Activation::relu);
-    o.dropout = c.dropout.value_or(0.0f);
+    auto o = with_shape<MnistCnnOptions>(c)
+                 .input_size(c.input_size)
+                 .activation(c.activation.value_or(Activation::relu))
+                 .dropout(c.dropout.value_or(0.0f));
+    if (!c.conv_channels.empty()) o.conv_channels(c.conv_channels);
+    if (!c.hidden.empty()) o.hidden(c.hidden);
     return std::make_shared<MnistCnn>(o);
   }
   if (name == "alexnet") {
-    auto o = with_shape<AlexNetOptions>(c);
-    o.dropout = dropout;
-    return std::make_shared<AlexNet>(o);
+    return std::make_shared<AlexNet>(with_shape<AlexNetOptions>(c).dropout(dropout));
   }
   if (name == "alexnet_cifar") {
-    auto o = with_shape<AlexNetCifarOptions>(c);
-    o.dropout = dropout;
-    return std::make_shared<AlexNetCifar>(o);
+    return std::make_shared<AlexNetCifar>(with_shape<AlexNetCifarOptions>(c).dropout(dropout));
   }
   if (name == "nin") {
-    auto o = with_shape<NiNOptions>(c);
-    o.dropout = dropout;
-    return std::make_shared<NiN>(o);
+    return std::make_shared<NiN>(with_shape<NiNOptions>(c).dropout(dropout));
   }
   if (name == "mobilenet") {
-    auto o = with_shape<MobileNetOptions>(c);
-    o.width_multiplier = c.width.value_or(1.0);
-    return std::make_shared<MobileNet>(o);
+    return std::make_shared<MobileNet>(with_shape<MobileNetOptions>(c).width_multiplier(c.width.value_or(1.0)));
   }
   if (name == "dilated") {
-    auto o = with_shape<DilatedNetOptions>(c);
-    o.activation = c.activation.value_or(Activation::relu);
-    o.dense = false;  // the classifier variant: [N, num_classes], not per-pixel scores
+    auto o = with_shape<DilatedNetOptions>(c)
+                 .activation(c.activation.value_or(Activation::relu))
+                 .dense(false);  // the classifier variant: [N, num_classes], not per-pixel scores
     return std::make_shared<DilatedNet>(o);
   }
   if (name == "inception") {
-    auto o = with_shape<InceptionNetOptions>(c);
-    return std::make_shared<InceptionNet>(o);
+    return std::make_shared<InceptionNet>(with_shape<InceptionNetOptions>(c));
   }
   if (name == "resnet") {
     auto o = with_shape<ResNetOptions>(c);
     if (c.width) {
       EMBER_CHECK(*c.width >= 1 && *c.width == static_cast<double>(static_cast<int64_t>(*c.width)),
                   "model resnet: width is its base number of channels, a whole number >= 1; got {}", *c.width);
-      o.width = static_cast<int64_t>(*c.width);
+      o.width(static_cast<int64_t>(*c.width));
     }
     return std::make_shared<ResNet>(o);
   }
-  ConvAutoencoderOptions o;
-  o.in_channels = c.in_channels;
-  return std::make_shared<ConvAutoencoder>(o);
+  return std::make_shared<ConvAutoencoder>(ConvAutoencoderOptions().in_channels(c.in_channels));
 }
 
 Shape check_input(nn::Module& model, const std::string& name, const Shape& image_shape) {

@@ -35,21 +35,21 @@ Tensor Bottleneck::forward(const Tensor& x) {
 }
 
 ResNet::ResNet(const ResNetOptions& o) : Module("ResNet") {
-  EMBER_CHECK(o.in_channels >= 1 && o.num_classes >= 1 && o.width >= 1,
-              "ResNet: in_channels {}, num_classes {} and width {} must be at least 1", o.in_channels, o.num_classes,
-              o.width);
-  for (int64_t n : o.blocks) EMBER_CHECK(n >= 1, "ResNet: every stage needs at least 1 block, got {}", n);
+  EMBER_CHECK(o.in_channels() >= 1 && o.num_classes() >= 1 && o.width() >= 1,
+              "ResNet: in_channels {}, num_classes {} and width {} must be at least 1", o.in_channels(),
+              o.num_classes(), o.width());
+  for (int64_t n : o.blocks()) EMBER_CHECK(n >= 1, "ResNet: every stage needs at least 1 block, got {}", n);
   conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(
-                                       nn::Conv2dOptions(o.in_channels, o.width, 3).padding(1).bias(false)));
-  bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(o.width));
+                                       nn::Conv2dOptions(o.in_channels(), o.width(), 3).padding(1).bias(false)));
+  bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(o.width()));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
   bn1->fuse_relu();
-  int64_t in = o.width;
+  int64_t in = o.width();
   std::shared_ptr<nn::Sequential>* layers[] = {&layer1, &layer2, &layer3};
   for (int i = 0; i < 3; ++i) {
-    const int64_t mid = o.width << i;
+    const int64_t mid = o.width() << i;
     auto layer = std::make_shared<nn::Sequential>();
-    for (int64_t j = 0; j < o.blocks[i]; ++j) {
+    for (int64_t j = 0; j < o.blocks()[i]; ++j) {
       layer->push_back(std::make_shared<Bottleneck>(in, mid, j == 0 && i > 0 ? 2 : 1));
       in = mid * Bottleneck::expansion;
     }
@@ -57,7 +57,7 @@ ResNet::ResNet(const ResNetOptions& o) : Module("ResNet") {
   }
   avgpool = register_module("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(1));
   flatten = register_module("flatten", std::make_shared<nn::Flatten>());
-  fc = register_module("fc", std::make_shared<nn::Linear>(in, o.num_classes));
+  fc = register_module("fc", std::make_shared<nn::Linear>(in, o.num_classes()));
 }
 
 Tensor ResNet::forward(const Tensor& x) {

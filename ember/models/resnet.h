@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/models/common.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/linear.h"
@@ -30,10 +31,11 @@ class Bottleneck : public nn::Module {
 };
 
 struct ResNetOptions {
-  int64_t in_channels = 3;
-  int64_t num_classes = 10;
-  int64_t width = 16;
-  std::array<int64_t, 3> blocks = {1, 1, 1};
+  using Blocks = std::array<int64_t, 3>;  // an alias: EMBER_ARG cannot take a type with a comma
+  EMBER_ARG(int64_t, in_channels, 3);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(int64_t, width, 16);
+  EMBER_ARG(Blocks, blocks, {1, 1, 1});
 };
 
 class ResNet : public nn::Module {

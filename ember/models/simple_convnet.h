@@ -4,7 +4,9 @@
 // state_dict keys are PyTorch's conv1.weight, ..., fc2.bias.
 #include <memory>
 
+#include "ember/core/options.h"
 #include "ember/core/random.h"
+#include "ember/models/common.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/linear.h"
@@ -14,15 +16,15 @@
 namespace ember::models {
 
 struct SimpleConvNetOptions {
-  int64_t in_channels = 1;
-  int64_t input_size = 28;     // square input H = W
-  int64_t conv_channels = 30;
-  int64_t kernel_size = 5;
-  int64_t hidden = 100;
-  int64_t num_classes = 10;
-  bool normal_init = false;    // the classic N(0, init_std^2) weights, zero biases
-  double init_std = 0.01;
-  Generator* generator = nullptr;  // for normal_init (the default generator if null)
+  EMBER_ARG(int64_t, in_channels, 1);
+  EMBER_ARG(int64_t, input_size, 28);           // square input H = W
+  EMBER_ARG(int64_t, conv_channels, 30);
+  EMBER_ARG(int64_t, kernel_size, 5);
+  EMBER_ARG(int64_t, hidden, 100);
+  EMBER_ARG(int64_t, num_classes, 10);
+  EMBER_ARG(bool, normal_init, false);          // the classic N(0, init_std^2) weights, zero biases
+  EMBER_ARG(double, init_std, 0.01);
+  EMBER_ARG(GeneratorPtr, generator, nullptr);  // for normal_init (the default generator if null)
 };
 
 class SimpleConvNet : public nn::Module {

@@ -132,10 +132,9 @@ TEST_CASE("gradcheck skips kinks but still checks the smooth elements") {
 }
 
 TEST_CASE("gradcheck samples large inputs") {
-  autograd::GradcheckOptions options;
-  options.max_elements_per_input = 10;
   const auto result = autograd::gradcheck([](const TensorList& in) { return (in[0] * in[0]).sum(); },
-                                          {ember::test::random_leaf({1000}, 3)}, options);
+                                          {ember::test::random_leaf({1000}, 3)},
+                                          autograd::GradcheckOptions().max_elements_per_input(10));
   CHECK(result.ok);
   CHECK(result.checked == 10);
 }

@@ -239,30 +239,30 @@ TEST_CASE("a reader asks for the first N entries: the rest is neither read nor i
   for (int i = 0; i < 4 * 6; ++i) data.push_back(static_cast<char>(i));
   const std::string raw = idx({4, 2, 3}, data);
   for (const std::string& bytes : {raw, gzip(raw)}) {
-    const IdxArray two = parse_idx(bytes, "four", {.max_items = 2});
+    const IdxArray two = parse_idx(bytes, "four", IdxReadOptions().max_items(2));
     CHECK(two.dims == std::vector<int64_t>{2, 2, 3});
     CHECK(two.data == std::vector<uint8_t>(data.begin(), data.begin() + 12));
-    CHECK(parse_idx(bytes, "four", {.max_items = 9}).dims[0] == 4);  // more than there are: all
+    CHECK(parse_idx(bytes, "four", IdxReadOptions().max_items(9)).dims[0] == 4);  // more than there are: all
   }
   // A gzip stream without its trailer: reading it all fails (the data cannot be trusted), the first
   // entries read without inflating to the end.
   const std::string real = read_file(kFixture + "train-images-idx3-ubyte.gz");
   const std::string no_trailer = dir.write("trailer.gz", real.substr(0, real.size() - 8));
   CHECK_THROWS_WITH_AS(read_idx(no_trailer), doctest::Contains("truncated"), Error);
-  CHECK(read_idx(no_trailer, {.max_items = 10}).data.size() == 10 * 28 * 28);
+  CHECK(read_idx(no_trailer, IdxReadOptions().max_items(10)).data.size() == 10 * 28 * 28);
   // A raw file's size is still checked against its header (stat, no reading).
-  check_error([&] { read_idx(dir.write("short", idx({4, 2, 3}, data.substr(0, 20))), {.max_items = 1}); },
+  check_error([&] { read_idx(dir.write("short", idx({4, 2, 3}, data.substr(0, 20))), IdxReadOptions().max_items(1)); },
               {"truncated: header declares 4x2x3 = 24 bytes of data"});
 }
 
 TEST_CASE("data beyond the reader's memory budget is refused before it is allocated, naming the file") {
   const std::string raw = idx({4, 2, 3}, std::string(24, '\1'));
   largest_allocation = 0;
-  check_error([&] { parse_idx(raw, "budget", {.memory_budget = 20}); },
+  check_error([&] { parse_idx(raw, "budget", IdxReadOptions().memory_budget(20)); },
               {"read_idx: budget: reading 4 of its 4 entries (4x2x3 = 24 bytes of data) takes 24 bytes, more than "
                "the reader's memory budget of 20 bytes: at most 3 entries fit"});
   CHECK(largest_allocation.load() < 24 * 1000);
-  CHECK(parse_idx(raw, "budget", {.max_items = 3, .memory_budget = 20}).data.size() == 18);
+  CHECK(parse_idx(raw, "budget", IdxReadOptions().max_items(3).memory_budget(20)).data.size() == 18);
 }
 
 namespace {

@@ -11,9 +11,7 @@ using ember::test::check_error;
 
 TEST_CASE("AlexNet as published: 60,965,224 parameters (two towers), 62,378,344 (one tower)") {
   manual_seed(0);
-  AlexNetOptions one;
-  one.two_tower = false;
-  CHECK(parameter_count(AlexNet(one)) == 62378344);
+  CHECK(parameter_count(AlexNet(AlexNetOptions().two_tower(false))) == 62378344);
   AlexNet net;
   CHECK(parameter_count(net) == 60965224);
   const auto keys = test::state_dict_keys(net);
@@ -27,12 +25,8 @@ TEST_CASE("AlexNet as published: 60,965,224 parameters (two towers), 62,378,344 
   // One 227x227 image, once: forward and backward through all 61M parameters.
   test::check_forward_backward(net, randn({1, 3, 227, 227}), Shape{1, 1000});
   check_error([&] { net(randn({1, 3, 224, 224})); }, {"AlexNet", "227"});
-  AlexNetOptions bad;
-  bad.dropout = 1.0f;
-  check_error([&] { AlexNet b(bad); }, {"AlexNet", "dropout"});
-  bad = {};
-  bad.num_classes = 0;
-  check_error([&] { AlexNet b(bad); }, {"AlexNet", "num_classes 0"});
+  check_error([&] { AlexNet b(AlexNetOptions().dropout(1.0f)); }, {"AlexNet", "dropout"});
+  check_error([&] { AlexNet b(AlexNetOptions().num_classes(0)); }, {"AlexNet", "num_classes 0"});
 }
 
 TEST_CASE("AlexNetCifar: PyTorch's state_dict keys and count, forward/backward") {
@@ -60,7 +54,5 @@ TEST_CASE("AlexNetCifar: dropout is random in training and off in eval") {
   test::check_mode(net, true);
   const Tensor c = net(x), d = net(x);
   CHECK(sum(mul(add(c, mul(d, -1.0f)), add(c, mul(d, -1.0f)))).item() > 0.0f);
-  AlexNetCifarOptions bad;
-  bad.in_channels = 0;
-  check_error([&] { AlexNetCifar n(bad); }, {"AlexNetCifar", "in_channels 0"});
+  check_error([&] { AlexNetCifar n(AlexNetCifarOptions().in_channels(0)); }, {"AlexNetCifar", "in_channels 0"});
 }

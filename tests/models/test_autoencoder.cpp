@@ -30,16 +30,15 @@ TEST_CASE("ConvAutoencoder reconstructs the input shape; PyTorch's parameter cou
 }
 
 TEST_CASE("ConvAutoencoder options and input checks") {
-  ConvAutoencoder rgb({3, {8, 4}});
+  ConvAutoencoder rgb(ConvAutoencoderOptions().in_channels(3).channels({8, 4}));
   CHECK(rgb(rand({1, 3, 32, 16})).shape() == Shape{1, 3, 32, 16});
   check_error([&] { rgb(rand({1, 3, 30, 16})); }, {"ConvAutoencoder", "multiples of 4"});
-  check_error([] { ConvAutoencoder bad({1, {0, 4}}); }, {"ConvAutoencoder", "channels"});
+  check_error([] { ConvAutoencoder bad(ConvAutoencoderOptions().channels({0, 4})); }, {"ConvAutoencoder", "channels"});
 }
 
 TEST_CASE("ConvAutoencoder with the resize-convolution decoder: same shapes and parameter count, trains") {
   manual_seed(0);
-  ConvAutoencoderOptions o;
-  o.decoder = AutoencoderDecoder::resize;
+  const auto o = ConvAutoencoderOptions().decoder(AutoencoderDecoder::resize);
   ConvAutoencoder net(o);
   CHECK(parameter_count(net) == 9569);  // conv(c1 -> c0) has convT(c1 -> c0)'s weights, transposed
   CHECK(test::state_dict_keys(net) ==
@@ -52,7 +51,7 @@ TEST_CASE("ConvAutoencoder with the resize-convolution decoder: same shapes and 
   CHECK(max(mul(out.reshape({-1}), -1.0f), 0).item() < 0.0f);
   CHECK(max(out.reshape({-1}), 0).item() < 1.0f);
   CHECK(net.decode(net.encode(x)).shape() == Shape{2, 1, 28, 28});
-  ConvAutoencoder rgb({3, {8, 4}, AutoencoderDecoder::resize});
+  ConvAutoencoder rgb(ConvAutoencoderOptions().in_channels(3).channels({8, 4}).decoder(AutoencoderDecoder::resize));
   CHECK(rgb(rand({1, 3, 32, 16})).shape() == Shape{1, 3, 32, 16});
 
   // A few Adam steps on MSE lower the loss, and 1 and 2 threads give the same bits.

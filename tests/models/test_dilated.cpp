@@ -19,12 +19,7 @@ TEST_CASE("DilatedNet dense: [N, classes, H, W] out, PyTorch's parameter count")
 
 TEST_CASE("DilatedNet receptive field: one output pixel sees exactly 31x31 inputs") {
   manual_seed(1);
-  DilatedNetOptions o;
-  o.in_channels = 1;
-  o.channels = 4;
-  o.num_classes = 1;
-  o.activation = Activation::tanh;
-  DilatedNet net(o);
+  DilatedNet net(DilatedNetOptions().in_channels(1).channels(4).num_classes(1).activation(Activation::tanh));
   const Tensor x = randn({1, 1, 40, 40}).requires_grad_(true);
   const Tensor out = net(x);
   sum(out.select(2, 20).select(2, 20)).backward();
@@ -46,8 +41,7 @@ TEST_CASE("DilatedNet receptive field: one output pixel sees exactly 31x31 input
 
 TEST_CASE("DilatedNet classifier variant, modes, bad options") {
   manual_seed(2);
-  DilatedNetOptions o;
-  o.dense = false;
+  auto o = DilatedNetOptions().dense(false);
   DilatedNet net(o);
   CHECK(parameter_count(net) == 28805);  // dilated(dense=False)
   test::check_forward_backward(net, randn({2, 3, 16, 16}), Shape{2, 5});
@@ -55,11 +49,10 @@ TEST_CASE("DilatedNet classifier variant, modes, bad options") {
   test::check_mode(net, false);
   net.train();
   test::check_mode(net, true);
-  o.dilations = {1, 0};
+  o.dilations({1, 0});
   check_error([&] { DilatedNet bad(o); }, {"DilatedNet", "dilations"});
-  o.dilations = {};
+  o.dilations({});
   check_error([&] { DilatedNet bad(o); }, {"DilatedNet", "dilations"});
-  o.dilations = {1};
-  o.channels = 0;
+  o.dilations({1}).channels(0);
   check_error([&] { DilatedNet bad(o); }, {"DilatedNet", "channels 0"});
 }

@@ -10,7 +10,8 @@ using ember::test::check_error;
 
 TEST_CASE("InceptionBlock concatenates its four branches in order") {
   manual_seed(0);
-  InceptionBlock block({8, 2, 3, 4, 2, 3, 5});
+  InceptionBlock block(
+      InceptionBlockOptions().in_channels(8).c1(2).c3_reduce(3).c3(4).c5_reduce(2).c5(3).pool_proj(5));
   CHECK(block.named_children().size() == 4);
   const Tensor x = randn({2, 8, 6, 6});
   const Tensor out = test::check_forward_backward(block, x, Shape{2, 14, 6, 6});
@@ -18,7 +19,8 @@ TEST_CASE("InceptionBlock concatenates its four branches in order") {
   check_close(out.narrow(1, 2, 4), (*block.branch2)(x));
   check_close(out.narrow(1, 6, 3), (*block.branch3)(x));
   check_close(out.narrow(1, 9, 5), (*block.branch4)(x));
-  check_error([] { InceptionBlock bad({8, 2, 3, 0, 2, 3, 5}); }, {"InceptionBlock", "c3=0"});
+  const auto no_c3 = InceptionBlockOptions().in_channels(8).c1(2).c3_reduce(3).c3(0).c5_reduce(2).c5(3).pool_proj(5);
+  check_error([&] { InceptionBlock bad(no_c3); }, {"InceptionBlock", "c3=0"});
 }
 
 TEST_CASE("InceptionNet: PyTorch's parameter count and names, forward/backward, modes") {
@@ -35,5 +37,5 @@ TEST_CASE("InceptionNet: PyTorch's parameter count and names, forward/backward, 
   test::check_mode(net, false);
   net.train();
   test::check_mode(net, true);
-  check_error([] { InceptionNet bad({3, 0}); }, {"InceptionNet", "num_classes 0"});
+  check_error([] { InceptionNet bad(InceptionNetOptions().num_classes(0)); }, {"InceptionNet", "num_classes 0"});
 }

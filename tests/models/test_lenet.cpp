@@ -14,7 +14,7 @@ TEST_CASE("LeNet5Classic: 32x32 input, tanh or sigmoid, 61,706 parameters as PyT
   manual_seed(0);
   for (Activation a : {Activation::tanh, Activation::sigmoid, Activation::relu}) {
     CAPTURE(to_string(a));
-    LeNet5Classic net({1, 10, a});
+    LeNet5Classic net(LeNet5Options().activation(a));
     CHECK(parameter_count(net) == 61706);
     test::check_forward_backward(net, randn({2, 1, 32, 32}), Shape{2, 10});
   }
@@ -40,14 +40,15 @@ TEST_CASE("LeNet5 (modern): PyTorch's state_dict keys and count, forward/backwar
   test::check_mode(net, false);
   net.train();
   test::check_mode(net, true);
-  LeNet5 tanh_net({1, 10, Activation::tanh});
+  LeNet5 tanh_net(LeNet5Options().activation(Activation::tanh));
   CHECK(tanh_net.features->named_children()[1].second->type_name() == "Tanh");
 }
 
 TEST_CASE("LeNet-5 options are validated") {
-  check_error([] { LeNet5 bad({0, 10}); }, {"LeNet5", "in_channels 0"});
-  check_error([] { LeNet5Classic bad({1, 0, Activation::tanh}); }, {"LeNet5Classic", "num_classes 0"});
-  check_error([] { LeNet5 bad({1, 10, static_cast<Activation>(9)}); }, {"unknown activation"});
+  check_error([] { LeNet5 bad(LeNet5Options().in_channels(0)); }, {"LeNet5", "in_channels 0"});
+  check_error([] { LeNet5Classic bad(LeNet5Options().num_classes(0).activation(Activation::tanh)); },
+              {"LeNet5Classic", "num_classes 0"});
+  check_error([] { LeNet5 bad(LeNet5Options().activation(static_cast<Activation>(9))); }, {"unknown activation"});
 }
 
 TEST_CASE("LeNet5 golden: PyTorch's logits, loss and every gradient from the same weights") {

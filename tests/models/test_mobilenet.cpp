@@ -22,8 +22,7 @@ TEST_CASE("MobileNet: PyTorch's parameter count and state size, forward/backward
 
 TEST_CASE("MobileNet: width multiplier, train/eval (BatchNorm), bad options") {
   manual_seed(1);
-  MobileNetOptions o;
-  o.width_multiplier = 0.5;
+  auto o = MobileNetOptions().width_multiplier(0.5);
   MobileNet half(o);
   CHECK(parameter_count(half) == 37162);  // mobilenet(0.5)
   const Tensor x = randn({2, 3, 32, 32});
@@ -38,11 +37,10 @@ TEST_CASE("MobileNet: width multiplier, train/eval (BatchNorm), bad options") {
   test::check_mode(half, true);
   half(x);
   CHECK(half.state_dict().at("features.1.num_batches_tracked").item() == 2.0f);
-  o.width_multiplier = 0.0;
+  o.width_multiplier(0.0);
   check_error([&] { MobileNet bad(o); }, {"MobileNet", "width_multiplier"});
-  o.width_multiplier = 0.01;
+  o.width_multiplier(0.01);
   check_error([&] { MobileNet bad(o); }, {"MobileNet", "width_multiplier"});
-  o.width_multiplier = 1.0;
-  o.num_classes = 0;
+  o.width_multiplier(1.0).num_classes(0);
   check_error([&] { MobileNet bad(o); }, {"MobileNet", "num_classes 0"});
 }

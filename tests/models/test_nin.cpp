@@ -9,9 +9,7 @@ using ember::test::check_error;
 
 TEST_CASE("NiN: PyTorch's parameter count, forward/backward, no fully connected layer") {
   manual_seed(0);
-  NiNOptions small;
-  small.channels = {16, 24, 32};
-  NiN net(small);
+  NiN net(NiNOptions().channels({16, 24, 32}));
   test::check_forward_backward(net, randn({2, 3, 32, 32}), Shape{2, 10});
   for (const auto& [name, p] : net.named_parameters()) CHECK(p.dim() != 2);  // convs only
   NiN full;  // nin() in tests/golden/golden_models.py
@@ -22,10 +20,7 @@ TEST_CASE("NiN: PyTorch's parameter count, forward/backward, no fully connected 
 
 TEST_CASE("NiN: any input size (global pooling), train/eval, bad options") {
   manual_seed(1);
-  NiNOptions o;
-  o.channels = {8, 8, 8};
-  o.num_classes = 5;
-  o.in_channels = 1;
+  auto o = NiNOptions().channels({8, 8, 8}).num_classes(5).in_channels(1);
   NiN net(o);
   CHECK(net(randn({2, 1, 20, 17})).shape() == Shape{2, 5});
   net.eval();
@@ -34,9 +29,8 @@ TEST_CASE("NiN: any input size (global pooling), train/eval, bad options") {
   test::check_bitwise_equal(net(x), net(x));
   net.train();
   test::check_mode(net, true);
-  o.channels = {8, 0, 8};
+  o.channels({8, 0, 8});
   check_error([&] { NiN bad(o); }, {"NiN", "channels"});
-  o.channels = {8, 8, 8};
-  o.dropout = -0.1f;
+  o.channels({8, 8, 8}).dropout(-0.1f);
   check_error([&] { NiN bad(o); }, {"NiN", "dropout"});
 }

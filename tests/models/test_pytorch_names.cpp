@@ -34,15 +34,11 @@ TEST_CASE("state_dict keys and shapes equal PyTorch's for every model") {
   check_layout(g, "alexnet_cifar", AlexNetCifar());
   check_layout(g, "nin", NiN());
   check_layout(g, "mobilenet", MobileNet());
-  check_layout(g, "mobilenet_0.5", MobileNet({3, 10, 0.5}));
+  check_layout(g, "mobilenet_0.5", MobileNet(MobileNetOptions().width_multiplier(0.5)));
   check_layout(g, "dilated_dense", DilatedNet());
-  DilatedNetOptions classifier;
-  classifier.dense = false;
-  check_layout(g, "dilated_classifier", DilatedNet(classifier));
+  check_layout(g, "dilated_classifier", DilatedNet(DilatedNetOptions().dense(false)));
   check_layout(g, "autoencoder", ConvAutoencoder());
   check_layout(g, "inception_net", InceptionNet());
   check_layout(g, "resnet_bottleneck", ResNet());
-  ResNetOptions deeper;
-  deeper.blocks = {2, 2, 2};
-  check_layout(g, "resnet_bottleneck_2_2_2", ResNet(deeper));
+  check_layout(g, "resnet_bottleneck_2_2_2", ResNet(ResNetOptions().blocks({2, 2, 2})));
 }

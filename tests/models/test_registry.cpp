@@ -76,42 +76,25 @@ std::vector<Shape> inputs_for(const std::string& column) {
 // Options of type O with the config's channels and classes (the fields every zoo model has).
 template <typename O>
 O io_options(const ModelConfig& c) {
-  O o;
-  o.in_channels = c.in_channels;
-  o.num_classes = c.num_classes;
-  return o;
+  return O().in_channels(c.in_channels).num_classes(c.num_classes);
 }
 
 // The model built directly from its class with the values make_model should pass on.
 std::shared_ptr<nn::Module> build_directly(const std::string& name, const ModelConfig& c) {
-  if (name == "lenet5") return std::make_shared<LeNet5>(LeNet5Options{c.in_channels, c.num_classes, Activation::relu});
+  if (name == "lenet5") return std::make_shared<LeNet5>(io_options<LeNet5Options>(c).activation(Activation::relu));
   if (name == "lenet5_classic")
-    return std::make_shared<LeNet5Classic>(LeNet5Options{c.in_channels, c.num_classes, Activation::tanh});
-  if (name == "simplecnn") {
-    auto o = io_options<SimpleConvNetOptions>(c);
-    o.input_size = c.input_size;
-    return std::make_shared<SimpleConvNet>(o);
-  }
-  if (name == "mnist_cnn") {
-    auto o = io_options<MnistCnnOptions>(c);
-    o.input_size = c.input_size;
-    return std::make_shared<MnistCnn>(o);
-  }
+    return std::make_shared<LeNet5Classic>(io_options<LeNet5Options>(c).activation(Activation::tanh));
+  if (name == "simplecnn")
+    return std::make_shared<SimpleConvNet>(io_options<SimpleConvNetOptions>(c).input_size(c.input_size));
+  if (name == "mnist_cnn") return std::make_shared<MnistCnn>(io_options<MnistCnnOptions>(c).input_size(c.input_size));
   if (name == "alexnet_cifar") return std::make_shared<AlexNetCifar>(io_options<AlexNetCifarOptions>(c));
   if (name == "nin") return std::make_shared<NiN>(io_options<NiNOptions>(c));
   if (name == "mobilenet") return std::make_shared<MobileNet>(io_options<MobileNetOptions>(c));
-  if (name == "dilated") {
-    auto o = io_options<DilatedNetOptions>(c);
-    o.dense = false;
-    return std::make_shared<DilatedNet>(o);
-  }
+  if (name == "dilated") return std::make_shared<DilatedNet>(io_options<DilatedNetOptions>(c).dense(false));
   if (name == "inception") return std::make_shared<InceptionNet>(io_options<InceptionNetOptions>(c));
   if (name == "resnet") return std::make_shared<ResNet>(io_options<ResNetOptions>(c));
-  if (name == "conv_autoencoder") {
-    ConvAutoencoderOptions o;
-    o.in_channels = c.in_channels;
-    return std::make_shared<ConvAutoencoder>(o);
-  }
+  if (name == "conv_autoencoder")
+    return std::make_shared<ConvAutoencoder>(ConvAutoencoderOptions().in_channels(c.in_channels));
   FAIL("no direct build for " << name);
   return nullptr;
 }
@@ -327,11 +310,7 @@ TEST_CASE("parse_activation") {
 
 TEST_CASE("MnistCnn: the one-conv study net, conv 20 - fc 100") {
   manual_seed(0);
-  MnistCnnOptions o;
-  o.conv_channels = {20};
-  o.hidden = {100};
-  o.activation = Activation::sigmoid;
-  MnistCnn net(o);
+  MnistCnn net(MnistCnnOptions().conv_channels({20}).hidden({100}).activation(Activation::sigmoid));
   // conv 20x1x5x5 (+20); 28 -> 24 -> pool 12; fc 20*12*12 -> 100; fc 100 -> 10.
   CHECK(parameter_count(net) == 20 * 1 * 25 + 20 + 20 * 12 * 12 * 100 + 100 + 100 * 10 + 10);
   CHECK(parameter_count(net) == 289630);
@@ -346,10 +325,7 @@ TEST_CASE("MnistCnn: the one-conv study net, conv 20 - fc 100") {
 
 TEST_CASE("MnistCnn: conv 20 - conv 40 - fc 1000 - fc 1000 with dropout 0.5") {
   manual_seed(1);
-  MnistCnnOptions o;
-  o.conv_channels = {20, 40};
-  o.hidden = {1000, 1000};
-  o.dropout = 0.5f;
+  auto o = MnistCnnOptions().conv_channels({20, 40}).hidden({1000, 1000}).dropout(0.5f);
   MnistCnn net(o);
   // 28 -> 24 -> 12 -> 8 -> 4: 40*4*4 = 640 features.
   const int64_t expected = (20 * 1 * 25 + 20) + (40 * 20 * 25 + 40) + (640 * 1000 + 1000) + (1000 * 1000 + 1000) +
@@ -376,7 +352,7 @@ TEST_CASE("MnistCnn: conv 20 - conv 40 - fc 1000 - fc 1000 with dropout 0.5") {
   CHECK(!same_bits(net(x), net(x)));
 
   // The same shapes without dropout: no Dropout modules, the linear layers renumbered.
-  o.dropout = 0.0f;
+  o.dropout(0.0f);
   MnistCnn plain(o);
   CHECK(parameter_count(plain) == expected);
   CHECK(reprs_of(plain, "Dropout").empty());
@@ -393,47 +369,35 @@ TEST_CASE("MnistCnn: conv 20 - conv 40 - fc 1000 - fc 1000 with dropout 0.5") {
 
 TEST_CASE("MnistCnn: other sizes, channels and classes") {
   manual_seed(2);
-  MnistCnnOptions o;
-  o.in_channels = 3;
-  o.input_size = 32;
-  o.num_classes = 5;
+  auto o = MnistCnnOptions().in_channels(3).input_size(32).num_classes(5);
   MnistCnn net(o);  // 32 -> 28 -> 14 -> 10 -> 5: 40*5*5 features
   CHECK(parameter_count(net) == mnist_cnn_count(3, 32, {20, 40}, {100}, 5));
   CHECK(net.state_dict().at("classifier.1.weight").shape() == Shape{100, 1000});
   CHECK(net(randn({2, 3, 32, 32})).shape() == Shape{2, 5});
-  o.hidden = {};
+  o.hidden({});
   MnistCnn no_hidden(o);
   CHECK(child_types(*no_hidden.classifier) == std::vector<std::string>{"Flatten", "Linear"});
   CHECK(parameter_count(no_hidden) == mnist_cnn_count(3, 32, {20, 40}, {}, 5));
 }
 
 TEST_CASE("MnistCnn: bad options") {
-  MnistCnnOptions o;
-  o.conv_channels = {};
+  auto o = MnistCnnOptions().conv_channels({});
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "needs at least one conv stage"});
-  o = {};
-  o.input_size = 8;  // 8 -> 4 -> 2, too small for a second 5x5 conv
+  o = MnistCnnOptions().input_size(8);  // 8 -> 4 -> 2, too small for a second 5x5 conv
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "a 8x8 input is too small for 2 conv(5x5) - maxpool(2) stages"});
-  o = {};
-  o.conv_channels = {20};
-  o.input_size = 5;  // 5 -> 1: nothing left to pool
+  o = MnistCnnOptions().conv_channels({20}).input_size(5);  // 5 -> 1: nothing left to pool
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "a 5x5 input is too small for 1 conv(5x5)"});
-  o = {};
-  o.dropout = 1.0f;
+  o = MnistCnnOptions().dropout(1.0f);
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "dropout 1 must be in [0, 1)"});
-  o.dropout = -0.1f;
+  o.dropout(-0.1f);
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "must be in [0, 1)"});
-  o = {};
-  o.conv_channels = {20, 0};
+  o = MnistCnnOptions().conv_channels({20, 0});
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "conv channels must be >= 1, got 0"});
-  o = {};
-  o.hidden = {100, -5};
+  o = MnistCnnOptions().hidden({100, -5});
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "hidden widths must be >= 1, got -5"});
-  o = {};
-  o.num_classes = 0;
+  o = MnistCnnOptions().num_classes(0);
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "num_classes 0"});
-  o = {};
-  o.kernel_size = 0;
+  o = MnistCnnOptions().kernel_size(0);
   check_error([&] { MnistCnn bad(o); }, {"MnistCnn", "kernel_size 0"});
   // Through the registry, with the study's flags.
   ModelConfig c = config_for(1, 28);

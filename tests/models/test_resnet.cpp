@@ -31,8 +31,7 @@ TEST_CASE("ResNet: PyTorch's parameter counts and torchvision names, forward/bac
   manual_seed(1);
   ResNet net;
   CHECK(parameter_count(net) == 127642);  // ResNet() in tests/golden/golden_models.py
-  ResNetOptions deeper;
-  deeper.blocks = {2, 2, 2};
+  auto deeper = ResNetOptions().blocks({2, 2, 2});
   CHECK(parameter_count(ResNet(deeper)) == 220378);  // ResNet((2, 2, 2))
   const nn::StateDict s = net.state_dict();
   CHECK(s.size() == 80);  // len(ResNet().state_dict())
@@ -46,6 +45,6 @@ TEST_CASE("ResNet: PyTorch's parameter counts and torchvision names, forward/bac
   test::check_bitwise_equal(net(x), net(x));
   net.train();
   test::check_mode(net, true);
-  deeper.blocks = {1, 0, 1};
+  deeper.blocks({1, 0, 1});
   check_error([&] { ResNet bad(deeper); }, {"ResNet", "at least 1 block"});
 }

@@ -23,10 +23,7 @@ TEST_CASE("SimpleConvNet matches PyTorch's parameter count and names, trains end
 
 TEST_CASE("SimpleConvNet's classic init draws N(0, 0.01^2) weights and zero biases") {
   Generator gen(7);
-  SimpleConvNetOptions o;
-  o.normal_init = true;
-  o.generator = &gen;
-  SimpleConvNet net(o);
+  SimpleConvNet net(SimpleConvNetOptions().normal_init(true).generator(&gen));
   const Tensor w = net.fc1->weight;
   const float m = w.mean().item();
   const float var = mean(mul(add(w, -m), add(w, -m))).item();
@@ -37,18 +34,11 @@ TEST_CASE("SimpleConvNet's classic init draws N(0, 0.01^2) weights and zero bias
 }
 
 TEST_CASE("SimpleConvNet options: other sizes work, bad ones throw") {
-  SimpleConvNetOptions o;
-  o.in_channels = 3;
-  o.input_size = 32;
-  o.num_classes = 7;
+  auto o = SimpleConvNetOptions().in_channels(3).input_size(32).num_classes(7);
   SimpleConvNet net(o);
   CHECK(net(randn({2, 3, 32, 32})).shape() == Shape{2, 7});
-  o.num_classes = 0;
+  o.num_classes(0);
   check_error([&] { SimpleConvNet bad(o); }, {"SimpleConvNet", "num_classes 0"});
-  SimpleConvNetOptions small;
-  small.input_size = 4;
-  check_error([&] { SimpleConvNet bad(small); }, {"SimpleConvNet", "input_size 4"});
-  SimpleConvNetOptions neg;
-  neg.init_std = -1;
-  check_error([&] { SimpleConvNet bad(neg); }, {"init_std"});
+  check_error([&] { SimpleConvNet bad(SimpleConvNetOptions().input_size(4)); }, {"SimpleConvNet", "input_size 4"});
+  check_error([&] { SimpleConvNet bad(SimpleConvNetOptions().init_std(-1)); }, {"init_std"});
 }

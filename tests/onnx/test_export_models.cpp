@@ -92,9 +92,7 @@ TEST_CASE("every zoo model exports to ONNX, and OpenCV's DNN module gives ember'
 
 TEST_CASE("the autoencoder's resize-convolution decoder exports (Resize, then Conv) and matches OpenCV") {
   manual_seed(9);
-  models::ConvAutoencoderOptions o;
-  o.decoder = models::AutoencoderDecoder::resize;
-  models::ConvAutoencoder model(o);
+  models::ConvAutoencoder model(models::ConvAutoencoderOptions().decoder(models::AutoencoderDecoder::resize));
   const Tensor input = random_tensor({2, 1, 28, 28}, 4, 0.0f, 1.0f);
   double scale = 0;
   const double diff = export_and_compare(model, input, "model_conv_autoencoder_resize.onnx", {}, &scale);

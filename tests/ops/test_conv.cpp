@@ -113,9 +113,7 @@ TEST_CASE("conv2d gradients on every path") {
   // conv2d is linear in each input, so central differences are exact for any step: large steps
   // keep float32 rounding (Winograd's is a few 1e-6 of the output, test_winograd.cpp) from
   // swamping the difference of two nearly equal losses.
-  autograd::GradcheckOptions linear;
-  linear.step = 0.5;
-  linear.second_step = 0.25;
+  const auto linear = autograd::GradcheckOptions().step(0.5).second_step(0.25);
   for (const Config& c : kConfigs) {
     INFO(std::string(c.name));
     for (ConvAlgorithm algorithm : {ConvAlgorithm::automatic, ConvAlgorithm::im2col}) {

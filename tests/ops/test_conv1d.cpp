@@ -85,9 +85,7 @@ TEST_CASE("conv1d matches naive loops, with and without bias, forced im2col incl
 TEST_CASE("conv1d gradients") {
   // Linear in each input: large steps are exact and keep float32 rounding (Winograd's, a few 1e-6
   // of the output) from swamping the difference (as in test_conv.cpp).
-  autograd::GradcheckOptions linear;
-  linear.step = 0.5;
-  linear.second_step = 0.25;
+  const auto linear = autograd::GradcheckOptions().step(0.5).second_step(0.25);
   for (const Config& c : kConfigs) {
     INFO(std::string(c.name));
     check_gradcheck([&](const TensorList& in) { return conv1d(in[0], in[1], in[2], options_of(c)); },

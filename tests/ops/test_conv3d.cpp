@@ -152,9 +152,7 @@ TEST_CASE("conv3d matches naive loops, with and without bias") {
 TEST_CASE("conv3d gradients") {
   // Linear in each input: large steps are exact and keep float32 rounding (Winograd's, a few 1e-6
   // of the output) from swamping the difference (as in test_conv.cpp).
-  autograd::GradcheckOptions linear;
-  linear.step = 0.5;
-  linear.second_step = 0.25;
+  const auto linear = autograd::GradcheckOptions().step(0.5).second_step(0.25);
   for (const Config& c : kConfigs) {
     INFO(std::string(c.name));
     check_gradcheck([&](const TensorList& in) { return conv3d(in[0], in[1], in[2], options_of(c)); },
