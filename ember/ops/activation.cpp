@@ -112,42 +112,41 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, bool log_space) {
   return restored.is_contiguous() ? restored : kernels::contiguous_copy(restored);
 }
 
-}  // namespace
-
-Tensor softmax(const Tensor& x, int64_t dim) {
-  EMBER_PROFILE_OP("softmax");
-  check_float("softmax", "x", x);
-  dim = normalize_dim(dim, x.dim(), "softmax");
-  Tensor out = softmax_forward(x, dim, /*log_space=*/false);
+// softmax and log_softmax around their backward: `backward(g, out, dim)` is dx from the output.
+template <class Backward>
+Tensor softmax_op(const char* op, const char* node, const Tensor& x, int64_t dim, bool log_space, Backward backward) {
+  EMBER_PROFILE_OP(op);
+  check_float(op, "x", x);
+  dim = normalize_dim(dim, x.dim(), op);
+  Tensor out = softmax_forward(x, dim, log_space);
   if (autograd::needs_graph({x})) {
     SavedTensor saved_out(out);
-    autograd::attach(out, "SoftmaxBackward", {x}, [saved_out, dim](const Tensor& g, const GradMask&) {
-      // dx = y * (g - sum(g * y, dim))
-      const Tensor y = saved_out.get();
-      const Tensor dot = sum(mul(g, y), {dim}, /*keepdim=*/true);
-      return TensorList{mul(y, sub(g, dot))};
+    autograd::attach(out, node, {x}, [saved_out, dim, backward](const Tensor& g, const GradMask&) {
+      return TensorList{backward(g, saved_out.get(), dim)};
     });
   }
-  if (trace::Tracer* t = trace::active()) t->record({"softmax", {x}, out, {{"dim", {double(dim)}}}});
+  if (trace::Tracer* t = trace::active()) t->record({op, {x}, out, {{"dim", {double(dim)}}}});
   return out;
 }
 
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  return softmax_op("softmax", "SoftmaxBackward", x, dim, /*log_space=*/false,
+                    [](const Tensor& g, const Tensor& y, int64_t d) {
+                      // dx = y * (g - sum(g * y, dim))
+                      return mul(y, sub(g, sum(mul(g, y), {d}, /*keepdim=*/true)));
+                    });
+}
+
 Tensor log_softmax(const Tensor& x, int64_t dim) {
-  EMBER_PROFILE_OP("log_softmax");
-  check_float("log_softmax", "x", x);
-  dim = normalize_dim(dim, x.dim(), "log_softmax");
-  Tensor out = softmax_forward(x, dim, /*log_space=*/true);
-  if (autograd::needs_graph({x})) {
-    SavedTensor saved_out(out);
-    autograd::attach(out, "LogSoftmaxBackward", {x}, [saved_out, dim](const Tensor& g, const GradMask&) {
-      // dx = g - softmax * sum(g, dim)
-      const Tensor total = sum(g, {dim}, /*keepdim=*/true);
-      return TensorList{kernels::map_ternary(g, saved_out.get(), total,
-                                             [](float gv, float logp, float s) { return gv - std::exp(logp) * s; })};
-    });
-  }
-  if (trace::Tracer* t = trace::active()) t->record({"log_softmax", {x}, out, {{"dim", {double(dim)}}}});
-  return out;
+  return softmax_op("log_softmax", "LogSoftmaxBackward", x, dim, /*log_space=*/true,
+                    [](const Tensor& g, const Tensor& log_p, int64_t d) {
+                      // dx = g - softmax * sum(g, dim)
+                      const Tensor total = sum(g, {d}, /*keepdim=*/true);
+                      return kernels::map_ternary(g, log_p, total,
+                                                  [](float gv, float lp, float t) { return gv - std::exp(lp) * t; });
+                    });
 }
 
 }  // namespace ember
