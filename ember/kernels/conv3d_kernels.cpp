@@ -31,7 +31,7 @@ void for_each_block(const Conv3dPlan& p, F&& block) {
 // The direct kernel's shape for this plan, when it takes it: one group, stride 1, not pointwise.
 bool direct_shape(const Conv3dPlan& p, DirectConvShape& s) {
   const VolGeometry& g = p.group;
-  if (p.groups != 1 || p.pointwise || g.stride_d != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
+  if (p.general_only || p.groups != 1 || p.pointwise || g.stride_d != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
   s.batch = p.batch;
   s.in_channels = p.in_channels;
   s.out_channels = p.out_channels;
@@ -57,7 +57,7 @@ bool direct_shape(const Conv3dPlan& p, DirectConvShape& s) {
 // dilation 1, one group, enough channels for its products and planes of whole 4x4 tiles.
 bool winograd_shape(const Conv3dPlan& p, Winograd3dShape& s) {
   const VolGeometry& g = p.group;
-  if (p.groups != 1 || p.pointwise || g.kernel_h != 3 || g.kernel_w != 3 || g.stride_d != 1 || g.stride_h != 1 ||
+  if (p.general_only || p.groups != 1 || p.pointwise || g.kernel_h != 3 || g.kernel_w != 3 || g.stride_d != 1 || g.stride_h != 1 ||
       g.stride_w != 1 || g.dilation_d != 1 || g.dilation_h != 1 || g.dilation_w != 1 || p.in_channels < 16 ||
       p.out_channels < 16 || g.out_h < 4 || g.out_w < 4) {
     return false;

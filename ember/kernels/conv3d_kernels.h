@@ -23,6 +23,7 @@ struct Conv3dPlan {
   int64_t batch, in_channels, out_channels, groups;
   VolGeometry group;  // geometry of one group (group.channels = in_channels / groups)
   bool pointwise;     // 1x1x1, stride 1, no padding: the input already is the column matrix
+  bool general_only = false;  // vol2col + GEMM even where Winograd or the direct kernel would run (tests)
 
   int64_t in_per_group() const { return in_channels / groups; }
   int64_t out_per_group() const { return out_channels / groups; }

@@ -3,6 +3,7 @@
 // conv2d and (in, out/groups, kh, kw) for conv_transpose2d, as in PyTorch.
 #include <concepts>
 #include <string_view>
+#include <type_traits>
 
 #include "ember/core/options.h"
 #include "ember/core/tensor.h"
@@ -22,54 +23,63 @@ namespace conv_detail {
 PaddingMode parse_padding_mode(const char* op, std::string_view mode);
 }  // namespace conv_detail
 
-// A convolution's padding option, in EMBER_ARG's style (core/options.h) but with two forms:
-// sizes, through any constructor of PaddingT (padding(1), padding(1, 2), padding(Padding2d(...))),
-// or a mode by name, padding("valid" | "same" | "full"), checked where it is set (a wrong name
-// throws ember::Error naming `op_name`). padding() reads the sizes, padding_mode() which form.
-#define EMBER_CONV_PADDING(PaddingT, op_name)                           \
- public:                                                                \
-  template <class First, class... Rest>                                 \
-    requires std::constructible_from<PaddingT, First, Rest...>          \
-  auto& padding(First first, Rest... rest) {                            \
-    padding_ = PaddingT(first, rest...);                                \
-    padding_mode_ = PaddingMode::explicit_sizes;                        \
-    return *this;                                                       \
-  }                                                                     \
-  auto& padding(std::string_view mode) {                                \
-    padding_mode_ = conv_detail::parse_padding_mode(op_name, mode);     \
-    padding_ = 0;                                                       \
-    return *this;                                                       \
-  }                                                                     \
-  const PaddingT& padding() const { return padding_; }                  \
-  PaddingMode padding_mode() const { return padding_mode_; }            \
-                                                                        \
- private:                                                               \
-  PaddingT padding_ = 0;                                                \
-  PaddingMode padding_mode_ = PaddingMode::explicit_sizes
+namespace conv_detail {
+template <class Size>
+constexpr const char* conv_name() {
+  if constexpr (std::is_same_v<Size, int64_t>) return "conv1d";
+  if constexpr (std::is_same_v<Size, Int2>) return "conv2d";
+  return "conv3d";
+}
+}  // namespace conv_detail
 
-// The options of a 2-D convolution, one struct for the op and its layer (nn::Conv2d):
+// The options of a convolution, one struct for the op and its layer, in every dimension (Size is
+// int64_t, Int2 or Int3; Padding1d/2d/3d for each side). Conv2dOptions, below, is the 2-D one:
 //   conv2d(x, w, b, Conv2dOptions().stride(2).padding(1))
 //   nn::Conv2d(Conv2dOptions(3, 64, 5).stride(2).padding("same").bias(false))
 // The layer reads in_channels, out_channels, kernel_size and bias to make its parameters; the op
 // takes them from its weight and bias tensors, and checks any channel count or kernel size set
 // here against them.
-struct Conv2dOptions {
-  Conv2dOptions() = default;
-  Conv2dOptions(int64_t in_channels, int64_t out_channels, Int2 kernel_size)
+template <class Size, class PaddingSizes>
+struct ConvOptions {
+  ConvOptions() = default;
+  ConvOptions(int64_t in_channels, int64_t out_channels, Size kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
   EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
   EMBER_ARG(int64_t, out_channels, 0);
-  EMBER_ARG(Int2, kernel_size, 0);
+  EMBER_ARG(Size, kernel_size, 0);
   EMBER_ARG(bool, bias, true);  // the layer's bias parameter; the op is given a bias tensor or none
-  EMBER_ARG(Int2, stride, 1);
-  // "same": output size = input size, stride 1 only; an odd total goes to the bottom/right, as
-  // PyTorch. "full": dilation * (k - 1) on every side.
-  EMBER_CONV_PADDING(Padding2d, "conv2d");
-  EMBER_ARG(Int2, dilation, 1);
+  EMBER_ARG(Size, stride, 1);
+  EMBER_ARG(Size, dilation, 1);
   EMBER_ARG(int64_t, groups, 1);
   EMBER_ARG(ConvAlgorithm, algorithm, ConvAlgorithm::automatic);
+
+ public:
+  // Padding has two forms. Sizes, through any constructor of PaddingSizes: padding(1),
+  // padding(1, 2), padding(Padding2d(...)). Or a mode by name: "valid" (none), "same" (output
+  // size = input size; stride 1 only; an odd total goes after, as PyTorch) or "full"
+  // (dilation * (k - 1) on every side); a wrong name throws ember::Error at once, naming the op.
+  template <class First, class... Rest>
+    requires std::constructible_from<PaddingSizes, First, Rest...>
+  ConvOptions& padding(First first, Rest... rest) {
+    padding_ = PaddingSizes(first, rest...);
+    padding_mode_ = PaddingMode::explicit_sizes;
+    return *this;
+  }
+  ConvOptions& padding(std::string_view mode) {
+    padding_mode_ = conv_detail::parse_padding_mode(conv_detail::conv_name<Size>(), mode);
+    padding_ = 0;
+    return *this;
+  }
+  const PaddingSizes& padding() const { return padding_; }
+  PaddingMode padding_mode() const { return padding_mode_; }
+
+ private:
+  PaddingSizes padding_ = 0;
+  PaddingMode padding_mode_ = PaddingMode::explicit_sizes;
 };
+
+using Conv2dOptions = ConvOptions<Int2, Padding2d>;
 
 // conv2d(x, weight, bias, options)
 //   x:      [N, C, H, W] (or unbatched [C, H, W])       float32

@@ -14,26 +14,10 @@
 
 namespace ember {
 
-// The options of a 1-D convolution, for the op and its layer (nn::Conv1d), as Conv2dOptions:
-//   conv1d(x, w, b, Conv1dOptions().stride(2).padding(1))
-//   nn::Conv1d(Conv1dOptions(16, 32, 5).padding("same"))
-struct Conv1dOptions {
-  Conv1dOptions() = default;
-  Conv1dOptions(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-
-  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
-  EMBER_ARG(int64_t, out_channels, 0);
-  EMBER_ARG(int64_t, kernel_size, 0);
-  EMBER_ARG(bool, bias, true);
-  EMBER_ARG(int64_t, stride, 1);
-  // padding(both), padding(left, right), or "valid", "same" (stride 1 only; an odd total goes to
-  // the right, as PyTorch), "full".
-  EMBER_CONV_PADDING(Padding1d, "conv1d");
-  EMBER_ARG(int64_t, dilation, 1);
-  EMBER_ARG(int64_t, groups, 1);
-  EMBER_ARG(ConvAlgorithm, algorithm, ConvAlgorithm::automatic);  // passed on to the conv2d it runs as
-};
+// conv2d's options in 1-D (ops/conv.h): conv1d(x, w, b, Conv1dOptions().stride(2).padding("same")),
+// nn::Conv1d(Conv1dOptions(16, 32, 5)). padding(left, right) pads each side; the algorithm is
+// passed on to the conv2d it runs as.
+using Conv1dOptions = ConvOptions<int64_t, Padding1d>;
 
 // conv1d(x, weight, bias, options)
 //   x:      [N, C, L] (or unbatched [C, L])              float32

@@ -86,6 +86,7 @@ Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
                 o.stride().w,    pad.before.d,   pad.before.h,   pad.before.w,   o.dilation().d,  o.dilation().h,
                 o.dilation().w};
   plan.pointwise = kernel == Int3(1) && o.stride() == Int3(1) && pad == Padding3d(0);
+  plan.general_only = o.algorithm() == ConvAlgorithm::im2col;
 
   const Tensor xd = conv_detail::dense(x), wd = conv_detail::dense(weight);
   const Tensor bd = bias.defined() ? conv_detail::dense(bias) : Tensor();

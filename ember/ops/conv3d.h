@@ -13,24 +13,10 @@
 
 namespace ember {
 
-// The options of a 3-D convolution, for the op and its layer (nn::Conv3d), as Conv2dOptions:
-//   conv3d(x, w, b, Conv3dOptions().stride({1, 2, 2}).padding(1))
-//   nn::Conv3d(Conv3dOptions(3, 8, {3, 5, 5}).stride({1, 2, 2}).padding(1, 2, 2))
-struct Conv3dOptions {
-  Conv3dOptions() = default;
-  Conv3dOptions(int64_t in_channels, int64_t out_channels, Int3 kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
-
-  EMBER_ARG(int64_t, in_channels, 0);  // 0: not set (the op's weight tells)
-  EMBER_ARG(int64_t, out_channels, 0);
-  EMBER_ARG(Int3, kernel_size, 0);
-  EMBER_ARG(bool, bias, true);
-  EMBER_ARG(Int3, stride, 1);
-  // "same": stride 1 only; an odd total goes to the back/bottom/right, as PyTorch.
-  EMBER_CONV_PADDING(Padding3d, "conv3d");
-  EMBER_ARG(Int3, dilation, 1);
-  EMBER_ARG(int64_t, groups, 1);
-};
+// conv2d's options in 3-D (ops/conv.h): conv3d(x, w, b, Conv3dOptions().stride({1, 2, 2}).padding(1)),
+// nn::Conv3d(Conv3dOptions(3, 8, {3, 5, 5}).padding(1, 2, 2)). ConvAlgorithm::im2col forces
+// vol2col + GEMM.
+using Conv3dOptions = ConvOptions<Int3, Padding3d>;
 
 // conv3d(x, weight, bias, options)
 //   x:      [N, C, D, H, W] (or unbatched [C, D, H, W])   float32
