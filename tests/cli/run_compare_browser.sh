@@ -27,8 +27,8 @@ write_run() {
   {
     echo "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second"
     awk -v lr="$lr" 'BEGIN { for (e = 1; e <= 2; e++)
-      printf "%d,%g,%g,%g,%g,0.99,5,%s,5,10000\n", e, 1 / (e + 10 * lr), 0.8 + 0.05 * e + lr, 0.9 / (e + 10 * lr),
-             0.82 + 0.05 * e + lr, lr }'
+      printf "%d,%g,%g,%g,%g,0.99,5,%s,5,10000\n", e, 1 / (e + 10 * lr), 0.7 + 0.05 * e + lr / 2, 0.9 / (e + 10 * lr),
+             0.72 + 0.05 * e + lr / 2, lr }'
   } >"$dir/metrics.csv"
   if ((steps > 0)); then
     {
