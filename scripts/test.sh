@@ -36,7 +36,8 @@ cmake_args+=(${EMBER_CMAKE_ARGS:-})
 
 # python3-torch: interop.pytorch has PyTorch load the files ember writes (some 60 MB to download with its dependencies;
 # without it that check reports itself skipped).
-scripts/setup.sh python3-torch
+# chromium: cli.compare_browser renders `ember compare`'s page headless and checks the screenshot.
+scripts/setup.sh python3-torch chromium
 jobs=$(nproc)
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
 if [[ $build_dir == build-tsan ]]; then

@@ -18,7 +18,8 @@ App::App()
   cli.footer("Data: scripts/fetch_data.sh puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist.\n"
              "CIFAR-10 cannot be downloaded here: copy its binary files into data/cifar10.");
   std::vector<Command (*)(CLI::App&)> adds = {&add_train,  &add_resume, &add_eval,          &add_summary,
-                                              &add_models, &add_viz,    &add_export_weights};
+                                              &add_models, &add_viz,    &add_export_weights,
+                                              &add_compare};
 #if EMBER_WITH_ONNX
   adds.push_back(&add_export);  // built with the ONNX library only
 #endif

@@ -16,6 +16,7 @@ Command add_summary(CLI::App& app);   // ember summary --model alexnet
 Command add_models(CLI::App& app);    // ember models
 Command add_viz(CLI::App& app);       // ember viz filters --checkpoint ... -o filters.png
 Command add_export_weights(CLI::App& app);  // ember export-weights --checkpoint ... -o weights.safetensors
+Command add_compare(CLI::App& app);   // ember compare runs/a runs/b [-o compare.html]
 #if EMBER_WITH_ONNX
 Command add_export(CLI::App& app);    // ember export --checkpoint ... -o model.onnx
 #endif

@@ -104,6 +104,8 @@ bool finite_point(const Series& s, size_t i) { return std::isfinite(s.x[i]) && s
 
 }  // namespace
 
+const char* series_color(size_t index) { return kColors[index % kColors.size()]; }
+
 std::string line_chart_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
                            const std::vector<Series>& series) {
   // Data ranges over the finite points.
@@ -189,7 +191,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   for (size_t s = 0; s < series.size(); ++s) {
     if (!has_data[s]) continue;
     const Series& line = series[s];
-    const char* color = kColors[s % kColors.size()];
+    const char* color = series_color(s);
     std::string d;
     bool pen_down = false;
     for (size_t i = 0; i < line.x.size(); ++i) {
@@ -203,6 +205,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
     d.pop_back();
     svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n", d,
                        color);
+    if (!line.markers) continue;
     svg += "<g>";
     for (size_t i = 0; i < line.x.size(); ++i) {
       if (finite_point(line, i)) svg += marker(s, px(line.x[i]), py(line.y[i]), color);
@@ -213,12 +216,12 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   // Legend, outside the plot on the right.
   const double legend_x = left + plot_width + 16;
   for (size_t s = 0; s < series.size(); ++s) {
-    const char* color = kColors[s % kColors.size()];
+    const char* color = series_color(s);
     const double y = top + 10 + 20 * static_cast<double>(s);
     svg +=
         fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"/>",
                     legend_x, y, legend_x + 24, y, color);
-    svg += marker(s, legend_x + 12, y, color);
+    if (series[s].markers) svg += marker(s, legend_x + 12, y, color);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\"{}>{}</text>\n", legend_x + 30, y + 4,
                        has_data[s] ? "" : " fill=\"#888\"", escape_xml(legend_names[s]));
   }

@@ -2,6 +2,7 @@
 // Standalone SVG charts for the experiment report: a line chart and a confusion matrix.
 // Each function returns a complete SVG document (with xmlns and a viewBox, so it scales), with no
 // scripts and no external fonts or stylesheets. Every string is XML-escaped.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,16 +10,23 @@
 namespace ember::train {
 
 // One line of a chart: points (x[i], y[i]). Points where x or y is NaN or infinite are skipped
-// and break the line (the parts either side are not joined).
+// and break the line (the parts either side are not joined). A line of hundreds of points (one per
+// optimizer step) is drawn without markers, which would bury it.
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  bool markers = true;
 };
+
+// The color of the series at `index` in every chart (Tableau 10's first eight, then again), as
+// "#rrggbb": pages that show the charts color their own keys the same way.
+const char* series_color(size_t index);
 
 // A line chart: title, x and y axes with "nice" ticks (1, 2 or 5 times a power of ten; integer
 // ticks when every x is an integer, as epochs are) and their labels, a light grid, one <path>
-// per series that has a finite point (with a marker at each point, a distinct color and marker
-// shape per series), and a legend to the right of the plot area so it never covers the lines.
+// per series that has a finite point (with a marker at each point unless the series has markers
+// off; a distinct color and marker shape per series, by its index, so the same list of names gets
+// the same colors in every chart), and a legend to the right of the plot area so it never covers the lines.
 // A single point or all-equal values get a padded range around the value. A series with no
 // finite point is listed in the legend as "(no data)" and draws nothing.
 // Throws ember::Error if a series' x and y differ in length (naming the series and both sizes).

@@ -609,4 +609,50 @@ with_config "$ZERO_LAST" "$NUM/hidden.safetensors" 'model="mnist_cnn"' 'hidden=[
 numbers_refused config_hidden "hidden 1000000000 makes the model's parameters" eval -c "$NUM/hidden.safetensors" \
   --data-dir "$MNIST"
 
+# ---- ember compare: two real runs and an older one without steps.csv on one page; bad folders ----
+CMP=$TMP/compare
+for lr in 0.01 0.05; do
+  run "compare_train_$lr" train --model lenet5 --data mnist --data-dir "$MNIST" --train-limit 200 --test-limit 100 \
+    --batch 50 --epochs 2 --lr "$lr" --progress none --out "$CMP/runs/lr-$lr"
+  expect_rc "ember train --out $CMP/runs/lr-$lr" 0
+done
+mkdir -p "$CMP/runs/old"
+cp "$CMP/runs/lr-0.01/config.json" "$CMP/runs/old/"
+sed -i 's/"seed": [0-9]*/"seed": 99/' "$CMP/runs/old/config.json"
+printf '%s\n' "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second" \
+  "1,0.9,0.7,0.8,0.75,0.9,5,0.01,2.5,400" "2,0.6,0.8,0.5,0.875,0.95,5,0.01,2.5,410" >"$CMP/runs/old/metrics.csv"
+run compare_default compare "$CMP/runs/lr-0.01" "$CMP/runs/lr-0.05/" "$CMP/runs/old"
+expect_rc "ember compare" 0
+expect_contains "ember compare" "compared 3 runs: $CMP/runs/compare.html"
+page=$(cat "$CMP/runs/compare.html" 2>/dev/null || true)
+[[ $(grep -o '<svg' <<<"$page" | wc -l) -ge 4 ]] || fail "ember compare: fewer than 4 charts in $CMP/runs/compare.html"
+for name in lr-0.01 lr-0.05 old; do
+  [[ $(grep -oF ">$name</text>" <<<"$page" | wc -l) -ge 4 ]] ||
+    fail "ember compare: run $name is not in every per-epoch chart's legend"
+done
+grep -qF "87.50%" <<<"$page" ||
+  fail "ember compare: the old run's best test accuracy (87.50%) is not on the page"
+grep -qF "no steps.csv" <<<"$page" || fail "ember compare: the page does not say which run has no steps.csv"
+grep -qE '<td class="key">lr</td><td class="key">0.01</td><td class="key">0.05</td><td class="key">0.01</td>' <<<"$page" ||
+  fail "ember compare: the differing lr is not in the config table"
+grep -qE '<td class="key">seed</td><td class="key">[0-9]+</td><td class="key">[0-9]+</td><td class="key">99</td>' <<<"$page" ||
+  fail "ember compare: the differing seed is not in the config table"
+run compare_output compare "$CMP/runs/old" -o "$CMP/one.html"
+expect_rc "ember compare -o" 0
+expect_file "$CMP/one.html"
+run compare_missing compare "$CMP/runs/lr-0.01" "$CMP/runs/nope"
+expect_rc "ember compare of a missing folder" 1
+expect_contains "ember compare of a missing folder" "run '$CMP/runs/nope': no such folder"
+mkdir -p "$CMP/not_a_run"
+run compare_not_run compare "$CMP/not_a_run"
+expect_rc "ember compare of a folder that is not a run" 1
+expect_contains "ember compare of a folder that is not a run" "not a run folder: $CMP/not_a_run/metrics.csv is missing"
+echo "3,0.5" >>"$CMP/runs/old/metrics.csv"
+run compare_bad_line compare "$CMP/runs/old"
+expect_rc "ember compare of a malformed metrics.csv" 1
+expect_contains "ember compare of a malformed metrics.csv" "$CMP/runs/old/metrics.csv: line 4 has 2 fields, expected 10"
+run compare_none compare
+expect_failure "ember compare without a run"
+expect_contains "ember compare without a run" "runs is required"
+
 finish

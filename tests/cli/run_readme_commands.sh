@@ -88,6 +88,8 @@ ELSEWHERE=(
   'tools/ember_torch.py'         'mention: the PyTorch ```sh block runs its init and eval commands here'
   'experiments/autoencoder-decoders.sh'     'mention: one of experiments/*.sh, run here'
   'ember train --profile'        'covered by cli.ember (`ember train ... --profile`, the op table checked)'
+  'ember compare'                'mention: the ```sh block'\''s `ember compare runs/lr-0.01 runs/lr-0.05`, run here'
+  'scripts/screenshots.sh'       'not run: it trains on all of MNIST (fetched from the network) and rewrites docs/images; cli.compare_browser renders a comparison page in Chromium'
   # Beside other tools
   'mpirun --hostfile hosts -np 4 build/tools/ember train --distributed ...'
                                  'not run: needs several machines listed in a hostfile (docs/DISTRIBUTED.md); distributed.* run 2 ranks on one'
@@ -157,6 +159,7 @@ CHECKS=(
   'tools/ember_torch.py eval *'                                       check_torch_eval
   'build/tools/ember train --model lenet5 * --init-weights *'         check_init_weights
   'mpirun -np 2 build/tools/ember train --distributed *'              check_mpirun
+  'build/tools/ember compare runs/lr-0.01 runs/lr-0.05'               check_compare
 )
 EXPECT_FAILURE=(check_cifar_missing)
 
@@ -196,6 +199,13 @@ expect_png() {
 
 
 # ---- the checks ----
+check_compare() {
+  expect_contains "ember compare" "compared 2 runs: runs/compare.html"
+  local page
+  page=$(cat runs/compare.html 2>/dev/null || true)
+  grep -qF '>lr-0.01</text>' <<<"$page" && grep -qF '>lr-0.05</text>' <<<"$page" ||
+    fail "ember compare: runs/compare.html does not name both runs in its charts"
+}
 check_models() {
   expect_contains "ember models" "lenet5 "
   expect_contains "ember models" "alexnet_cifar "
