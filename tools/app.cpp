@@ -95,7 +95,8 @@ App::App()
     const std::string unknown = extras || required ? explain_unknown(cli) : std::string();
     if (unknown.empty()) return CLI::FailureMessage::simple(app, e);
     const CLI::App* at = deepest_parsed(&cli);
-    return unknown + (required && at != &cli ? std::string(e.what()) + "\n" : std::string()) +
+    const bool missing_flag = required && at->get_subcommands({}).empty();  // not the unknown command
+    return unknown + (missing_flag ? std::string(e.what()) + "\n" : std::string()) +
            fmt::format("Run `{} --help` for more information.\n", command_path(at));
   });
   std::vector<Command (*)(CLI::App&)> adds = {&add_train,  &add_resume, &add_eval,          &add_summary,

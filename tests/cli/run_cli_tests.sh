@@ -627,6 +627,17 @@ expect_contains "ember summary --input-sise=32" "unknown option '--input-sise' f
 run typo_sub_flag viz filters --checkpont x.safetensors
 expect_failure "ember viz filters --checkpont"
 expect_contains "ember viz filters --checkpont" "unknown option '--checkpont' for 'ember viz filters'; did you mean '--checkpoint'?"
+run typo_viz viz filtres
+expect_failure "ember viz filtres"
+expect_contains "ember viz filtres" "ember: unknown command 'filtres'; did you mean 'filters'?"
+grep -qF "A subcommand is required" <<<"$out" && fail "ember viz filtres: the unknown command is the error; output:"$'\n'"$out"
+run typo_version --verison
+expect_failure "ember --verison"
+expect_contains "ember --verison" "ember: unknown option '--verison' for 'ember'; did you mean '--version'?"
+run missing_and_typo train --model lenet5 --epoch 3
+expect_failure "ember train --epoch 3 without --data"
+expect_contains "ember train --epoch 3 without --data" "did you mean '--epochs'?"
+expect_contains "ember train --epoch 3 without --data" "--data is required"
 run typo_model summary --model lenet
 expect_failure "ember summary --model lenet"
 expect_contains "ember summary --model lenet" "--model: lenet not in {lenet5,"
