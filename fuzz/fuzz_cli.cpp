@@ -46,7 +46,7 @@ void parse_command_line(std::string_view text) {
     ember::fuzz::count("command lines accepted");
   } catch (const CLI::ParseError& e) {
     std::ostringstream out, err;
-    app.cli.exit(e, out, err);
+    app.exit(e, out, err);
   } catch (const std::exception& e) {
     ember::fuzz::report(std::string("parsing the command line threw ") + typeid(e).name() + ": " + e.what());
   }

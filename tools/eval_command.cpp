@@ -82,11 +82,11 @@ Command add_eval(CLI::App& app) {
                   "Weights file(s) with no run config: PyTorch's (tools/ember_torch.py), `ember export-weights`'s "
                   "or nn::save's; the model comes from --model or the file's metadata")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->check(CLI::IsMember(models::model_name_list(/*classifiers_only=*/true)));
+  cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->transform(one_of(models::model_name_list(/*classifiers_only=*/true)));
   cmd->add_flag("--normalize", *normalize,
                 "With --weights: normalize the images by the dataset's mean and std, as `ember train --normalize`");
   cmd->add_option("--data", *data, "Dataset (default: the one the first checkpoint was trained on)")
-      ->check(CLI::IsMember(train::choices::datasets));
+      ->transform(one_of(train::choices::datasets));
   cmd->add_option("--data-dir", *data_dir, "Folder with the dataset's files (default: the training run's)");
   add_integer(cmd, "--test-limit", *limit, train::limits::count, "Use only the first N test images (0: all)");
   add_integer(cmd, "--batch", *batch, train::limits::batch, "Batch size (larger than the test set: all of it)")

@@ -51,10 +51,10 @@ Command add_export(CLI::App& app) {
   cmd->add_option("-o,--output", *output, "ONNX file to write")->capture_default_str();
   cmd->add_option("--model", *model, "Model of a weights file (default: the one its metadata names; a checkpoint "
                                      "names its own)")
-      ->check(CLI::IsMember(models::model_name_list()));
+      ->transform(one_of(models::model_name_list()));
   cmd->add_option("--data", *data, "Dataset the weights are for, which fixes the input shape (default: the "
                                    "checkpoint's; mnist for a weights file)")
-      ->check(CLI::IsMember(train::choices::datasets));
+      ->transform(one_of(train::choices::datasets));
   add_integer(cmd, "--input-size", *input_size, IntRange::at_least(1),
               "Input height = width (default: the checkpoint's data; for a weights file --data's, else the model's "
               "usual input, 227 for alexnet)");

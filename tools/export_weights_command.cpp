@@ -28,7 +28,7 @@ Command add_export_weights(CLI::App& app) {
                               ->check(CLI::ExistingFile);
   auto* from_zoo = cmd->add_option("--model", *model, "Instead of a checkpoint: this zoo model's initial weights, "
                                                       "for its usual input and classes (`ember summary`)")
-                       ->check(CLI::IsMember(models::model_name_list()));
+                       ->transform(one_of(models::model_name_list()));
   from_checkpoint->excludes(from_zoo);
   add_integer(cmd, "--seed", *seed, IntegerRange<uint64_t>::at_least(0), "With --model: the seed of the initialization")
       ->default_str("0")

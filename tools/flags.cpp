@@ -1,10 +1,13 @@
 #include "flags.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 #include "ember/core/error.h"
+#include "ember/core/suggest.h"
 
 namespace ember::tool {
 
@@ -90,6 +93,19 @@ CLI::Option* add_real(CLI::App* cmd, const std::string& names, T& target, const 
       description);
   option->type_name("FLOAT")->type_size(1)->expected(1);
   return option;
+}
+
+CLI::Validator one_of(const std::vector<std::string>& names) {
+  const std::string list = "{" + fmt::format("{}", fmt::join(names, ",")) + "}";
+  return CLI::Validator(
+      [names, list](std::string& value) {
+        if (const auto name = match_ignoring_case(value, names)) {
+          value = *name;
+          return std::string();
+        }
+        return value + " not in " + list + did_you_mean(value, names);
+      },
+      list);
 }
 
 template CLI::Option* add_integer(CLI::App*, const std::string&, int&, const IntegerRange<int>&, const std::string&);

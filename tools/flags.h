@@ -30,4 +30,11 @@ template <typename T>  // float, double
 CLI::Option* add_real(CLI::App* cmd, const std::string& names, T& target, const RealRange& range,
                       const std::string& description);
 
+// A flag whose value is one of `names` (models, datasets, optimizers, ...): matched ignoring case
+// and stored as the name is spelt in `names` (LeNet5 is lenet5); anything else is refused with the
+// list and the nearest name ("--model: lenet not in {lenet5,...}; did you mean 'lenet5'?").
+//   cmd->add_option("--optim", c.optim, "...")->transform(one_of(train::choices::optimizers))
+// (transform, not check: CLI11 lets only a transform change the value it validates)
+CLI::Validator one_of(const std::vector<std::string>& names);
+
 }  // namespace ember::tool

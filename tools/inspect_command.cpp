@@ -63,7 +63,7 @@ Command add_summary(CLI::App& app) {
   auto channels = std::make_shared<int64_t>(0);
   auto size = std::make_shared<int64_t>(0);
   auto classes = std::make_shared<int64_t>(0);
-  cmd->add_option("--model", *model, "Model from the zoo")->required()->check(CLI::IsMember(models::model_name_list()));
+  cmd->add_option("--model", *model, "Model from the zoo")->required()->transform(one_of(models::model_name_list()));
   add_integer(cmd, "--in-channels", *channels, IntRange::at_least(1), "Input channels (default: the model's usual input)");
   add_integer(cmd, "--input-size", *size, IntRange::at_least(1), "Input height = width (default: the model's usual input)");
   add_integer(cmd, "--classes", *classes, IntRange::at_least(1), "Number of classes (default 10; alexnet 1000)");
@@ -78,7 +78,7 @@ Command add_summary(CLI::App& app) {
     check_summary_memory(*model, config, *channels, *size, *classes);
     auto net = models::make_model(*model, config);
     models::check_input(*net, *model, {c, s, s});
-    fmt::print("{}", nn::summary(*net, {1, c, s, s}));
+    fmt::print("{}\n", nn::summary(*net, {1, c, s, s}));
     return 0;
   };
 }

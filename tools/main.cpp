@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   try {
     app.cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.cli.exit(e);
+    return app.exit(e);
   }
   try {
     return app.run();

@@ -236,11 +236,11 @@ Command add_train(CLI::App& app) {
   auto& c = *config;
 
   cmd->add_option("--model", c.model, "Model from the zoo (see `ember models`)")
-      ->check(CLI::IsMember(models::model_name_list(/*classifiers_only=*/true)))->required()->group("Model");
+      ->transform(one_of(models::model_name_list(/*classifiers_only=*/true)))->required()->group("Model");
   auto* dropout_opt = add_real(cmd, "--dropout", *dropout, train::limits::dropout,
                                "Dropout probability (alexnet, alexnet_cifar, nin, mnist_cnn)")->group("Model");
   cmd->add_option("--activation", c.activation, "relu, tanh or sigmoid (lenet5, lenet5_classic, dilated, mnist_cnn)")
-      ->check(CLI::IsMember(train::choices::activations))->group("Model");
+      ->transform(one_of(train::choices::activations))->group("Model");
   add_integers(cmd, "--conv-channels", c.conv_channels, train::limits::width, "mnist_cnn: channels per conv stage, e.g. 20,40")
       ->group("Model");
   add_integers(cmd, "--hidden", c.hidden, train::limits::width, "mnist_cnn: fully connected widths, e.g. 1000,1000")
@@ -254,7 +254,7 @@ Command add_train(CLI::App& app) {
       ->check(CLI::ExistingFile)->group("Model");
 
   cmd->add_option("--data", c.data, "mnist, fashion-mnist or cifar10")
-      ->check(CLI::IsMember(train::choices::datasets))->required()->group("Data");
+      ->transform(one_of(train::choices::datasets))->required()->group("Data");
   cmd->add_option("--data-dir", c.data_dir, "Folder with the dataset's files (default data/<data>)")->group("Data");
   add_integer(cmd, "--train-limit", c.train_limit, train::limits::count, "Use only the first N training images (0: all)")
       ->group("Data");
@@ -277,7 +277,7 @@ Command add_train(CLI::App& app) {
   add_integer(cmd, "--test-batch", c.test_batch, train::limits::batch, "Evaluation batch size")
       ->default_str(std::to_string(c.test_batch))->group("Training");
   cmd->add_option("--optim", c.optim, "sgd, adam, adamw, rmsprop or adagrad")
-      ->check(CLI::IsMember(train::choices::optimizers))->capture_default_str()->group("Training");
+      ->transform(one_of(train::choices::optimizers))->capture_default_str()->group("Training");
   add_real(cmd, "--lr", c.lr, train::limits::lr, "Learning rate")->default_str(fmt::format("{}", c.lr))->group("Training");
   add_real(cmd, "--momentum", c.momentum, train::limits::momentum, "Momentum (sgd, rmsprop)")
       ->default_str(fmt::format("{}", c.momentum))->group("Training");
@@ -285,7 +285,7 @@ Command add_train(CLI::App& app) {
   auto* wd_opt = add_real(cmd, "--weight-decay", *weight_decay, train::limits::weight_decay,
                           "L2 weight decay (default 0; adamw 0.01)")->group("Training");
   cmd->add_option("--scheduler", c.scheduler, "LR schedule per epoch: none, step, multistep, exponential, cosine, plateau")
-      ->check(CLI::IsMember(train::choices::schedulers))->capture_default_str()->group("Training");
+      ->transform(one_of(train::choices::schedulers))->capture_default_str()->group("Training");
   add_integer(cmd, "--step-size", c.step_size, train::limits::batch, "step: epochs between decays")->group("Training");
   add_real(cmd, "--gamma", c.gamma, train::limits::gamma, "step/multistep/exponential/plateau: decay factor")
       ->group("Training");
@@ -306,7 +306,7 @@ Command add_train(CLI::App& app) {
   add_integer(cmd, "--topk", c.topk, train::limits::batch, "k of the top-k accuracy")
       ->default_str(std::to_string(c.topk))->group("Run");
   cmd->add_option("--progress", *progress, "auto (bar on a terminal, lines otherwise), bar, lines or none")
-      ->check(CLI::IsMember(train::kProgressNames))->group("Run");
+      ->transform(one_of(train::kProgressNames))->group("Run");
   add_integer(cmd, "--checkpoint-every", c.checkpoint_every, train::limits::count,
               "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
               "SIGINT/SIGTERM always checkpoint before stopping")
@@ -390,7 +390,7 @@ Command add_resume(CLI::App& app) {
   cmd->add_flag("--overwrite", *overwrite,
                 "Continue even where that run directory holds a later checkpoint, which is replaced");
   add_integer(cmd, "--epochs", *epochs, train::limits::epochs, "Train up to this many epochs in total (default: the run's own)");
-  cmd->add_option("--progress", *progress, "auto, bar, lines or none")->check(CLI::IsMember(train::kProgressNames));
+  cmd->add_option("--progress", *progress, "auto, bar, lines or none")->transform(one_of(train::kProgressNames));
   dist->add_to(cmd);
   return [=]() {
     return with_distributed(*dist, [&](const Distributed& d) {

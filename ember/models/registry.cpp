@@ -7,6 +7,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
+#include "ember/core/suggest.h"
 #include "ember/models/alexnet.h"
 #include "ember/models/autoencoder.h"
 #include "ember/models/dilated.h"
@@ -52,15 +53,21 @@ std::vector<std::string> model_name_list(bool classifiers_only) {
   return names;
 }
 
-Shape usual_input(const std::string& name) {
-  EMBER_CHECK(std::any_of(model_infos().begin(), model_infos().end(), [&](const ModelInfo& i) { return i.name == name; }),
-              "unknown model '{}' (choose from: {})", name, model_names());
+std::string canonical_model_name(const std::string& name) {
+  const std::vector<std::string> names = model_name_list();
+  const auto found = match_ignoring_case(name, names);
+  EMBER_CHECK(found, "unknown model '{}'{} (the zoo has: {})", name, did_you_mean(name, names), model_names());
+  return *found;
+}
+
+Shape usual_input(const std::string& typed) {
+  const std::string name = canonical_model_name(typed);
   if (name == "lenet5" || name == "simplecnn" || name == "mnist_cnn" || name == "conv_autoencoder") return {1, 28, 28};
   if (name == "alexnet") return {3, 227, 227};
   return {3, 32, 32};
 }
 
-int64_t usual_classes(const std::string& name) { return name == "alexnet" ? 1000 : 10; }
+int64_t usual_classes(const std::string& name) { return to_lower(name) == "alexnet" ? 1000 : 10; }
 
 Activation parse_activation(const std::string& text) {
   if (text == "relu") return Activation::relu;
@@ -98,10 +105,8 @@ Options with_shape(const ModelConfig& c) {
 
 }  // namespace
 
-std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfig& c) {
-  const auto& infos = model_infos();
-  EMBER_CHECK(std::any_of(infos.begin(), infos.end(), [&](const ModelInfo& i) { return i.name == name; }),
-              "unknown model '{}' (the zoo has: {})", name, model_names());
+std::shared_ptr<nn::Module> make_model(const std::string& typed, const ModelConfig& c) {
+  const std::string name = canonical_model_name(typed);
   EMBER_CHECK(c.in_channels >= 1 && c.num_classes >= 1 && c.input_size >= 1,
               "model {}: in_channels ({}), num_classes ({}) and input_size ({}) must be at least 1", name,
               c.in_channels, c.num_classes, c.input_size);

@@ -44,13 +44,19 @@ std::string model_names();
 // The names as a list, all of them or only the classifiers (what the trainer can train).
 std::vector<std::string> model_name_list(bool classifiers_only = false);
 
+// The zoo's spelling of a model name typed in any case ("LeNet5" -> "lenet5"); an unknown name is
+// an ember::Error listing the zoo and suggesting the nearest name ("lenet" -> did you mean 'lenet5'?).
+std::string canonical_model_name(const std::string& name);
+
 // The input a model is built for when nothing says otherwise, [C, S, S]: 1x28x28 for the MNIST
 // models (lenet5, simplecnn, mnist_cnn, conv_autoencoder), 3x227x227 for alexnet, 3x32x32 for the
-// rest; and its usual number of classes (1000 for alexnet, else 10). ember::Error for an unknown name.
+// rest; and its usual number of classes (1000 for alexnet, else 10). Names in any case; ember::Error
+// for an unknown one.
 Shape usual_input(const std::string& name);
 int64_t usual_classes(const std::string& name);
 
-// A new model with its default initialization (drawn from the default generator).
+// A new model with its default initialization (drawn from the default generator). The name is
+// taken in any case (canonical_model_name).
 std::shared_ptr<nn::Module> make_model(const std::string& name, const ModelConfig& config);
 
 // Runs one image [C, H, W] through the model (no grad, eval mode restored afterwards) and

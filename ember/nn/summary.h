@@ -1,10 +1,15 @@
 #pragma once
-// summary(model, input_shape): a table like Keras' model.summary(). It runs one forward pass on
-// zeros of input_shape (in eval mode, without recording a graph, restoring the modes after), and
-// lists every leaf layer called through Module::operator() in call order (seen by a forward hook on
-// every module): its dotted name, type (with "+ReLU" for a layer the fusion pass gave its ReLU,
-// nn/fusion.h), output shape, parameter count and forward FLOPs, then totals. The last line is
-// "total params: N". Nothing about the model changes (BatchNorm's running stats included).
+// summary(model, input_shape): a table like Keras' model.summary() and torchinfo's summary(). It
+// runs one forward pass on zeros of input_shape (in eval mode, without recording a graph, restoring
+// the modes after), and lists every leaf layer called through Module::operator() in call order
+// (seen by a forward hook on every module): its dotted name, type (with "+ReLU" for a layer the
+// fusion pass gave its ReLU, nn/fusion.h), output shape, parameter count, forward FLOPs (2 per
+// multiply-add of the weights) and Mult-Adds (torchinfo's count: each weight and bias once per
+// output position of a convolution, once per sample elsewhere). Then the totals: parameters
+// (total, trainable, non-trainable), buffers, FLOPs, Mult-Adds, and torchinfo's sizes in MB of
+// 10^6 bytes: the input, the forward pass (every leaf layer's output), the parameters, the buffers
+// and their sum, "estimated total size (MB): X" being the last line. Every count is grouped
+// "1,234,567". Nothing about the model changes (BatchNorm's running stats included).
 #include <string>
 
 #include "ember/nn/module.h"

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "ember/core/error.h"
+#include "ember/core/suggest.h"
 #include "ember/core/parallel.h"
 #include "ember/core/random.h"
 #include "ember/data/cifar10.h"
@@ -185,13 +186,15 @@ void ExperimentConfig::validate(FieldNames names) const {
   };
   const auto& infos = models::model_infos();
   auto info = std::find_if(infos.begin(), infos.end(), [&](const models::ModelInfo& i) { return i.name == model; });
-  require(info != infos.end(), fmt::format("unknown model '{}' (choose from: {})", model, models::model_names()));
+  require(info != infos.end(), fmt::format("unknown model '{}'{} (choose from: {})", model,
+                                           did_you_mean(model, models::model_name_list()), models::model_names()));
   if (info != infos.end()) {
     require(info->classifier, fmt::format("model {} is not a classifier and cannot be trained by `ember train`", model));
   }
   auto choice = [&](const std::string& value, const std::vector<std::string>& accepted, const char* what) {
     require(one_of(value, accepted),
-            fmt::format("unknown {} '{}' (choose from: {})", what, value, fmt::join(accepted, ", ")));
+            fmt::format("unknown {} '{}'{} (choose from: {})", what, value, did_you_mean(value, accepted),
+                        fmt::join(accepted, ", ")));
   };
   choice(data, choices::datasets, "dataset");
   choice(optim, choices::optimizers, "optimizer");

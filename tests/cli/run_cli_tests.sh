@@ -87,14 +87,14 @@ expect_contains "ember models" "(not a classifier)"
 run summary_alexnet summary --model alexnet
 expect_rc "ember summary --model alexnet" 0
 expect_contains "ember summary --model alexnet" "(input [1, 3, 227, 227])"
-[[ $(tail -n 1 <<<"$out") == "total params: 60965224" ]] ||
-  fail "ember summary --model alexnet: last line '$(tail -n 1 <<<"$out")', expected 'total params: 60965224'"
+expect_contains "ember summary --model alexnet" "total params: 60,965,224"
 
 run summary_lenet summary --model lenet5
 expect_rc "ember summary --model lenet5" 0
 expect_contains "ember summary --model lenet5" "output shape: [1, 10]"
-[[ $(tail -n 1 <<<"$out") == "total params: 61706" ]] ||
-  fail "ember summary --model lenet5: last line '$(tail -n 1 <<<"$out")', expected 'total params: 61706'"
+expect_contains "ember summary --model lenet5" "total params: 61,706"
+[[ $(tail -n 1 <<<"$out") == "estimated total size (MB): 0.28" ]] ||
+  fail "ember summary --model lenet5: last line '$(tail -n 1 <<<"$out")', expected 'estimated total size (MB): 0.28'"
 
 run summary_bad summary --model lenet5 --input-size 20
 expect_rc "ember summary --model lenet5 --input-size 20" 1
@@ -654,5 +654,63 @@ expect_contains "ember compare of a malformed metrics.csv" "$CMP/runs/old/metric
 run compare_none compare
 expect_failure "ember compare without a run"
 expect_contains "ember compare without a run" "runs is required"
+# ---- did you mean: misspelt commands, flags and names; names in any case ----
+run typo_command trian
+expect_failure "ember trian"
+expect_contains "ember trian" "ember: unknown command 'trian'; did you mean 'train'?"
+expect_contains "ember trian" "commands: train, resume, eval, summary, models, viz, export-weights"
+run far_command frobnicate --model lenet5
+expect_failure "ember frobnicate"
+expect_contains "ember frobnicate" "ember: unknown command 'frobnicate'"
+grep -qF "did you mean" <<<"$out" && fail "ember frobnicate: suggests a command that is not near; output:"$'\n'"$out"
+run typo_flag train --model lenet5 --data mnist --epoch 3
+expect_failure "ember train --epoch 3"
+expect_contains "ember train --epoch 3" "ember: unknown option '--epoch' for 'ember train'; did you mean '--epochs'?"
+run typo_flag_eq summary --model lenet5 --input-sise=32
+expect_failure "ember summary --input-sise=32"
+expect_contains "ember summary --input-sise=32" "unknown option '--input-sise' for 'ember summary'; did you mean '--input-size'?"
+run typo_sub_flag viz filters --checkpont x.safetensors
+expect_failure "ember viz filters --checkpont"
+expect_contains "ember viz filters --checkpont" "unknown option '--checkpont' for 'ember viz filters'; did you mean '--checkpoint'?"
+run typo_viz viz filtres
+expect_failure "ember viz filtres"
+expect_contains "ember viz filtres" "ember: unknown command 'filtres'; did you mean 'filters'?"
+grep -qF "A subcommand is required" <<<"$out" && fail "ember viz filtres: the unknown command is the error; output:"$'\n'"$out"
+run typo_version --verison
+expect_failure "ember --verison"
+expect_contains "ember --verison" "ember: unknown option '--verison' for 'ember'; did you mean '--version'?"
+run missing_and_typo train --model lenet5 --epoch 3
+expect_failure "ember train --epoch 3 without --data"
+expect_contains "ember train --epoch 3 without --data" "did you mean '--epochs'?"
+expect_contains "ember train --epoch 3 without --data" "--data is required"
+run typo_model summary --model lenet
+expect_failure "ember summary --model lenet"
+expect_contains "ember summary --model lenet" "--model: lenet not in {lenet5,"
+expect_contains "ember summary --model lenet" "did you mean 'lenet5'?"
+run case_model summary --model LeNet5
+expect_rc "ember summary --model LeNet5" 0
+expect_contains "ember summary --model LeNet5" "LeNet5 (input [1, 1, 28, 28])"
+expect_contains "ember summary --model LeNet5" "total params: 61,706"
+run typo_optim train --model lenet5 --data mnist --optim sdg
+expect_failure "ember train --optim sdg"
+expect_contains "ember train --optim sdg" "--optim: sdg not in {sgd,adam,adamw,rmsprop,adagrad}; did you mean 'sgd'?"
+run typo_data train --model lenet5 --data fashion_mnist
+expect_contains "ember train --data fashion_mnist" "did you mean 'fashion-mnist'?"
+run typo_scheduler train --model lenet5 --data mnist --scheduler cosin
+expect_contains "ember train --scheduler cosin" "did you mean 'cosine'?"
+run typo_activation train --model lenet5 --data mnist --activation Relu6
+expect_contains "ember train --activation Relu6" "did you mean 'relu'?"
+run typo_progress train --model lenet5 --data mnist --progress line
+expect_contains "ember train --progress line" "did you mean 'lines'?"
+# Names in any case are stored as the zoo spells them: the run folder and config.json say lenet5.
+CASE=$TMP/case
+run case_names train --model LeNet5 --data MNIST --optim SGD --scheduler Cosine --activation ReLU --progress None \
+  --data-dir "$MNIST" --train-limit 64 --test-limit 32 --epochs 1 --out "$CASE"
+expect_rc "ember train --model LeNet5 --data MNIST --optim SGD" 0
+grep -q '"model": *"lenet5"' "$CASE/config.json" || fail "config.json does not name lenet5: $(cat "$CASE/config.json")"
+grep -q '"optim": *"sgd"' "$CASE/config.json" || fail "config.json does not name sgd: $(cat "$CASE/config.json")"
+run version_again --version
+expect_rc "ember --version" 0
+expect_contains "ember --version" "ember 0."
 
 finish

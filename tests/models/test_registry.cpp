@@ -243,11 +243,16 @@ TEST_CASE("knobs reach the models that have them") {
   }
 }
 
-TEST_CASE("make_model: unknown names list the zoo; knobs a model lacks name the models that have them") {
+TEST_CASE("make_model: names in any case; unknown names list the zoo and the nearest; knobs a model lacks name the models that have them") {
   check_error([] { make_model("nope", {}); },
               {"unknown model 'nope'", "(the zoo has: lenet5, lenet5_classic, simplecnn, mnist_cnn, alexnet, "
                                        "alexnet_cifar, nin, mobilenet, dilated, inception, resnet, conv_autoencoder)"});
-  check_error([] { make_model("LeNet5", {}); }, {"unknown model 'LeNet5'"});
+  CHECK(make_model("LeNet5", {})->type_name() == make_model("lenet5", {})->type_name());
+  CHECK(canonical_model_name("AlexNet_CIFAR") == "alexnet_cifar");
+  CHECK(usual_input("LeNet5") == Shape{1, 28, 28});
+  CHECK(usual_classes("AlexNet") == 1000);
+  check_error([] { make_model("lenet", {}); }, {"unknown model 'lenet'; did you mean 'lenet5'? (the zoo has: lenet5,"});
+  check_error([] { make_model("resnt", {}); }, {"did you mean 'resnet'?"});
 
   ModelConfig c = config_for(1, 28);
   c.dropout = 0.3f;
