@@ -311,6 +311,10 @@ Command add_train(CLI::App& app) {
               "Also write checkpoints/last.safetensors every N steps (0: at epoch ends only); "
               "SIGINT/SIGTERM always checkpoint before stopping")
       ->group("Run");
+  cmd->add_flag("--tensorboard", c.tensorboard,
+                "Also write TensorBoard event files to <out>/tb/ (per step and per epoch; `tensorboard --logdir runs/`); "
+                "`ember resume` keeps them going")
+      ->group("Run");
   cmd->add_flag("--overwrite", *overwrite, "Replace the run already in --out (otherwise that is an error)")->group("Run");
   cmd->add_flag("--profile", *profile, "Print ember's op profile (time and calls per op, forward and backward) at the end")
       ->group("Run");

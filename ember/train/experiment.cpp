@@ -68,6 +68,7 @@ void visit_fields(Config& c, F&& f) {
   f("out", c.out);
   f("checkpoint_every", c.checkpoint_every);
   f("topk", c.topk);
+  f("tensorboard", c.tensorboard);
 }
 
 template <typename T>
@@ -430,6 +431,7 @@ std::unique_ptr<Trainer> make_trainer(const Experiment& e, Progress progress) {
           .topk(e.config.topk)
           .clip_grad_norm(e.config.clip_grad_norm)
           .checkpoint_every(e.config.checkpoint_every)
+          .tensorboard(e.config.tensorboard)
           .run_dir(e.config.resolved_out())
           .title(e.title)
           .config_json(e.config.to_json())

@@ -89,6 +89,7 @@ struct ExperimentConfig {
   std::string out;                        // run directory; empty: runs/<model>-<data>
   int64_t checkpoint_every = 0;           // also checkpoint every N steps; 0: at epoch ends only
   int64_t topk = 5;
+  bool tensorboard = false;               // TensorBoard event files in <out>/tb/
 
   std::string to_json() const;
   static ExperimentConfig from_json(const std::string& json);  // ember::Error on unknown keys or bad values

@@ -145,8 +145,10 @@ const std::vector<EpochRecord>& Trainer::fit() {
     make_directories(options_.run_dir() + "/report");
     write_file_atomically(options_.run_dir() + "/config.json", run_config_ + "\n");
     if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
+    if (options_.tensorboard() && !tensorboard_) start_tensorboard();
   }
   while (epoch_ < options_.epochs() && !should_stop()) run_epoch();
+  if (tensorboard_) tensorboard_->flush();
   return history_;
 }
 
@@ -378,6 +380,7 @@ std::string Trainer::config_json() const {
   j["topk"] = options_.topk();
   j["clip_grad_norm"] = options_.clip_grad_norm();
   j["checkpoint_every"] = options_.checkpoint_every();
+  j["tensorboard"] = options_.tensorboard();
   j["seed"] = default_generator().initial_seed();  // the last manual_seed: initialization, dropout
   j["threads"] = get_num_threads();
   j["processes"] = data_parallel_ ? data_parallel_->world_size() : 1;

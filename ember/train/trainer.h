@@ -23,6 +23,10 @@
 //                               title is TrainerOptions::title or "<model type> training run", its
 //                               model summary TrainerOptions::summary_text or nn::summary of the model
 //                               on one image of the training set's shape
+//   tb/                         with TrainerOptions::tensorboard: TensorBoard event files (tensorboard.h),
+//                               one per Trainer (a resumed run adds one); scalars per step (train/loss,
+//                               train/accuracy, lr, train/images_per_second) and per epoch at its last step
+//                               (epoch, epoch/train_loss, epoch/test_accuracy, epoch/test_top5_accuracy, ...)
 //
 // Resume: restore(checkpoint) (or resume_from(path)) puts model, optimizer, scheduler, the default
 // generator (dropout), the epoch count, and for a checkpoint taken inside an epoch the batches done
@@ -54,6 +58,7 @@
 #include "ember/train/metrics.h"
 #include "ember/train/progress.h"
 #include "ember/train/report.h"
+#include "ember/train/tensorboard.h"
 
 namespace ember::train {
 
@@ -69,6 +74,7 @@ struct TrainerOptions {
   EMBER_ARG(std::string, summary_text, "");      // the report's model summary; empty: nn::summary's
   EMBER_ARG(Progress, progress, Progress::automatic);
   EMBER_ARG(bool, report, true);
+  EMBER_ARG(bool, tensorboard, false);           // with a run_dir: TensorBoard event files in RUN/tb/
 };
 
 // What a training step leaves, for callbacks (on_batch_end): per-step logs and curves.
@@ -148,6 +154,8 @@ class Trainer {
   ClassificationCounts sum_over_ranks(const ClassificationCounts& mine, std::vector<double>& extra) const;
   void data_parallel_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
   Evaluation evaluate_test_set();
+  // Opens RUN/tb/'s event file of this Trainer and logs every step and epoch to it (trainer_tensorboard.cpp).
+  void start_tensorboard();
   // Single process: stopped(). Data-parallel: a stop any rank requested, agreed on at a step's
   // metric reduction, so every rank stops after the same step.
   bool should_stop() const { return data_parallel_ ? stop_agreed_ : stopped(); }
@@ -173,6 +181,7 @@ class Trainer {
   std::chrono::steady_clock::time_point fit_start_;
   // The run directory claimed from fit() on, for the trainer's life: a second run in it is refused.
   std::unique_ptr<FolderLock> run_lock_;
+  std::unique_ptr<tensorboard::EventWriter> tensorboard_;
 };
 
 // The first conv layer's weight ([out, in, kh, kw]), or an undefined tensor if there is none.
