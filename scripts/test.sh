@@ -37,7 +37,8 @@ cmake_args+=(${EMBER_CMAKE_ARGS:-})
 # python3-torch: interop.pytorch has PyTorch load the files ember writes (some 60 MB to download with its dependencies;
 # without it that check reports itself skipped).
 # chromium: cli.compare_browser renders `ember compare`'s page headless and checks the screenshot.
-scripts/setup.sh python3-torch chromium
+# tmux: cli.progress_pty runs training in a real terminal of a chosen width.
+scripts/setup.sh python3-torch chromium tmux
 jobs=$(nproc)
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
 if [[ $build_dir == build-tsan ]]; then

@@ -45,7 +45,8 @@ void ClassificationCounts::add(const Tensor& logits, const Tensor& labels, doubl
   loss_sum += loss_mean * static_cast<double>(batch);
 }
 
-Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t topk) {
+Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t topk,
+                    const EvaluationProgress& progress) {
   EMBER_CHECK(topk >= 1, "evaluate: topk must be >= 1, got {}", topk);
   const bool was_training = model.is_training();
   model.eval();
@@ -53,6 +54,9 @@ Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t t
   ClassificationCounts counts;
   Evaluation result;
   try {
+    const int64_t total = loader.num_batches();
+    int64_t done = 0;
+    if (progress) progress(done, total);
     for (const data::Batch& batch : loader.epoch(0)) {
       const Tensor logits = model(batch.images);
       const double loss = cross_entropy(logits, batch.labels).item();
@@ -60,6 +64,7 @@ Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t t
       const Tensor predicted = argmax(logits, 1).contiguous();
       const int64_t* p = predicted.data<int64_t>();
       result.predictions.insert(result.predictions.end(), p, p + predicted.numel());
+      if (progress) progress(++done, total);
     }
   } catch (...) {
     model.train(was_training);
@@ -85,7 +90,7 @@ Evaluation evaluation_from_counts(ClassificationCounts counts, int64_t topk) {
 }
 
 ClassificationCounts evaluate_counts(nn::Module& model, const data::DataLoader& loader, int64_t topk, int64_t shard,
-                                     int64_t num_shards, int64_t num_classes) {
+                                     int64_t num_shards, int64_t num_classes, const EvaluationProgress& progress) {
   EMBER_CHECK(topk >= 1, "evaluate: topk must be >= 1, got {}", topk);
   EMBER_CHECK(num_shards >= 1 && shard >= 0 && shard < num_shards && num_classes >= 1,
               "evaluate: shard {} of {} with {} classes is impossible", shard, num_shards, num_classes);
@@ -97,10 +102,14 @@ ClassificationCounts evaluate_counts(nn::Module& model, const data::DataLoader& 
   counts.confusion.assign(static_cast<size_t>(num_classes * num_classes), 0);
   try {
     const std::vector<int64_t> order = loader.order(0);
+    const int64_t total = std::max<int64_t>(0, (loader.num_batches() - shard + num_shards - 1) / num_shards);
+    int64_t done = 0;
+    if (progress) progress(done, total);
     for (int64_t b = shard; b < loader.num_batches(); b += num_shards) {
       const data::Batch batch = loader.make_batch(order, 0, b);
       const Tensor logits = model(batch.images);
       counts.add(logits, batch.labels, cross_entropy(logits, batch.labels).item(), topk, true);
+      if (progress) progress(++done, total);
     }
   } catch (...) {
     model.train(was_training);

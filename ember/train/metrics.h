@@ -2,6 +2,7 @@
 // Classification metrics over a whole dataset: mean loss, accuracy, top-k accuracy and the
 // confusion matrix, computed in eval mode without recording a graph.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "ember/core/tensor.h"
@@ -32,14 +33,20 @@ struct Evaluation {
   std::vector<int64_t> predictions;
 };
 
+// Told (batches done, batches in all) when an evaluation starts (done 0) and after each of its
+// batches: a progress display's hook, so that metrics know nothing of printing.
+using EvaluationProgress = std::function<void(int64_t done, int64_t total)>;
+
 // Runs the model over every batch (eval mode, no grad; the mode is restored afterwards).
-Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t topk = 5);
+Evaluation evaluate(nn::Module& model, const data::DataLoader& loader, int64_t topk = 5,
+                    const EvaluationProgress& progress = {});
 
 // One process's share of an evaluation spread over `num_shards` (data-parallel training): the
 // counts, confusion included (num_classes^2, zeros if this shard has no batch), of the loader's
 // batches b with b % num_shards == shard. Summing every shard's counts gives evaluate()'s.
+// `progress` counts this shard's batches.
 ClassificationCounts evaluate_counts(nn::Module& model, const data::DataLoader& loader, int64_t topk, int64_t shard,
-                                     int64_t num_shards, int64_t num_classes);
+                                     int64_t num_shards, int64_t num_classes, const EvaluationProgress& progress = {});
 // An Evaluation (without predictions) from counts with a confusion matrix.
 Evaluation evaluation_from_counts(ClassificationCounts counts, int64_t topk);
 

@@ -311,11 +311,12 @@ void Trainer::data_parallel_step(const data::Batch& batch, ClassificationCounts&
 // Data-parallel: test batch b on rank b % world, counts summed; the same result on every rank
 // (without per-example predictions). Rank 0's buffers (BatchNorm statistics) are used everywhere.
 Evaluation Trainer::evaluate_test_set() {
-  if (!data_parallel_) return evaluate(*model_, *test_data_, options_.topk());
+  const EvaluationProgress progress = [this](int64_t done, int64_t total) { progress_.evaluating(done, total); };
+  if (!data_parallel_) return evaluate(*model_, *test_data_, options_.topk(), progress);
   data_parallel_->broadcast(model_->buffers());
   const int64_t classes = test_data_->dataset().num_classes();
   ClassificationCounts mine = evaluate_counts(*model_, *test_data_, options_.topk(), data_parallel_->rank(),
-                                              data_parallel_->world_size(), classes);
+                                              data_parallel_->world_size(), classes, progress);
   std::vector<double> none;
   ClassificationCounts all = sum_over_ranks(mine, none);
   all.num_classes = classes;
