@@ -214,7 +214,8 @@ int run_training(const train::Experiment& experiment, train::Trainer& trainer, b
   const train::EpochRecord& last = trainer.history().back();
   double total_seconds = 0;
   for (const auto& r : trainer.history()) total_seconds += r.seconds;
-  fmt::print("test accuracy {:.2f}% after {} epoch{} ({:.1f} s of training, {:.0f} images/s in the last epoch)\n",
+  // Short enough for an 80-column terminal.
+  fmt::print("test accuracy {:.2f}% after {} epoch{} ({:.1f} s training, {:.0f} img/s last epoch)\n",
              100 * last.test_accuracy, last.epoch, last.epoch == 1 ? "" : "s", total_seconds, last.images_per_second);
   fmt::print("report: {}/report/index.html\ncheckpoints: {}/checkpoints/{{last,best}}.safetensors\n", out, out);
   return 0;

@@ -147,6 +147,9 @@ std::string format_epoch_summary(const EpochRecord& r, int64_t epochs, int width
   return cut(fmt::format("{}  {}", parts[0].text, parts[2].text), room);
 }
 
+// Wide enough for every field of a summary line: logs are not terminals, nothing wraps there.
+constexpr int kLogWidth = 1000;
+
 int terminal_width(std::FILE* out) {
   winsize size{};
   if (::ioctl(::fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
@@ -227,7 +230,9 @@ void ProgressPrinter::clear_bar() {
 void ProgressPrinter::end_epoch(const EpochRecord& r, int64_t epochs) {
   if (mode_ == Progress::none) return;
   clear_bar();
-  fmt::print(out_, "{}\n", format_epoch_summary(r, epochs, terminal_width(out_)));
+  // A terminal gets the line fitted to its width; a log (lines mode) keeps every field.
+  const int width = mode_ == Progress::bar ? terminal_width(out_) : kLogWidth;
+  fmt::print(out_, "{}\n", format_epoch_summary(r, epochs, width));
   std::fflush(out_);
 }
 

@@ -219,7 +219,7 @@ TEST_CASE("on a terminal the line is redrawn in place at the terminal's current 
   CHECK(sent.substr(4) == "epoch 3/2  train loss 0.0571 acc 98.20%  test loss 0.0451 acc 98.59%\r\n");
 }
 
-TEST_CASE("in a log: plain lines every tenth of the epoch with every field, the summary fitted to $COLUMNS or 80") {
+TEST_CASE("in a log: plain lines every tenth of the epoch with every field, the summary whole at any $COLUMNS") {
   std::FILE* log = std::tmpfile();
   REQUIRE(log);
   ProgressPrinter printer(Progress::automatic, log);  // not a terminal: lines
@@ -239,7 +239,8 @@ TEST_CASE("in a log: plain lines every tenth of the epoch with every field, the 
   CHECK(lines[0].rfind("epoch 1/1  batch 2/20  10%  0:00 ETA 0:00  ", 0) == 0);
   CHECK(contains(lines[0], "ms/step  loss 0.2500  acc 50.00%  100 img/s\n"));
   CHECK(lines[8].rfind("epoch 1/1  batch 18/20  90%  ", 0) == 0);
-  CHECK(lines[9] == "epoch 3/1  train loss 0.0571 acc 98.20%  test loss 0.0451 acc 98.59%  lr 0.01\n");
+  // A log is not a terminal: nothing wraps there, so the summary keeps every field.
+  CHECK(lines[9] == lines[10]);
   CHECK(lines[10] ==
         "epoch 3/1  train loss 0.0571 acc 98.20%  test loss 0.0451 acc 98.59%  top-5 100.00%  lr 0.01  4.9 s  12218 img/s\n");
 }
