@@ -203,6 +203,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
     d.pop_back();
     svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n", d,
                        color);
+    if (!line.markers) continue;
     svg += "<g>";
     for (size_t i = 0; i < line.x.size(); ++i) {
       if (finite_point(line, i)) svg += marker(s, px(line.x[i]), py(line.y[i]), color);
@@ -218,7 +219,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
     svg +=
         fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"/>",
                     legend_x, y, legend_x + 24, y, color);
-    svg += marker(s, legend_x + 12, y, color);
+    if (series[s].markers) svg += marker(s, legend_x + 12, y, color);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\"{}>{}</text>\n", legend_x + 30, y + 4,
                        has_data[s] ? "" : " fill=\"#888\"", escape_xml(legend_names[s]));
   }

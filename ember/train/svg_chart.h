@@ -13,11 +13,12 @@ namespace ember::train {
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  bool markers = true;  // a marker at each point; off for dense per-step series
 };
 
 // A line chart: title, x and y axes with "nice" ticks (1, 2 or 5 times a power of ten; integer
 // ticks when every x is an integer, as epochs are) and their labels, a light grid, one <path>
-// per series that has a finite point (with a marker at each point, a distinct color and marker
+// per series that has a finite point (with a marker at each point unless Series::markers is off, a distinct color and marker
 // shape per series), and a legend to the right of the plot area so it never covers the lines.
 // A single point or all-equal values get a padded range around the value. A series with no
 // finite point is listed in the legend as "(no data)" and draws nothing.
