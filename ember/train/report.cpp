@@ -197,9 +197,9 @@ StepCharts step_charts(const std::vector<StepRow>& steps) {
   const std::string each = per == 1 ? "" : fmt::format(" (mean of each {} steps)", per);
   const std::vector<Series> loss_series{
       thinned("raw" + each, x, loss, per),
-      thinned(fmt::format("EMA {}{}", kLossSmoothing, each), x, smoothed(loss, kLossSmoothing), per)};
-  return {line_chart_svg(fmt::format("Loss per step (smoothed: exponential moving average, weight {})", kLossSmoothing),
-                         "step", "loss", loss_series),
+      thinned(fmt::format("smoothed: EMA, weight {}{}", kLossSmoothing, each), x, smoothed(loss, kLossSmoothing),
+              per)};
+  return {line_chart_svg("Loss per step", "step", "loss", loss_series),
           line_chart_svg("Learning rate per step", "step", "learning rate", {thinned("lr" + each, x, lr, per)})};
 }
 
@@ -323,6 +323,11 @@ void write_report(const std::string& dir, const ReportInputs& inputs) {
     html += "<img src=\"step_loss.svg\" alt=\"loss per step\">\n<img src=\"lr.svg\" alt=\"learning rate per step\">\n";
   }
   html += "</div>\n";
+  if (!steps.loss_svg.empty()) {
+    html += fmt::format(
+        "<p class=\"caption\">The smoothed loss is an exponential moving average of every step's loss, weight {} "
+        "(TensorBoard's smoothing, debiased).</p>\n", kLossSmoothing);
+  }
   if (!confusion_svg.empty()) {
     html +=
         "<h2>Confusion matrix (test set, final model)</h2>\n<div class=\"row\">\n"

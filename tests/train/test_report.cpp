@@ -391,13 +391,13 @@ TEST_CASE("write_report: per-step loss (raw and smoothed) and learning-rate char
     const std::string loss = read_file(dir.str("step_loss.svg")), lr = read_file(dir.str("lr.svg"));
     CHECK(path_points(loss) == std::vector<size_t>{points, points});  // raw, smoothed
     CHECK(path_points(lr) == std::vector<size_t>{points});
-    CHECK(contains(loss, "exponential moving average, weight 0.9"));
-    CHECK(contains(loss, ">EMA 0.9"));
+    CHECK(contains(loss, ">smoothed: EMA, weight 0.9"));
     CHECK(contains(loss, "mean of each 3 steps") == (steps == 2500));
     CHECK(count(loss, "<circle") == 0);  // no markers on thousands of points
     const std::string html = read_file(dir.str("index.html"));
     CHECK(contains(html, "src=\"step_loss.svg\""));
     CHECK(contains(html, "src=\"lr.svg\""));
+    CHECK(contains(html, "exponential moving average of every step's loss, weight 0.9"));
   }
   TempDir none;  // no steps, no per-step charts
   write_report(none.str(), ReportInputs{});
