@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace ember::tool {
 
@@ -20,5 +21,10 @@ Command add_compare(CLI::App& app);   // ember compare runs/a runs/b [-o compare
 #if EMBER_WITH_ONNX
 Command add_export(CLI::App& app);    // ember export --checkpoint ... -o model.onnx
 #endif
+
+// The command line `ember` was started with, each word shell-quoted (main() sets it; train and
+// resume put it in the report's header).
+void set_command_line(int argc, const char* const* argv);
+const std::string& command_line();
 
 }  // namespace ember::tool

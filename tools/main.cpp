@@ -21,6 +21,7 @@ void print_data_hint(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ember::tool::set_command_line(argc, argv);
   ember::tool::App app;
   try {
     app.cli.parse(argc, argv);

@@ -20,4 +20,14 @@ inline std::string shell_quote(std::string_view word) {
   return quoted + "'";
 }
 
+// argv as one line a shell reads back as the same words.
+inline std::string shell_join(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) line += ' ';
+    line += shell_quote(argv[i]);
+  }
+  return line;
+}
+
 }  // namespace ember::tool

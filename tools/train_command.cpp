@@ -340,6 +340,7 @@ Command add_train(CLI::App& app) {
       });
       const train::Experiment experiment = train::build_experiment(config_copy, train::FieldNames::flags);
       auto trainer = train::make_trainer(experiment, train::parse_progress(*progress));
+      trainer->options().command_line(command_line());
       join(d, experiment, *trainer);
       return run_training(experiment, *trainer, false, *profile);
     });
@@ -436,11 +437,19 @@ Command add_resume(CLI::App& app) {
       train::Experiment experiment = train::build_experiment(without_init);
       experiment.config.init_weights = config.init_weights;
       auto trainer = train::make_trainer(experiment, train::parse_progress(*progress));
+      trainer->options().command_line(command_line());
       join(d, experiment, *trainer);
       trainer->resume_from(checkpoint);
       return run_training(experiment, *trainer, true);
     });
   };
 }
+
+namespace {
+std::string g_command_line;  // set once by main() before any command runs
+}  // namespace
+
+void set_command_line(int argc, const char* const* argv) { g_command_line = shell_join(argc, argv); }
+const std::string& command_line() { return g_command_line; }
 
 }  // namespace ember::tool

@@ -435,6 +435,7 @@ std::unique_ptr<Trainer> make_trainer(const Experiment& e, Progress progress) {
           .run_dir(e.config.resolved_out())
           .title(e.title)
           .config_json(e.config.to_json())
+          .default_config_json(ExperimentConfig().to_json())
           .summary_text(nn::summary(*e.model, {1, chw[0], chw[1], chw[2]}))
           .progress(progress));
   if (e.scheduler) trainer->set_scheduler(e.scheduler);

@@ -115,12 +115,51 @@ void write_filter_grid_png(const Tensor& weight, const std::string& path, int sc
     }
   }
 
+  write_file_atomically(path, encode_png(canvas.rgb, width, height, 3));
+}
+
+std::string encode_png(const std::vector<uint8_t>& pixels, int64_t width, int64_t height, int channels) {
+  EMBER_CHECK((channels == 1 || channels == 3) && width > 0 && height > 0 && width * height <= (int64_t{1} << 26) &&
+                  pixels.size() == static_cast<size_t>(width * height * channels),
+              "encode_png: {} bytes for a {}x{} image of {} channels (1 or 3; at most 2^26 pixels)", pixels.size(),
+              width, height, channels);
   std::string png;
-  const int ok = stbi_write_png_to_func(append_bytes, &png, static_cast<int>(width), static_cast<int>(height), 3,
-                                        canvas.rgb.data(), static_cast<int>(width * 3));
-  EMBER_CHECK(ok != 0 && !png.empty(), "write_filter_grid_png: PNG encoding of a {}x{} image failed (writing {})",
-              width, height, path);
-  write_file_atomically(path, png);
+  const int ok = stbi_write_png_to_func(append_bytes, &png, static_cast<int>(width), static_cast<int>(height), channels,
+                                        pixels.data(), static_cast<int>(width * channels));
+  EMBER_CHECK(ok != 0 && !png.empty(), "encode_png: PNG encoding of a {}x{} image failed", width, height);
+  return png;
+}
+
+std::string image_png(const Tensor& image) {
+  EMBER_CHECK(image.defined() && image.dim() == 3 && image.dtype() == DType::f32 &&
+                  (image.size(0) == 1 || image.size(0) == 3) && image.size(1) > 0 && image.size(2) > 0,
+              "image_png: expected a float32 image [C, H, W] with 1 or 3 channels, got {}",
+              image.defined() ? image.describe() : std::string("an undefined tensor"));
+  const int64_t channels = image.size(0), height = image.size(1), width = image.size(2);
+  const std::vector<float> values = image.contiguous().to_vector<float>();
+  float low = INFINITY, high = -INFINITY;
+  for (float v : values) {
+    if (!std::isfinite(v)) continue;
+    low = std::min(low, v);
+    high = std::max(high, v);
+  }
+  // 8-bit pixels (0..255, as the built-in datasets hold them) are kept; any other range is stretched.
+  if (low >= 0 && high <= 255 && high > 1) {
+    low = 0;
+    high = 255;
+  }
+  const float range = high > low ? high - low : 1.0f;
+  std::vector<uint8_t> pixels(values.size());
+  for (int64_t y = 0; y < height; ++y) {  // planar [C, H, W] to interleaved rows
+    for (int64_t x = 0; x < width; ++x) {
+      for (int64_t c = 0; c < channels; ++c) {
+        const float v = values[static_cast<size_t>((c * height + y) * width + x)];
+        const float scaled = std::isfinite(v) ? std::clamp((v - low) / range * 255.0f, 0.0f, 255.0f) : 0.0f;
+        pixels[static_cast<size_t>((y * width + x) * channels + c)] = static_cast<uint8_t>(std::lround(scaled));
+      }
+    }
+  }
+  return encode_png(pixels, width, height, static_cast<int>(channels));
 }
 
 }  // namespace ember::train

@@ -18,12 +18,21 @@
 // Throws ember::Error if weight is not a rank-4 float32 tensor with non-zero sizes (naming what it
 // got), if scale is not in [1, 64], if the image would exceed 2^26 pixels, or if the file cannot
 // be written.
+//
+// image_png(image): one image [C, H, W] (C = 1 gray or 3 RGB, float32) as PNG bytes, for the
+// report's misclassified examples. Values in 0..255 with some above 1 (the built-in datasets'
+// 8-bit pixels) are kept as they are; any other range is stretched to 0..255 (NaN is black).
+// encode_png(pixels, width, height, channels): interleaved 8-bit pixels (1 or 3 channels) as PNG.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ember/core/tensor.h"
 
 namespace ember::train {
 
 void write_filter_grid_png(const Tensor& weight, const std::string& path, int scale = 8);
+std::string image_png(const Tensor& image);
+std::string encode_png(const std::vector<uint8_t>& pixels, int64_t width, int64_t height, int channels);
 
 }  // namespace ember::train

@@ -21,6 +21,8 @@
 #include "ember/ops/loss.h"
 #include "ember/optim/clip.h"
 #include "ember/train/checkpoint.h"
+#include "ember/train/misclassified.h"
+#include "ember/train/run_info.h"
 #include "ember/version.h"
 
 namespace ember::train {
@@ -144,6 +146,9 @@ const std::vector<EpochRecord>& Trainer::fit() {
     make_directories(options_.run_dir() + "/checkpoints");
     make_directories(options_.run_dir() + "/report");
     write_file_atomically(options_.run_dir() + "/config.json", run_config_ + "\n");
+    step_log_.reset();  // a second fit(): the first one's log writes its rows before the file is reopened
+    step_log_ = std::make_unique<StepLog>(options_.run_dir() + "/steps.csv", step_);
+    fit_date_ = utc_date_now();
     if (epoch_ == 0 && options_.report()) write_filters("filters_before.png");
     if (options_.tensorboard() && !tensorboard_) start_tensorboard();
   }
@@ -185,7 +190,7 @@ EpochRecord Trainer::run_epoch() {
     const auto now = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(now - start).count();
     progress_.update(batch_, counts.loss(), counts.accuracy(), static_cast<double>(images) / seconds);
-    if (!batch_callbacks_.empty()) {
+    if (!batch_callbacks_.empty() || step_log_) {
       BatchEnd end;
       end.epoch = epoch;
       end.batch = batch_;
@@ -199,12 +204,13 @@ EpochRecord Trainer::run_epoch() {
       end.running_accuracy = counts.accuracy();
       end.images_per_second = static_cast<double>(images) / seconds;
       end.seconds = std::chrono::duration<double>(now - fit_start_).count();
+      if (step_log_) step_log_->append(end);
       for (const auto& callback : batch_callbacks_) callback(end);
     }
     // A step checkpoint at the epoch's last batch would be overwritten by the epoch's own.
     const bool periodic = options_.checkpoint_every() > 0 && step_ % options_.checkpoint_every() == 0;
     if (write && periodic && batch_ < num_batches) {
-      save_checkpoint(options_.run_dir() + "/checkpoints/last.safetensors");
+      save_last_checkpoint();
       saved_at = step_;
     }
   }
@@ -213,7 +219,7 @@ EpochRecord Trainer::run_epoch() {
   record.train_loss = counts.loss();
   record.train_accuracy = counts.accuracy();
   if (batch_ < num_batches) {  // stopped inside the epoch: keep the position so that resuming loses nothing
-    if (write && saved_at != step_) save_checkpoint(options_.run_dir() + "/checkpoints/last.safetensors");
+    if (write && saved_at != step_) save_last_checkpoint();
     record.test_loss = record.test_accuracy = record.test_topk_accuracy = kNaN;
     return record;
   }
@@ -328,6 +334,11 @@ void Trainer::write_filters(const std::string& name) const {
   if (weight.defined()) write_filter_grid_png(weight, options_.run_dir() + "/report/" + name, weight.size(2) <= 7 ? 16 : 8);
 }
 
+void Trainer::save_last_checkpoint() {
+  if (step_log_) step_log_->sync();
+  save_checkpoint(options_.run_dir() + "/checkpoints/last.safetensors");
+}
+
 void Trainer::write_run_files(const EpochRecord&, bool best) {
   const std::string& dir = options_.run_dir();
   std::string csv = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second\n";
@@ -341,7 +352,7 @@ void Trainer::write_run_files(const EpochRecord&, bool best) {
   }
   write_file_atomically(dir + "/metrics.csv", csv);
   write_file_atomically(dir + "/metrics.jsonl", jsonl);
-  save_checkpoint(dir + "/checkpoints/last.safetensors");
+  save_last_checkpoint();
   if (best) save_checkpoint(dir + "/checkpoints/best.safetensors");
   if (!options_.report()) return;
 
@@ -349,10 +360,15 @@ void Trainer::write_run_files(const EpochRecord&, bool best) {
   report.title = options_.title().empty() ? model_->type_name() + " training run" : options_.title();
   report.history = history_;
   report.config_json = run_config_;
+  report.default_config_json = options_.default_config_json();
+  report.run = this_run_info(fit_date_, options_.command_line());
+  if (step_log_) report.steps = read_steps_csv(step_log_->path());  // synced with the checkpoint above
   report.summary_text = options_.summary_text().empty() ? summary_text_ : options_.summary_text();
   if (test_data_) {
     report.confusion = last_evaluation_.confusion;
     report.class_names = test_data_->dataset().class_names();
+    // Data-parallel evaluations keep no per-example predictions: no grid there.
+    report.misclassified = first_misclassified(*test_data_, last_evaluation_.predictions);
   }
   if (first_conv_weight(*model_).defined()) {
     write_filters("filters_after.png");

@@ -16,13 +16,17 @@
 //   config.json                 the exact config given in TrainerOptions::config_json, or without one
 //                               the config the Trainer derives from what it was given (config_json())
 //   metrics.csv, metrics.jsonl  one row per epoch
+//   steps.csv                   one row per optimizer step, BatchEnd's values (step_log.h); resume
+//                               drops the rows after the checkpoint's step and continues it
 //   checkpoints/last.safetensors   after every epoch (checkpoint.h), and every checkpoint_every steps;
 //                               best.safetensors: best test accuracy
-//   report/                     index.html, accuracy.svg, loss.svg, confusion.svg,
+//   report/                     index.html, accuracy.svg, loss.svg, step_loss.svg, lr.svg, confusion.svg,
 //                               filters_before.png / filters_after.png (first conv layer); the page's
 //                               title is TrainerOptions::title or "<model type> training run", its
 //                               model summary TrainerOptions::summary_text or nn::summary of the model
-//                               on one image of the training set's shape
+//                               on one image of the training set's shape; its header names the
+//                               version, commit, CPU, threads, date and TrainerOptions::command_line,
+//                               and the first misclassified test images are shown (report.h)
 //   tb/                         with TrainerOptions::tensorboard: TensorBoard event files (tensorboard.h),
 //                               one per Trainer (a resumed run adds one); scalars per step (train/loss,
 //                               train/accuracy, lr, train/images_per_second) and per epoch at its last step
@@ -59,6 +63,7 @@
 #include "ember/train/progress.h"
 #include "ember/train/report.h"
 #include "ember/train/tensorboard.h"
+#include "ember/train/step_log.h"
 
 namespace ember::train {
 
@@ -72,6 +77,8 @@ struct TrainerOptions {
   EMBER_ARG(std::string, title, "");             // the report's title; empty: "<model type> training run"
   EMBER_ARG(std::string, config_json, "");       // config.json; empty: derived (Trainer::config_json())
   EMBER_ARG(std::string, summary_text, "");      // the report's model summary; empty: nn::summary's
+  EMBER_ARG(std::string, command_line, "");      // the report's "command": how the run was started
+  EMBER_ARG(std::string, default_config_json, "");  // the report lists the config keys that differ from it
   EMBER_ARG(Progress, progress, Progress::automatic);
   EMBER_ARG(bool, report, true);
   EMBER_ARG(bool, tensorboard, false);           // with a run_dir: TensorBoard event files in RUN/tb/
@@ -148,6 +155,8 @@ class Trainer {
 
  private:
   void write_run_files(const EpochRecord& record, bool best);
+  // checkpoints/last.safetensors, steps.csv synced first so that it holds every row up to it.
+  void save_last_checkpoint();
   void write_filters(const std::string& name) const;
   void update(double loss_value, const std::function<void()>& backward);
   void train_step(const data::Batch& batch, ClassificationCounts& counts, double& loss_value);
@@ -179,6 +188,8 @@ class Trainer {
   std::vector<EpochRecord> history_;
   Evaluation last_evaluation_;
   std::chrono::steady_clock::time_point fit_start_;
+  std::string fit_date_;  // when this process's fit() began, UTC, for the report's header
+  std::unique_ptr<StepLog> step_log_;  // the run's steps.csv, from fit() on (writer only)
   // The run directory claimed from fit() on, for the trainer's life: a second run in it is refused.
   std::unique_ptr<FolderLock> run_lock_;
   std::unique_ptr<tensorboard::EventWriter> tensorboard_;

@@ -712,5 +712,23 @@ grep -q '"optim": *"sgd"' "$CASE/config.json" || fail "config.json does not name
 run version_again --version
 expect_rc "ember --version" 0
 expect_contains "ember --version" "ember 0."
+# ---- steps.csv and the report's header: one row per step, continued by resume; the command line
+# shell-quoted in the report ----
+STEPS="$TMP/steps run"
+run steps_train train --model lenet5 --data mnist --data-dir "$MNIST" --epochs 2 --batch 50 --train-limit 200 \
+  --progress none --out "$STEPS"
+expect_rc "ember train (steps.csv)" 0
+[[ $(head -1 "$STEPS/steps.csv") == "step,epoch,loss,accuracy,lr,images_per_second,seconds" ]] ||
+  fail "steps.csv header: $(head -1 "$STEPS/steps.csv")"
+[[ $(line_count "$STEPS/steps.csv") -eq 9 ]] || fail "steps.csv after 2 epochs of 4 steps: $(line_count "$STEPS/steps.csv") lines, expected 9"
+grep -qF "ember train --model lenet5" "$STEPS/report/index.html" && grep -qF "&#39;$STEPS&#39;" "$STEPS/report/index.html" ||
+  fail "the report's header lacks the shell-quoted command line"
+before=$(cut -d, -f1-5 "$STEPS/steps.csv")
+run steps_resume resume "$STEPS" --epochs 3
+expect_rc "ember resume (steps.csv)" 0
+[[ $(cut -d, -f1 "$STEPS/steps.csv" | tail -n +2 | tr '\n' ' ') == "1 2 3 4 5 6 7 8 9 10 11 12 " ]] ||
+  fail "steps.csv after resume: steps $(cut -d, -f1 "$STEPS/steps.csv" | tail -n +2 | tr '\n' ' ')"
+[[ $(cut -d, -f1-5 "$STEPS/steps.csv" | head -9) == "$before" ]] || fail "resume changed the steps.csv rows it kept"
+grep -qF "ember resume" "$STEPS/report/index.html" || fail "the resumed run's report lacks its command line"
 
 finish

@@ -7,9 +7,16 @@
 #include <cmath>
 #include <filesystem>
 
+#include <regex>
+
 #include "ember/core/file.h"
+#include "ember/kernels/isa/isa.h"
+#include "ember/train/config_diff.h"
 #include "ember/train/report.h"
-#include "support/helpers.h"
+#include "ember/train/run_info.h"
+#include "ember/train/xml_escape.h"
+#include "ember/version.h"
+#include "train_fixtures.h"
 
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
@@ -343,4 +350,134 @@ TEST_CASE("write_report writes the charts, the confusion matrix and an index tha
     test::check_error([&] { write_report(report, in); }, {"filters_before_png", "missing.png", "does not exist"});
     CHECK_FALSE(fs::exists(report));
   }
+}
+
+namespace {
+
+// The number of points of each <path> in an SVG, in order (each "M" or "L" is one point).
+std::vector<size_t> path_points(const std::string& svg) {
+  std::vector<size_t> points;
+  for (size_t at = svg.find("<path d=\""); at != std::string::npos; at = svg.find("<path d=\"", at + 1)) {
+    const size_t end = svg.find('"', at + 9);
+    const std::string d = svg.substr(at + 9, end - at - 9);
+    points.push_back(static_cast<size_t>(std::count(d.begin(), d.end(), 'M') + std::count(d.begin(), d.end(), 'L')));
+  }
+  return points;
+}
+
+std::vector<train::StepRow> fake_steps(size_t n) {
+  std::vector<train::StepRow> rows;
+  for (size_t i = 1; i <= n; ++i) {
+    train::StepRow r;
+    r.step = static_cast<int64_t>(i);
+    r.epoch = 1;
+    r.loss = 2.0 / static_cast<double>(i) + (i % 2 ? 0.1 : 0.0);
+    r.lr = i < n / 2 ? 0.1 : 0.01;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("write_report: per-step loss (raw and smoothed) and learning-rate charts, thinned past 1000 steps") {
+  for (const auto& [steps, points] : std::vector<std::pair<size_t, size_t>>{{40, 40}, {1000, 1000}, {2500, 834}}) {
+    INFO(steps << " steps");
+    TempDir dir;
+    ReportInputs inputs;
+    inputs.title = "steps";
+    inputs.steps = fake_steps(steps);
+    write_report(dir.str(), inputs);
+    const std::string loss = read_file(dir.str("step_loss.svg")), lr = read_file(dir.str("lr.svg"));
+    CHECK(path_points(loss) == std::vector<size_t>{points, points});  // raw, smoothed
+    CHECK(path_points(lr) == std::vector<size_t>{points});
+    CHECK(contains(loss, ">smoothed: EMA, weight 0.9"));
+    CHECK(contains(loss, "mean of each 3 steps") == (steps == 2500));
+    CHECK(count(loss, "<circle") == 0);  // no markers on thousands of points
+    const std::string html = read_file(dir.str("index.html"));
+    CHECK(contains(html, "src=\"step_loss.svg\""));
+    CHECK(contains(html, "src=\"lr.svg\""));
+    CHECK(contains(html, "exponential moving average of every step's loss, weight 0.9"));
+  }
+  TempDir none;  // no steps, no per-step charts
+  write_report(none.str(), ReportInputs{});
+  CHECK(!fs::exists(none.str("step_loss.svg")));
+  CHECK(!contains(read_file(none.str("index.html")), "step_loss.svg"));
+}
+
+TEST_CASE("config_diff lists exactly the keys that differ from the defaults, nested ones dotted") {
+  const std::string defaults = R"({"model": "lenet5", "lr": 0.01, "hidden": [], "opt": {"name": "sgd", "momentum": 0}})";
+  const std::string config =
+      R"({"model": "lenet5", "lr": 0.05, "hidden": [32], "opt": {"name": "sgd", "momentum": 0.9}, "extra": true})";
+  const std::vector<ConfigChange> changes = config_diff(config, defaults);
+  REQUIRE(changes.size() == 4);
+  CHECK(changes[0].key == "lr");
+  CHECK(changes[0].value == "0.05");
+  CHECK(changes[0].default_value == "0.01");
+  CHECK(changes[1].key == "hidden");
+  CHECK(changes[1].value == "[32]");
+  CHECK(changes[2].key == "opt.momentum");
+  CHECK(changes[3].key == "extra");
+  CHECK(changes[3].default_value.empty());
+  CHECK(config_diff(defaults, defaults).empty());
+  CHECK_THROWS_WITH(config_diff("[1]", defaults), doctest::Contains("config_diff: the config is not a JSON object"));
+}
+
+TEST_CASE("a trained run's report: header, config changes, and misclassified test images that are wrong") {
+  test::TempDir dir;
+  train::ExperimentConfig c = test::small_config((dir.path / "run").string());
+  c.epochs = 1;
+  c.lr = 0.02;
+  c.test_limit = 200;
+  const train::Experiment experiment = train::build_experiment(c);
+  auto trainer = train::make_trainer(experiment, train::Progress::none);
+  trainer->options().command_line("ember train --out 'my run'");
+  trainer->fit();
+  const std::string html = read_file((dir.path / "run/report/index.html").string());
+
+  // The header.
+  CHECK(contains(html, fmt::format("<th>ember</th><td>{}, commit {}</td>", ember::version(), ember::git_commit())));
+  CHECK(contains(html, "<th>CPU</th><td>" + escape_xml(train::cpu_model_name()) + ", kernels " +
+                           kernels::isa_name(kernels::active_isa()) + "</td>"));
+  CHECK(contains(html, fmt::format("<th>threads</th><td>{}</td>", get_num_threads())));
+  CHECK(contains(html, "<code>ember train --out &#39;my run&#39;</code>"));
+  CHECK(std::regex_search(html, std::regex("<th>date</th><td>20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC</td>")));
+
+  // The config: exactly the keys small_config changes, then the whole config folded.
+  std::vector<std::string> keys;
+  const std::regex row("<tr><td><code>([a-z_]+)</code></td>");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
+    keys.push_back((*it)[1]);
+  }
+  CHECK(keys == std::vector<std::string>{"batch", "data_dir", "epochs", "lr", "momentum", "out", "seed", "test_limit",
+                                         "train_limit"});  // config.json's order
+  CHECK(contains(html, "<details><summary>Full configuration</summary>"));
+
+  // The misclassified images: each names a true label that is the dataset's and a prediction that
+  // is the model's, and the two differ.
+  const std::regex figure("alt=\"test image (\\d+): true (\\d), predicted (\\d)\"><figcaption>true <b>(\\d)</b><br>"
+                          "predicted <b>(\\d)</b>");
+  size_t shown = 0;
+  nn::Module& model = *experiment.model;
+  model.eval();
+  const auto transforms = train::test_transforms(c);
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), figure); it != std::sregex_iterator(); ++it, ++shown) {
+    const int64_t index = std::stoll((*it)[1]), truth = std::stoll((*it)[2]), predicted = std::stoll((*it)[3]);
+    INFO("test image " << index);
+    CHECK((*it)[4] == (*it)[2]);
+    CHECK((*it)[5] == (*it)[3]);
+    CHECK(truth != predicted);
+    const data::Example example = experiment.test_data->dataset().get(index);
+    CHECK(example.label == truth);
+    std::vector<float> pixels = example.image.to_vector<float>();
+    Shape shape = example.image.shape();
+    Generator rng;
+    for (const auto& t : transforms) t->apply(pixels.data(), shape, rng);
+    shape.insert(shape.begin(), 1);
+    NoGradGuard no_grad;
+    CHECK(argmax(model(from_vector(pixels, shape)), 1).item<int64_t>() == predicted);
+  }
+  const train::Evaluation& evaluation = trainer->last_evaluation();
+  CHECK(shown == std::min<size_t>(32, static_cast<size_t>(evaluation.count - evaluation.count * evaluation.accuracy + 0.5)));
+  CHECK(shown > 0);
 }
