@@ -40,4 +40,12 @@ struct TempDir {
 // Runs fn with n threads and restores the previous count.
 void with_threads(int n, const std::function<void()>& fn);
 
+// Text checks for generated pages, logs and files.
+inline bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+inline size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 }  // namespace ember::test

@@ -18,13 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
-}
-
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+using ember::test::contains;
+using ember::test::count;
 
 struct TempDir {
   fs::path path;

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "ember/core/file.h"
+#include "support/helpers.h"
 #include "ember/kernels/isa/isa.h"
 #include "ember/train/config_diff.h"
 #include "ember/train/report.h"
@@ -28,13 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
-}
-
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+using ember::test::contains;
+using ember::test::count;
 
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
