@@ -34,7 +34,9 @@ std::vector<ConfigChange> config_diff(const std::string& config, const std::stri
   const auto base = leaves(defaults, "default config");
   std::vector<ConfigChange> changes;
   for (const auto& [key, value] : leaves(config, "config")) {
-    const auto same_key = [&](const auto& leaf) { return leaf.first == key; };
+    // Captured by name, not as the binding: clang before 16 cannot capture a structured binding.
+    const std::string& name = key;
+    const auto same_key = [&name](const auto& leaf) { return leaf.first == name; };
     const auto it = std::find_if(base.begin(), base.end(), same_key);
     if (it != base.end() && it->second == value) continue;
     changes.push_back({key, value.dump(), it == base.end() ? std::string() : it->second.dump()});
