@@ -21,17 +21,7 @@ namespace {
 using ember::test::contains;
 using ember::test::count;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / fmt::format("ember-compare-test-{}-{}", ::getpid(), counter++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string str(const std::string& name) const { return (path / name).string(); }
-};
+using ember::test::TempDir;
 
 const std::string kMetricsHeader =
     "epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_topk_accuracy,topk,lr,seconds,images_per_second\n";
@@ -57,7 +47,7 @@ std::string steps_csv(int n, double first, double drop, double lr) {
 // The three runs of most tests: "slow" (lr 0.01) and "fast" (lr 0.1) with steps.csv, "old" without.
 struct ThreeRuns {
   TempDir dir;
-  std::string slow = dir.str("slow"), fast = dir.str("fast"), old = dir.str("old");
+  std::string slow = dir.file("slow"), fast = dir.file("fast"), old = dir.file("old");
   ThreeRuns() {
     write_run(slow,
               R"({"model": "lenet5", "lr": 0.01, "optimizer": {"name": "sgd", "momentum": 0.9}, "epochs": 2,
@@ -216,8 +206,8 @@ TEST_CASE("the step curve is smoothed and long runs are thinned") {
   CHECK_THROWS_WITH_AS(smooth(values, 1), doctest::Contains("weight must be at least 0 and less than 1, got 1"), Error);
 
   TempDir dir;
-  write_run(dir.str("long"), "{}", "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", steps_csv(10000, 5, 0.0001, 0.1));
-  const std::string html = compare_html(read_runs({dir.str("long")}));
+  write_run(dir.file("long"), "{}", "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", steps_csv(10000, 5, 0.0001, 0.1));
+  const std::string html = compare_html(read_runs({dir.file("long")}));
   const std::string svg = chart(html, "Learning rate per step");
   const size_t d = svg.find("<path d=\"");
   const std::string path = svg.substr(d, svg.find('"', d + 9) - d);
@@ -227,12 +217,12 @@ TEST_CASE("the step curve is smoothed and long runs are thinned") {
 TEST_CASE("two runs with the same folder name are named by their folders") {
   TempDir dir;
   const std::string config = R"({"lr": 0.1})";
-  write_run(dir.str("a/run"), config, "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
-  write_run(dir.str("b/run"), config, "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
-  const std::vector<RunRecord> runs = read_runs({dir.str("a/run"), dir.str("b/run")});
-  CHECK(runs[0].name == dir.str("a/run"));
-  CHECK(runs[1].name == dir.str("b/run"));
-  CHECK_THROWS_WITH_AS(read_runs({dir.str("a/run"), dir.str("a/run/")}), doctest::Contains("is given twice"), Error);
+  write_run(dir.file("a/run"), config, "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
+  write_run(dir.file("b/run"), config, "1,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
+  const std::vector<RunRecord> runs = read_runs({dir.file("a/run"), dir.file("b/run")});
+  CHECK(runs[0].name == dir.file("a/run"));
+  CHECK(runs[1].name == dir.file("b/run"));
+  CHECK_THROWS_WITH_AS(read_runs({dir.file("a/run"), dir.file("a/run/")}), doctest::Contains("is given twice"), Error);
   CHECK_THROWS_WITH_AS(read_runs({}), "compare: no run folder given", Error);
 }
 
@@ -243,41 +233,41 @@ TEST_CASE("read_run: errors name the run and the file") {
     INFO(folder);
     CHECK_THROWS_WITH_AS(read_run(folder), doctest::Contains(message.c_str()), Error);
   };
-  refused(dir.str("missing"), fmt::format("run '{}': no such folder", dir.str("missing")));
-  write_file_atomically(dir.str("file"), "x");
-  refused(dir.str("file"), "not a folder");
-  fs::create_directories(dir.str("empty"));
-  refused(dir.str("empty"), fmt::format("not a run folder: {}/metrics.csv is missing", dir.str("empty")));
-  write_file_atomically(dir.str("empty") + "/metrics.csv", kMetricsHeader);
-  refused(dir.str("empty"), "config.json is missing");
+  refused(dir.file("missing"), fmt::format("run '{}': no such folder", dir.file("missing")));
+  write_file_atomically(dir.file("file"), "x");
+  refused(dir.file("file"), "not a folder");
+  fs::create_directories(dir.file("empty"));
+  refused(dir.file("empty"), fmt::format("not a run folder: {}/metrics.csv is missing", dir.file("empty")));
+  write_file_atomically(dir.file("empty") + "/metrics.csv", kMetricsHeader);
+  refused(dir.file("empty"), "config.json is missing");
 
-  write_run(dir.str("bad_json"), "{\"lr\": ", good_metrics, "");
-  refused(dir.str("bad_json"), "bad_json/config.json is not valid JSON");
-  write_run(dir.str("array_json"), "[1]", good_metrics, "");
-  refused(dir.str("array_json"), "array_json/config.json must hold a JSON object, got a array");
+  write_run(dir.file("bad_json"), "{\"lr\": ", good_metrics, "");
+  refused(dir.file("bad_json"), "bad_json/config.json is not valid JSON");
+  write_run(dir.file("array_json"), "[1]", good_metrics, "");
+  refused(dir.file("array_json"), "array_json/config.json must hold a JSON object, got a array");
 
-  write_run(dir.str("short_line"), "{}", good_metrics + "2,0.5,0.6\n", "");
-  refused(dir.str("short_line"),
-          fmt::format("run '{0}': {0}/metrics.csv: line 3 has 3 fields, expected 10", dir.str("short_line")));
-  write_run(dir.str("bad_number"), "{}", "1,abc,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
-  refused(dir.str("bad_number"), "metrics.csv: line 2: train_loss must be a number, got 'abc'");
-  write_run(dir.str("bad_epoch"), "{}", "1.5,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
-  refused(dir.str("bad_epoch"), "metrics.csv: line 2: epoch must be an integer, got '1.5'");
+  write_run(dir.file("short_line"), "{}", good_metrics + "2,0.5,0.6\n", "");
+  refused(dir.file("short_line"),
+          fmt::format("run '{0}': {0}/metrics.csv: line 3 has 3 fields, expected 10", dir.file("short_line")));
+  write_run(dir.file("bad_number"), "{}", "1,abc,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
+  refused(dir.file("bad_number"), "metrics.csv: line 2: train_loss must be a number, got 'abc'");
+  write_run(dir.file("bad_epoch"), "{}", "1.5,1,0.5,1,0.5,0.9,5,0.1,1,1\n", "");
+  refused(dir.file("bad_epoch"), "metrics.csv: line 2: epoch must be an integer, got '1.5'");
 
-  fs::create_directories(dir.str("old_header"));
-  write_file_atomically(dir.str("old_header") + "/config.json", "{}");
-  write_file_atomically(dir.str("old_header") + "/metrics.csv", "epoch,loss\n1,2\n");
-  refused(dir.str("old_header"), "metrics.csv: line 1 is not the header 'epoch,train_loss,");
+  fs::create_directories(dir.file("old_header"));
+  write_file_atomically(dir.file("old_header") + "/config.json", "{}");
+  write_file_atomically(dir.file("old_header") + "/metrics.csv", "epoch,loss\n1,2\n");
+  refused(dir.file("old_header"), "metrics.csv: line 1 is not the header 'epoch,train_loss,");
 
-  write_run(dir.str("bad_steps"), "{}", good_metrics, "1,1,0.5,0.5,0.1,100,0.1\n2,1,x,0.5,0.1,100,0.1\n");
-  refused(dir.str("bad_steps"), "steps.csv: line 3: loss must be a number, got 'x'");
-  write_run(dir.str("steps_header"), "{}", good_metrics, "");
-  write_file_atomically(dir.str("steps_header") + "/steps.csv", "step,loss\n");
-  refused(dir.str("steps_header"), "steps.csv: line 1 is not the header 'step,epoch,loss,accuracy,lr,images_per_second,seconds'");
+  write_run(dir.file("bad_steps"), "{}", good_metrics, "1,1,0.5,0.5,0.1,100,0.1\n2,1,x,0.5,0.1,100,0.1\n");
+  refused(dir.file("bad_steps"), "steps.csv: line 3: loss must be a number, got 'x'");
+  write_run(dir.file("steps_header"), "{}", good_metrics, "");
+  write_file_atomically(dir.file("steps_header") + "/steps.csv", "step,loss\n");
+  refused(dir.file("steps_header"), "steps.csv: line 1 is not the header 'step,epoch,loss,accuracy,lr,images_per_second,seconds'");
 
   // A FIFO where metrics.csv belongs is refused, not read forever.
-  fs::create_directories(dir.str("fifo"));
-  write_file_atomically(dir.str("fifo") + "/config.json", "{}");
-  REQUIRE(::mkfifo((dir.str("fifo") + "/metrics.csv").c_str(), 0600) == 0);
-  refused(dir.str("fifo"), "metrics.csv");
+  fs::create_directories(dir.file("fifo"));
+  write_file_atomically(dir.file("fifo") + "/config.json", "{}");
+  REQUIRE(::mkfifo((dir.file("fifo") + "/metrics.csv").c_str(), 0600) == 0);
+  refused(dir.file("fifo"), "metrics.csv");
 }
