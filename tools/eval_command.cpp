@@ -76,6 +76,7 @@ Command add_eval(CLI::App& app) {
   auto weights = std::make_shared<std::vector<std::string>>();
   auto model = std::make_shared<std::string>();
   auto normalize = std::make_shared<bool>(false);
+  auto pad = std::make_shared<int64_t>(0);
   cmd->add_option("--checkpoint,-c", *checkpoints, "Checkpoint file(s) written by `ember train` (repeat for an ensemble)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--weights,-w", *weights,
@@ -85,6 +86,8 @@ Command add_eval(CLI::App& app) {
   cmd->add_option("--model", *model, "With --weights: the zoo model they are for")->transform(one_of(models::model_name_list(/*classifiers_only=*/true)));
   cmd->add_flag("--normalize", *normalize,
                 "With --weights: normalize the images by the dataset's mean and std, as `ember train --normalize`");
+  add_integer(cmd, "--pad", *pad, train::limits::padding,
+              "With --weights: zero-pad the images by N pixels on every side, as `ember train --pad`");
   cmd->add_option("--data", *data, "Dataset (default: the one the first checkpoint was trained on)")
       ->transform(one_of(train::choices::datasets));
   cmd->add_option("--data-dir", *data_dir, "Folder with the dataset's files (default: the training run's)");
@@ -103,6 +106,7 @@ Command add_eval(CLI::App& app) {
       EMBER_CHECK(!checkpoints->empty() || !data->empty(),
                   "eval: {} is a weights file without a run config; say which test set with --data", path);
       c.normalize = *normalize;
+      c.pad = *pad;
       c.validate();  // a known classifier
       return c;
     };
@@ -120,14 +124,17 @@ Command add_eval(CLI::App& app) {
     for (size_t i = 0; i < paths.size(); ++i) {
       const std::string& path = paths[i];
       Loaded loaded = i < checkpoints->size()
-                          ? load_checkpoint_model(path, test_set->image_shape(), test_set->num_classes())
-                          : load_weights_model(path, weights_config(path), test_set->image_shape(), test_set->num_classes());
+                          ? load_checkpoint_model(path, loader.image_shape(), test_set->num_classes())
+                          : load_weights_model(path, weights_config(path), loader.image_shape(), test_set->num_classes());
       // A batch larger than the test set is one batch of all of it.
-      train::check_batch_memory(*loaded.model, test_set->image_shape(), std::min(*batch, test_set->size()),
+      train::check_batch_memory(*loaded.model, loader.image_shape(), std::min(*batch, test_set->size()),
                                 fmt::format("--batch {}", *batch), false);
       EMBER_CHECK(loaded.config.normalize == first.normalize,
                   "eval: {} is evaluated with normalize = {} but {} with {}; an ensemble needs the same input scaling",
                   path, loaded.config.normalize, paths.front(), first.normalize);
+      EMBER_CHECK(loaded.config.pad == first.pad,
+                  "eval: {} was trained on images padded by {} but {} by {}; an ensemble needs the same input size",
+                  path, loaded.config.pad, paths.front(), first.pad);
       const train::Evaluation e = train::evaluate(*loaded.model, loader, loaded.config.topk);
       fmt::print("{}: {} on {}: test loss {:.4f}  accuracy {:.2f}%  top-{} {:.2f}%  ({} images)\n", path,
                  loaded.config.model, test_set->describe(), e.loss, 100 * e.accuracy, e.topk, 100 * e.topk_accuracy,

@@ -247,6 +247,11 @@ Command add_train(CLI::App& app) {
   add_integers(cmd, "--hidden", c.hidden, train::limits::width, "mnist_cnn: fully connected widths, e.g. 1000,1000")
       ->group("Model");
   cmd->add_flag("--normal-init", c.normal_init, "simplecnn: the classic N(0, 0.01^2) initialization")->group("Model");
+  cmd->add_option("--init", c.init,
+                  "Initialization of every conv and linear layer: pytorch (each layer's default), xavier or "
+                  "glorot_uniform (Keras's default: Glorot uniform, zero bias), kaiming (He normal, zero bias), "
+                  "normal:STD (N(0, STD^2), zero bias)")
+      ->capture_default_str()->group("Model");
   auto* width_opt = add_real(cmd, "--width", *width, train::limits::width_multiplier,
                              "mobilenet: width multiplier; resnet: base width")->group("Model");
   cmd->add_option("--init-weights", c.init_weights,
@@ -260,6 +265,10 @@ Command add_train(CLI::App& app) {
   add_integer(cmd, "--train-limit", c.train_limit, train::limits::count, "Use only the first N training images (0: all)")
       ->group("Data");
   add_integer(cmd, "--test-limit", c.test_limit, train::limits::count, "Use only the first N test images (0: all)")
+      ->group("Data");
+  add_integer(cmd, "--pad", c.pad, train::limits::padding,
+              "Zero-pad every image (training and test) by N pixels on each side: MNIST's 28x28 to lenet5_classic's "
+              "32x32 is --pad 2")
       ->group("Data");
   add_integer(cmd, "--translate", c.translate, train::limits::pixels,
               "Augment: random shifts by up to N pixels, less than the images' size (MNIST expansion: 1)")

@@ -1,6 +1,8 @@
 #include "ember/data/dataloader.h"
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
@@ -32,6 +34,8 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
               "DataLoader: drop_last with batch_size {} leaves no batch of the {} examples of {}", options_.batch_size(),
               dataset_->size(), dataset_->describe());
   for (const auto& t : options_.transforms()) EMBER_CHECK(t != nullptr, "DataLoader: a transform is null");
+  image_shape_ = transformed_shape(options_.transforms(), dataset_->image_shape());
+  image_capacity_ = transformed_capacity(options_.transforms(), dataset_->image_shape());
 }
 
 int64_t DataLoader::num_batches() const {
@@ -64,24 +68,33 @@ Batch DataLoader::make_batch(const std::vector<int64_t>& order, int64_t epoch, i
               index, num_batches());
   const int64_t first = index * options_.batch_size();
   const int64_t count = std::min<int64_t>(options_.batch_size(), static_cast<int64_t>(order.size()) - first);
-  const Shape chw = dataset_->image_shape();
-  const int64_t image_size = chw[0] * chw[1] * chw[2];
+  const Shape& chw = dataset_->image_shape();
+  const Shape& out = image_shape_;
+  const int64_t image_size = numel_of(out);
+  // An image larger somewhere along the transforms than at their end is built in a scratch buffer.
+  const bool in_place = image_capacity_ == image_size;
   Batch batch;
   batch.index = index;
-  batch.images = ember::empty({count, chw[0], chw[1], chw[2]});
+  batch.images = ember::empty({count, out[0], out[1], out[2]});
   batch.labels = ember::empty({count}, DType::i64);
   float* images = batch.images.data<float>();
   int64_t* labels = batch.labels.data<int64_t>();
   const uint64_t seed = epoch_seed(options_.seed(), epoch);
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, image_size));
   parallel_for(0, count, grain, [&](int64_t begin, int64_t end) {
+    std::vector<float> scratch(in_place ? 0 : static_cast<size_t>(image_capacity_));
     for (int64_t i = begin; i < end; ++i) {
       const int64_t position = first + i;
-      float* image = images + i * image_size;
+      float* slot = images + i * image_size;
+      float* image = in_place ? slot : scratch.data();
       labels[i] = dataset_->fill(order[static_cast<size_t>(position)], image);
-      if (options_.transforms().empty()) continue;
       Generator rng(mix(seed ^ mix(static_cast<uint64_t>(position))));
-      for (const auto& transform : options_.transforms()) transform->apply(image, chw, rng);
+      Shape shape = chw;
+      for (const auto& transform : options_.transforms()) {
+        transform->apply(image, shape, rng);
+        shape = transform->output_shape(shape);
+      }
+      if (!in_place) std::copy(image, image + image_size, slot);
     }
   });
   return batch;

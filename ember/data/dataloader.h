@@ -45,6 +45,8 @@ class DataLoader {
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options = {});
 
   const Dataset& dataset() const { return *dataset_; }
+  // The shape of the batches' images, [C, H, W]: the dataset's after the transforms (Pad grows it).
+  const Shape& image_shape() const { return image_shape_; }
   const DataLoaderOptions& options() const { return options_; }
   int64_t num_batches() const;
   int64_t num_examples() const;  // per epoch (fewer than the dataset's with drop_last)
@@ -62,6 +64,8 @@ class DataLoader {
  private:
   std::shared_ptr<const Dataset> dataset_;
   DataLoaderOptions options_;
+  Shape image_shape_;
+  int64_t image_capacity_ = 0;  // the most floats an image occupies along the transforms
 };
 
 class DataLoader::Epoch {

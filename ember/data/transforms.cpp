@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -40,6 +41,64 @@ void Normalize::apply(float* image, const Shape& chw, Generator&) const {
 
 std::string Normalize::describe() const {
   return fmt::format("normalize(mean=[{}], std=[{}])", fmt::join(mean_, ", "), fmt::join(std_, ", "));
+}
+
+Shape transformed_shape(const TransformList& transforms, const Shape& chw) {
+  Shape shape = chw;
+  for (const auto& t : transforms) shape = t->output_shape(shape);
+  return shape;
+}
+
+int64_t transformed_capacity(const TransformList& transforms, const Shape& chw) {
+  Shape shape = chw;
+  int64_t most = numel_of(shape);
+  for (const auto& t : transforms) {
+    shape = t->output_shape(shape);
+    most = std::max(most, numel_of(shape));
+  }
+  return most;
+}
+
+// The largest padding an image can take: beyond it the padded sizes would overflow long before
+// memory runs out (the DataLoader's memory check refuses far smaller ones).
+constexpr int64_t kMaxPadding = int64_t{1} << 24;
+
+Pad::Pad(int64_t padding, float fill) : padding_(padding), fill_(fill) {
+  EMBER_CHECK(padding >= 0 && padding <= kMaxPadding, "Pad: padding must be from 0 to {}, got {}", kMaxPadding,
+              padding);
+  EMBER_CHECK(std::isfinite(fill), "Pad: the fill value must be finite, got {}", fill);
+}
+
+Shape Pad::output_shape(const Shape& chw) const {
+  EMBER_CHECK(chw.size() == 3, "Pad: expected an image shape [C, H, W], got {}", shape_str(chw));
+  return {chw[0], chw[1] + 2 * padding_, chw[2] + 2 * padding_};
+}
+
+void Pad::apply(float* image, const Shape& chw, Generator&) const {
+  if (padding_ == 0) return;
+  const int64_t channels = chw[0], h = chw[1], w = chw[2];
+  const int64_t out_h = h + 2 * padding_, out_w = w + 2 * padding_;
+  // In place, last row first: every row moves to a later address than its own, and past every
+  // row not yet moved, so nothing is overwritten before it is read.
+  for (int64_t c = channels - 1; c >= 0; --c) {
+    for (int64_t y = h - 1; y >= 0; --y) {
+      std::memmove(image + (c * out_h + y + padding_) * out_w + padding_, image + (c * h + y) * w,
+                   static_cast<size_t>(w) * sizeof(float));
+    }
+  }
+  for (int64_t c = 0; c < channels; ++c) {
+    float* plane = image + c * out_h * out_w;
+    std::fill(plane, plane + padding_ * out_w, fill_);                                   // top rows
+    std::fill(plane + (padding_ + h) * out_w, plane + out_h * out_w, fill_);             // bottom rows
+    for (int64_t y = padding_; y < padding_ + h; ++y) {
+      std::fill(plane + y * out_w, plane + y * out_w + padding_, fill_);                 // left
+      std::fill(plane + y * out_w + padding_ + w, plane + (y + 1) * out_w, fill_);       // right
+    }
+  }
+}
+
+std::string Pad::describe() const {
+  return fill_ == 0.0f ? fmt::format("pad({})", padding_) : fmt::format("pad({}, fill={})", padding_, fill_);
 }
 
 void shift_image(float* image, const Shape& chw, int64_t dx, int64_t dy) {

@@ -1,11 +1,14 @@
 #pragma once
 // Transforms: what happens to each image between the dataset and the batch. Each works in place
-// on one image of floats [C, H, W] and never changes its shape, so a batch is filled without
-// temporaries. Random transforms draw from the generator they are given: the DataLoader gives
+// on one image of floats [C, H, W]; only Pad changes the shape (output_shape says how), and the
+// DataLoader gives every image room for its largest shape along the list, so a batch is still
+// filled without temporaries. Random transforms draw from the generator they are given: the DataLoader gives
 // every example its own generator, seeded from (loader seed, epoch, position in the epoch), so
 // augmentation is the same for a seed whatever the thread count or prefetching.
 //
 //   ScaleTo01        x / 255 (the datasets yield 0..255)
+//   Pad              `padding` pixels of `fill` (0: black) on every side: [C, H, W] -> [C, H+2p, W+2p]
+//                    (28x28 MNIST to the 32x32 the classic LeNet-5 takes: Pad(2))
 //   Normalize        (x - mean[c]) / std[c] per channel
 //   RandomTranslate  shift by dx, dy uniform in [-max_shift, max_shift], zeros shifted in
 //                    (the classic way to expand MNIST with 1-pixel shifts)
@@ -23,12 +26,20 @@ namespace ember::data {
 class Transform {
  public:
   virtual ~Transform() = default;
-  // image holds chw[0] * chw[1] * chw[2] floats.
+  // image holds an image of shape chw, and has room for output_shape(chw); apply leaves the
+  // output there.
   virtual void apply(float* image, const Shape& chw, Generator& rng) const = 0;
   virtual std::string describe() const = 0;  // "normalize(mean=[0.1307], std=[0.3081])"
+  // The shape apply writes for an input of shape chw: the same for every transform but Pad.
+  virtual Shape output_shape(const Shape& chw) const { return chw; }
 };
 
 using TransformList = std::vector<std::shared_ptr<const Transform>>;
+
+// The shape of an image of shape `chw` after every transform of the list, in order.
+Shape transformed_shape(const TransformList& transforms, const Shape& chw);
+// The most floats an image of shape `chw` occupies at any point of the list (the room apply needs).
+int64_t transformed_capacity(const TransformList& transforms, const Shape& chw);
 
 class ScaleTo01 : public Transform {
  public:
@@ -45,6 +56,19 @@ class Normalize : public Transform {
 
  private:
   std::vector<float> mean_, inverse_std_, std_;
+};
+
+class Pad : public Transform {
+ public:
+  explicit Pad(int64_t padding, float fill = 0.0f);
+  void apply(float* image, const Shape& chw, Generator& rng) const override;
+  std::string describe() const override;
+  Shape output_shape(const Shape& chw) const override;
+  int64_t padding() const { return padding_; }
+
+ private:
+  int64_t padding_;
+  float fill_;
 };
 
 class RandomTranslate : public Transform {

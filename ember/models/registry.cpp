@@ -39,6 +39,16 @@ const std::vector<ModelInfo>& model_infos() {
   return infos;
 }
 
+int64_t fixed_input_size(const std::string& name) {
+  for (const auto& info : model_infos()) {
+    if (info.name != name) continue;
+    const size_t last = info.input.rfind('x');
+    const std::string size = info.input.substr(last + 1);
+    return size == "S" ? 0 : std::stoll(size);
+  }
+  return 0;
+}
+
 std::string model_names() {
   std::string out;
   for (const auto& info : model_infos()) out += (out.empty() ? "" : ", ") + info.name;

@@ -39,6 +39,9 @@ struct ModelInfo {
 
 // Every model of the zoo, in the order `ember summary --list` shows them.
 const std::vector<ModelInfo>& model_infos();
+// The one square size a model takes (32 for lenet5_classic's "Cx32x32"), 0 when it takes any
+// ("CxSxS") or the name is not in the zoo.
+int64_t fixed_input_size(const std::string& name);
 // Names joined for messages: "lenet5, lenet5_classic, ...".
 std::string model_names();
 // The names as a list, all of them or only the classifiers (what the trainer can train).

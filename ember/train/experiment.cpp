@@ -16,6 +16,7 @@
 #include "ember/data/cifar10.h"
 #include "ember/data/mnist.h"
 #include "ember/models/model_size.h"
+#include "ember/nn/init_scheme.h"
 #include "ember/nn/summary.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
@@ -38,12 +39,14 @@ void visit_fields(Config& c, F&& f) {
   f("conv_channels", c.conv_channels);
   f("hidden", c.hidden);
   f("normal_init", c.normal_init);
+  f("init", c.init);
   f("width", c.width);
   f("init_weights", c.init_weights);
   f("data", c.data);
   f("data_dir", c.data_dir);
   f("train_limit", c.train_limit);
   f("test_limit", c.test_limit);
+  f("pad", c.pad);
   f("translate", c.translate);
   f("crop_padding", c.crop_padding);
   f("flip", c.flip);
@@ -205,8 +208,16 @@ void ExperimentConfig::validate(FieldNames names) const {
   for (int64_t c : conv_channels) in_range("conv_channels", c, limits::width);
   for (int64_t h : hidden) in_range("hidden", h, limits::width);
   if (width) in_range("width", *width, limits::width_multiplier);
+  try {
+    nn::init::parse_init_scheme(init, name("init"));
+  } catch (const Error& e) {
+    errors.push_back(e.what());
+  }
+  require(!normal_init || init == "pytorch",
+          fmt::format("choose one of {} and {}, not both", name("normal_init"), name("init")));
   in_range("train_limit", train_limit, limits::count);
   in_range("test_limit", test_limit, limits::count);
+  in_range("pad", pad, limits::padding);
   in_range("translate", translate, limits::pixels);
   in_range("crop_padding", crop_padding, limits::pixels);
   require(translate == 0 || crop_padding == 0,
@@ -279,6 +290,7 @@ void dataset_statistics(const std::string& name, std::vector<float>& mean, std::
 
 data::TransformList test_transforms(const ExperimentConfig& c) {
   data::TransformList t = {std::make_shared<data::ScaleTo01>()};
+  if (c.pad > 0) t.push_back(std::make_shared<data::Pad>(c.pad));
   if (c.normalize) {
     std::vector<float> mean, std;
     dataset_statistics(c.data, mean, std);
@@ -290,6 +302,7 @@ data::TransformList test_transforms(const ExperimentConfig& c) {
 data::TransformList train_transforms(const ExperimentConfig& c) {
   // Augment before normalizing, so shifted-in pixels are black (0) as in the raw image.
   data::TransformList t = {std::make_shared<data::ScaleTo01>()};
+  if (c.pad > 0) t.push_back(std::make_shared<data::Pad>(c.pad));
   if (c.translate > 0) t.push_back(std::make_shared<data::RandomTranslate>(c.translate));
   if (c.crop_padding > 0) t.push_back(std::make_shared<data::RandomCrop>(c.crop_padding));
   if (c.flip) t.push_back(std::make_shared<data::RandomHorizontalFlip>(0.5));
@@ -383,6 +396,22 @@ const char* display_name(const std::string& data) {
   return "CIFAR-10";
 }
 
+// A model that takes one size (lenet5_classic 32x32) given images of another: said before the model
+// fails deep inside a layer, with the padding that fits where padding is the answer.
+void check_image_size(const ExperimentConfig& c, const Shape& raw, const Shape& padded, FieldNames names) {
+  const int64_t size = models::fixed_input_size(c.model);
+  if (size == 0 || (padded[1] == size && padded[2] == size)) return;
+  const std::string images = c.pad > 0 ? fmt::format("{}'s {} images padded to {}", display_name(c.data),
+                                                     shape_str(raw), shape_str(padded))
+                                       : fmt::format("{}'s images are {}", display_name(c.data), shape_str(raw));
+  const int64_t missing = size - raw[1];
+  const bool padding_fits = raw[1] == raw[2] && missing > 0 && missing % 2 == 0;
+  fail("model {} takes {}x{} images but {}: {}", c.model, size, size, images,
+       padding_fits ? fmt::format("pad them with {} {} (zeros on every side, as the model's paper did)",
+                                  field_name("pad", names), missing / 2)
+                    : std::string("padding cannot make them that size; choose a model that takes any size (`ember models`)"));
+}
+
 }  // namespace
 
 Experiment build_experiment(const ExperimentConfig& config, FieldNames names) {
@@ -393,13 +422,15 @@ Experiment build_experiment(const ExperimentConfig& config, FieldNames names) {
   const std::string dir = config.resolved_data_dir();
   auto train_set = load_dataset(config.data, dir, data::Split::train, config.train_limit);
   auto test_set = load_dataset(config.data, dir, data::Split::test, config.test_limit);
-  const Shape chw = train_set->image_shape();
+  const Shape chw = data::transformed_shape(test_transforms(config), train_set->image_shape());
+  check_image_size(config, train_set->image_shape(), chw, names);
   for (auto [field, value] : {std::pair{"translate", config.translate}, std::pair{"crop_padding", config.crop_padding}}) {
     EMBER_CHECK(value < chw[1] && value < chw[2], "{} must be less than the images' height and width, got {} for {}'s {} images",
                 field_name(field, names), value, display_name(config.data), shape_str(chw));
   }
   manual_seed(config.seed);
   e.model = build_model(config, chw, train_set->num_classes(), names);
+  nn::init::initialize(*e.model, nn::init::parse_init_scheme(config.init));
   // A batch larger than the data is one batch of all of it.
   check_batch_memory(*e.model, chw, std::min(config.batch, train_set->size()),
                      fmt::format("{} {}", field_name("batch", names), config.batch), true);
@@ -423,7 +454,7 @@ Experiment build_experiment(const ExperimentConfig& config, FieldNames names) {
 }
 
 std::unique_ptr<Trainer> make_trainer(const Experiment& e, Progress progress) {
-  const Shape chw = e.train_data->dataset().image_shape();
+  const Shape chw = e.train_data->image_shape();
   auto trainer = std::make_unique<Trainer>(
       e.model, e.optimizer, e.train_data, e.test_data,
       TrainerOptions()

@@ -33,6 +33,7 @@ inline constexpr IntRange epochs{1, 1'000'000};
 inline constexpr IntRange batch = IntRange::at_least(1);          // batch, test_batch, topk, step_size
 inline constexpr IntRange count = IntRange::at_least(0);          // limits, warmup, patience, checkpoint_every
 inline constexpr IntRange pixels = IntRange::at_least(0);         // translate, crop_padding (and < the image)
+inline constexpr IntRange padding{0, 1024};                        // pad: far beyond any model's input
 inline constexpr IntRange width = IntRange::at_least(1);          // each of conv_channels, hidden
 inline constexpr IntRange milestone = IntRange::at_least(1);      // each, strictly increasing
 inline constexpr IntegerRange<int> threads{0, 1024};
@@ -61,6 +62,7 @@ struct ExperimentConfig {
   std::string activation;                 // empty: the model's default
   std::vector<int64_t> conv_channels, hidden;
   bool normal_init = false;
+  std::string init = "pytorch";           // every layer's initialization: nn/init_scheme.h's names
   std::optional<double> width;
   std::string init_weights;               // start from these weights (a checkpoint or a weights file,
                                           // e.g. PyTorch's) instead of the seed's initialization
@@ -68,6 +70,7 @@ struct ExperimentConfig {
   std::string data = "mnist";             // mnist, fashion-mnist, cifar10
   std::string data_dir;                   // empty: data/<data>
   int64_t train_limit = 0, test_limit = 0;  // use only the first N examples; 0 = all
+  int64_t pad = 0;                        // zero padding on every side (28x28 -> 32x32: 2), train and test
   int64_t translate = 0;                  // random translation by up to N pixels
   int64_t crop_padding = 0;               // random crop with this much zero padding
   bool flip = false;                      // random horizontal flips
@@ -120,7 +123,8 @@ struct Experiment {
 
 // Loads the data, seeds the default generator with config.seed and builds the model (so its
 // initialization is the seed's, or config.init_weights'), the optimizer, the scheduler and the loaders.
-// Before building, checks what needs the images' size (--translate and --crop-padding below it)
+// Before building, checks what needs the images' size (--translate and --crop-padding below it, a
+// model that takes one size given that size, or told how --pad gets there)
 // and the memory: the model's parameters, and a training batch's activations, must fit in this
 // machine's memory (check_model_memory, check_batch_memory); errors name fields as `names` says.
 Experiment build_experiment(const ExperimentConfig& config, FieldNames names = FieldNames::config);
@@ -139,8 +143,8 @@ void check_model_memory(const ExperimentConfig& config, const Shape& image_shape
 // optimizer slots); otherwise its busiest layer's input and output plus the parameters.
 void check_batch_memory(nn::Module& model, const Shape& image_shape, int64_t images, const std::string& what,
                         bool training);
-// The transforms of the test data (scaling, normalization) and of the training data (the same
-// plus augmentation).
+// The transforms of the test data (scaling, padding, normalization) and of the training data (the
+// same plus augmentation).
 data::TransformList test_transforms(const ExperimentConfig& config);
 data::TransformList train_transforms(const ExperimentConfig& config);
 // A trainer over the experiment, writing to config.resolved_out().

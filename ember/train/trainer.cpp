@@ -139,7 +139,7 @@ const std::vector<EpochRecord>& Trainer::fit() {
     if (!run_lock_) run_lock_ = std::make_unique<FolderLock>(options_.run_dir(), "run");
     run_config_ = config_json();
     if (options_.report() && options_.summary_text().empty() && summary_text_.empty()) {
-      Shape input = train_data_->dataset().image_shape();  // [C, H, W] -> one image [1, C, H, W]
+      Shape input = train_data_->image_shape();  // [C, H, W] -> one image [1, C, H, W]
       input.insert(input.begin(), 1);
       summary_text_ = nn::summary(*model_, input);
     }
