@@ -40,6 +40,7 @@
 #include "ember/nn/functional.h"
 #include "ember/nn/fusion.h"
 #include "ember/nn/init.h"
+#include "ember/nn/init_scheme.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/locally_connected.h"
 #include "ember/nn/module.h"

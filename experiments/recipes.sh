@@ -1,7 +1,8 @@
 # The recipes of the results table (experiments/README.md), each said once: its name, the
 # published figure it reproduces, what it is, and its `ember train` flags, which
 # experiments/reference/torch_train.py takes too (the PyTorch column). Sourced by run_all.sh and
-# by the recipe scripts; EPOCHS, if set, overrides every recipe's epochs (for a quick try).
+# by the recipe scripts (after common.sh); EPOCHS, if set, overrides every recipe's epochs (for a
+# quick try).
 #
 # The MNIST study's recipe (why it differs from the original is in experiments/README.md): batch
 # 128, SGD with momentum 0.9, a cosine schedule after a linear warm-up of one epoch; 20 epochs
@@ -46,6 +47,25 @@ recipe lenet5-mnist "" "" "LeNet-5 (modern) on MNIST: batch 64, SGD lr 0.01 mome
   --model lenet5 --data mnist --batch 64 --optim sgd --lr 0.01 --momentum 0.9 --epochs 3
 recipe lenet5-fashion "" "" "the same on Fashion-MNIST, 5 epochs" \
   --model lenet5 --data fashion-mnist --batch 64 --optim sgd --lr 0.01 --momentum 0.9 --epochs 5
+
+# The value after --data in the arguments: the recipe's dataset.
+dataset_of() {
+  while (($#)); do
+    if [[ $1 == --data ]]; then echo "$2"; return; fi
+    shift
+  done
+}
+
+# train_recipe NAME OUT [ARGS...]: `ember train` of recipe NAME with SEED into OUT (replaced if
+# there), the data fetched if missing, further ARGS passed on.
+train_recipe() {
+  local name=$1 out=$2 data
+  shift 2
+  recipe_args "$name"
+  data=$(dataset_of "${RECIPE_ARGS[@]}")
+  need_data "$data"
+  "$EMBER" train "${RECIPE_ARGS[@]}" --data-dir "$DATA/$data" --seed "$SEED" --out "$out" --overwrite "$@"
+}
 
 # The flags of recipe $1 as an array in RECIPE_ARGS, with EPOCHS applied when set.
 recipe_args() {

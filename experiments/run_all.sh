@@ -54,11 +54,8 @@ mark_finished() {
 run_ember() {  # run_ember RECIPE SEED
   local out="$results/$1/ember-seed$2"
   finished "$out" && return 0
-  recipe_args "$1"
-  need_data "$(dataset_of "${RECIPE_ARGS[@]}")"
   echo "== $1, ember, seed $2"
-  "$EMBER" train "${RECIPE_ARGS[@]}" --data-dir "$DATA/$(dataset_of "${RECIPE_ARGS[@]}")" --seed "$2" \
-    --out "$out" --overwrite --progress lines
+  SEED=$2 train_recipe "$1" "$out" --progress lines
   mark_finished "$out"
 }
 
@@ -73,13 +70,6 @@ run_torch() {  # run_torch RECIPE SEED
     OMP_NUM_THREADS=$(nproc) /usr/bin/python3 "$root/experiments/reference/torch_train.py" "${RECIPE_ARGS[@]}" \
     --data-dir "$DATA/$(dataset_of "${RECIPE_ARGS[@]}")" --seed "$2" --out "$out"
   mark_finished "$out"
-}
-
-dataset_of() {  # the value after --data
-  while (($#)); do
-    if [[ $1 == --data ]]; then echo "$2"; return; fi
-    shift
-  done
 }
 
 run_ensemble() {  # run_ensemble RECIPE: the members' recipe is its flags' second word

@@ -731,4 +731,29 @@ expect_rc "ember resume (steps.csv)" 0
 [[ $(cut -d, -f1-5 "$STEPS/steps.csv" | head -9) == "$before" ]] || fail "resume changed the steps.csv rows it kept"
 grep -qF "ember resume" "$STEPS/report/index.html" || fail "the resumed run's report lacks its command line"
 
+# ---- --pad and --init (#20): the classic LeNet-5 on MNIST padded to 32x32; Keras's init ----
+run classic_unpadded train --model lenet5_classic --data mnist --data-dir "$MNIST" --train-limit 64 --test-limit 32 \
+  --epochs 1 --progress none --out "$TMP/classic"
+expect_rc "ember train --model lenet5_classic (28x28)" 1
+expect_contains "ember train --model lenet5_classic (28x28)" "takes 32x32 images but MNIST's images are [1, 28, 28]: pad them with --pad 2"
+run classic_padded train --model lenet5_classic --pad 2 --init xavier --data mnist --data-dir "$MNIST" --train-limit 64 \
+  --test-limit 32 --epochs 1 --progress none --out "$TMP/classic"
+expect_rc "ember train --model lenet5_classic --pad 2 --init xavier" 0
+expect_contains "ember train --model lenet5_classic --pad 2" "after 1 epoch"
+grep -q '"pad": *2' "$TMP/classic/config.json" && grep -q '"init": *"xavier"' "$TMP/classic/config.json" ||
+  fail "config.json lacks pad 2 and init xavier: $(cat "$TMP/classic/config.json")"
+run classic_eval eval --checkpoint "$TMP/classic/checkpoints/last.safetensors" --data-dir "$MNIST" --test-limit 32
+expect_rc "ember eval of a padded run" 0
+expect_contains "ember eval of a padded run" "(32 images)"
+run classic_resume resume "$TMP/classic" --epochs 2
+expect_rc "ember resume of a padded run" 0
+for bad in "--pad -1|--pad" "--pad 5000|--pad must be between 0 and 1024, got 5000" "--init glorot|unknown --init 'glorot'" \
+  "--init normal:0|the standard deviation after 'normal:' must be a number greater than 0"; do
+  flags=${bad%%|*}
+  # shellcheck disable=SC2086
+  run bad_init_pad train --model lenet5 --data mnist --data-dir "$MNIST" --out "$TMP/bad" $flags
+  expect_failure "ember train $flags"
+  expect_contains "ember train $flags" "${bad#*|}"
+done
+
 finish

@@ -424,3 +424,74 @@ TEST_CASE("DataLoader: bad arguments") {
                                                                 std::vector<float>{1, 1, 1})}));
   check_error([&] { collect(wrong, 0); }, {"Normalize: has 3 means but the image has 1 channels"});
 }
+
+namespace {
+
+// Keeps the centre of the image, `border` pixels less on every side: a transform that shrinks, so
+// that an image is larger along the list than at its end (the DataLoader's scratch path).
+class CentreCrop : public Transform {
+ public:
+  explicit CentreCrop(int64_t border) : border_(border) {}
+  void apply(float* image, const Shape& chw, Generator&) const override {
+    const Shape out = output_shape(chw);
+    float* to = image;
+    for (int64_t c = 0; c < chw[0]; ++c) {
+      for (int64_t y = 0; y < out[1]; ++y) {
+        const float* from = image + (c * chw[1] + y + border_) * chw[2] + border_;
+        to = std::copy(from, from + out[2], to);
+      }
+    }
+  }
+  std::string describe() const override { return "centre_crop"; }
+  Shape output_shape(const Shape& chw) const override { return {chw[0], chw[1] - 2 * border_, chw[2] - 2 * border_}; }
+
+ private:
+  int64_t border_;
+};
+
+}  // namespace
+
+TEST_CASE("Pad in the transforms: batches of the padded size, each image in the middle of zeros") {
+  auto data = mnist_train();
+  const TransformList scale = {std::make_shared<ScaleTo01>()};
+  const TransformList pad = {std::make_shared<ScaleTo01>(), std::make_shared<Pad>(2)};
+  const DataLoader plain(data, DataLoaderOptions().batch_size(40).shuffle(true).seed(4).transforms(scale));
+  const DataLoader padded(data, DataLoaderOptions().batch_size(40).shuffle(true).seed(4).transforms(pad));
+  CHECK(plain.image_shape() == Shape{1, 28, 28});
+  CHECK(padded.image_shape() == Shape{1, 32, 32});
+  const Batch a = collect(plain, 0)[0], b = collect(padded, 0)[0];
+  REQUIRE(b.images.shape() == Shape{40, 1, 32, 32});
+  check_bitwise_equal(a.labels, b.labels);
+  const auto small = a.images.to_vector<float>(), big = b.images.to_vector<float>();
+  for (int64_t i = 0; i < 40; ++i) {
+    for (int64_t y = 0; y < 32; ++y) {
+      for (int64_t x = 0; x < 32; ++x) {
+        const bool inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+        const float expected = inside ? small[static_cast<size_t>(i * 784 + (y - 2) * 28 + x - 2)] : 0.0f;
+        if (big[static_cast<size_t>(i * 1024 + y * 32 + x)] != expected) {
+          FAIL("image ", i, " pixel (", y, ", ", x, ") is ", big[static_cast<size_t>(i * 1024 + y * 32 + x)],
+               ", expected ", expected);
+        }
+      }
+    }
+  }
+  // Padding then augmenting: the same batches with 1 thread or 2, prefetching or not.
+  auto options = DataLoaderOptions().batch_size(64).shuffle(true).seed(9).transforms(
+      {std::make_shared<ScaleTo01>(), std::make_shared<Pad>(2), std::make_shared<RandomTranslate>(2)});
+  std::vector<Batch> two, one, serial;
+  ember::test::with_threads(2, [&] { two = collect(DataLoader(data, options), 1); });
+  ember::test::with_threads(1, [&] { one = collect(DataLoader(data, options), 1); });
+  serial = collect(DataLoader(data, DataLoaderOptions(options).prefetch(false)), 1);
+  check_same_batches(two, one);
+  check_same_batches(two, serial);
+}
+
+TEST_CASE("an image larger along the transforms than at their end is built aside: Pad then crop is the identity") {
+  auto data = mnist_train();
+  const DataLoader plain(data, DataLoaderOptions().batch_size(50).transforms({std::make_shared<ScaleTo01>()}));
+  const DataLoader round_trip(data, DataLoaderOptions().batch_size(50).transforms(
+                                        {std::make_shared<ScaleTo01>(), std::make_shared<Pad>(3),
+                                         std::make_shared<CentreCrop>(3)}));
+  CHECK(round_trip.image_shape() == Shape{1, 28, 28});
+  check_same_batches(collect(plain, 0), collect(round_trip, 0));
+}

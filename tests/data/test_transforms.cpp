@@ -305,3 +305,71 @@ TEST_CASE("random transforms: bad arguments") {
   check_error([] { RandomHorizontalFlip(-0.1); }, {"RandomHorizontalFlip", "got -0.1"});
   check_error([] { RandomHorizontalFlip(NAN); }, {"RandomHorizontalFlip", "probability must be in [0, 1]"});
 }
+
+// ---- Pad: the one transform that changes the shape ----
+
+namespace {
+
+// Pad by naive loops: out[c][y][x] = in[c][y - p][x - p] inside, fill outside.
+Image padded_reference(const Image& in, const Shape& chw, int64_t p, float fill) {
+  const int64_t h = chw[1], w = chw[2], out_h = h + 2 * p, out_w = w + 2 * p;
+  Image out;
+  for (int64_t c = 0; c < chw[0]; ++c) {
+    for (int64_t y = 0; y < out_h; ++y) {
+      for (int64_t x = 0; x < out_w; ++x) {
+        const bool inside = y >= p && y < p + h && x >= p && x < p + w;
+        out.push_back(inside ? in[static_cast<size_t>((c * h + y - p) * w + x - p)] : fill);
+      }
+    }
+  }
+  return out;
+}
+
+// Pad applied in a buffer with room for its output, as the DataLoader gives it.
+Image padded(const Pad& pad, const Image& in, const Shape& chw) {
+  Image buffer(static_cast<size_t>(numel_of(pad.output_shape(chw))), -7.0f);  // garbage beyond the input
+  std::copy(in.begin(), in.end(), buffer.begin());
+  Generator rng(1);
+  pad.apply(buffer.data(), chw, rng);
+  return buffer;
+}
+
+}  // namespace
+
+TEST_CASE("Pad: the image in the middle of a border of fill, every channel, against naive loops") {
+  for (int64_t p : {1, 2, 5}) {
+    CAPTURE(p);
+    CHECK(Pad(p).output_shape(kRgb) == Shape{3, 4 + 2 * p, 4 + 2 * p});
+    CHECK(padded(Pad(p), rgb_image(), kRgb) == padded_reference(rgb_image(), kRgb, p, 0.0f));
+    CHECK(padded(Pad(p, -1.5f), small_image(), kSmall) == padded_reference(small_image(), kSmall, p, -1.5f));
+  }
+  // MNIST's 28x28 to the classic LeNet-5's 32x32.
+  CHECK(Pad(2).output_shape({1, 28, 28}) == Shape{1, 32, 32});
+  // Pad(0) changes nothing.
+  CHECK(Pad(0).output_shape(kRgb) == kRgb);
+  CHECK(padded(Pad(0), rgb_image(), kRgb) == rgb_image());
+  CHECK(Pad(2).describe() == "pad(2)");
+  CHECK(Pad(1, 0.5f).describe() == "pad(1, fill=0.5)");
+  CHECK(Pad(3).padding() == 3);
+}
+
+TEST_CASE("transformed_shape and transformed_capacity follow the list in order") {
+  const TransformList list = {std::make_shared<ScaleTo01>(), std::make_shared<Pad>(2),
+                              std::make_shared<RandomTranslate>(1), std::make_shared<Pad>(1)};
+  CHECK(transformed_shape(list, {1, 28, 28}) == Shape{1, 34, 34});
+  CHECK(transformed_capacity(list, {1, 28, 28}) == 34 * 34);
+  CHECK(transformed_shape({}, kRgb) == kRgb);
+  CHECK(transformed_capacity({}, kRgb) == 48);
+  // The other transforms keep the shape.
+  for (const TransformList::value_type& t : list) {
+    if (std::dynamic_pointer_cast<const Pad>(t)) continue;
+    CHECK(t->output_shape(kRgb) == kRgb);
+  }
+}
+
+TEST_CASE("Pad: bad arguments") {
+  check_error([] { Pad(-1); }, {"Pad: padding must be from 0 to 16777216, got -1"});
+  check_error([] { Pad(int64_t{1} << 40); }, {"Pad: padding must be from 0 to", "got 1099511627776"});
+  check_error([] { Pad(1, NAN); }, {"Pad: the fill value must be finite"});
+  check_error([] { Pad(1).output_shape({28, 28}); }, {"Pad: expected an image shape [C, H, W], got [28, 28]"});
+}

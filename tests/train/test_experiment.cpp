@@ -1,12 +1,14 @@
 // The run config and the checkpoint history read hostile JSON without undefined behaviour: an
 // integer field takes only a JSON integer in its type's range (fuzz/fuzz_cli.cpp and
 // fuzz/fuzz_safetensors.cpp found `{"threads": 1e300}` and a history epoch of 1e300 being cast).
+#include <cmath>
 #include <limits>
 
 #include "support/helpers.h"
 
 #include "ember/models/model_size.h"
 #include "ember/train/experiment.h"
+#include "train_fixtures.h"
 
 using namespace ember;
 using ember::test::check_error;
@@ -106,4 +108,71 @@ TEST_CASE("a model too large for this machine's memory is refused before anythin
   check_error([&] { train::check_batch_memory(*model, {1, 28, 28}, static_cast<int64_t>(memory / 1000), "--batch N", true); },
               {"--batch N makes a training batch's activations about", "more than this machine's"});
   CHECK_NOTHROW(train::check_batch_memory(*model, {1, 28, 28}, 64, "--batch 64", true));
+}
+
+TEST_CASE("pad and init: in the config, checked, and what the run is built with (#20)") {
+  using train::ExperimentConfig;
+  check_error([] { ExperimentConfig::from_json(R"({"pad": -1})"); }, {"pad must be between 0 and 1024, got -1"});
+  check_error([] { ExperimentConfig::from_json(R"({"pad": 5000})"); }, {"pad must be between 0 and 1024, got 5000"});
+  check_error([] { ExperimentConfig::from_json(R"({"init": "glorot"})"); },
+              {"unknown init 'glorot'", "normal:STD"});
+  check_error([] { ExperimentConfig::from_json(R"({"model": "simplecnn", "normal_init": true, "init": "xavier"})"); },
+              {"choose one of normal_init and init, not both"});
+  ExperimentConfig c;
+  c.init = "normal:0.5";
+  c.validate(train::FieldNames::flags);
+  c.init = "normal:x";
+  check_error([&] { c.validate(train::FieldNames::flags); }, {"--init 'normal:x'"});
+  c = ExperimentConfig();
+  c.pad = 2;
+  c.init = "glorot_uniform";
+  const ExperimentConfig back = ExperimentConfig::from_json(c.to_json());
+  CHECK(back.pad == 2);
+  CHECK(back.init == "glorot_uniform");
+  // A config written before these fields existed reads as no padding and PyTorch's init.
+  CHECK(ExperimentConfig::from_json("{}").pad == 0);
+  CHECK(ExperimentConfig::from_json("{}").init == "pytorch");
+}
+
+TEST_CASE("lenet5_classic on MNIST: refused at 28x28 with the padding that fits, trained with --pad 2 (#20)") {
+  train::ExperimentConfig c = ember::test::small_config("");
+  c.model = "lenet5_classic";
+  check_error([&] { train::build_experiment(c, train::FieldNames::flags); },
+              {"model lenet5_classic takes 32x32 images but MNIST's images are [1, 28, 28]",
+               "pad them with --pad 2"});
+  c.pad = 1;
+  check_error([&] { train::build_experiment(c); }, {"padded to [1, 30, 30]", "pad them with pad 2"});
+  c.pad = 2;
+  const train::Experiment e = train::build_experiment(c);
+  CHECK(e.train_data->image_shape() == Shape{1, 32, 32});
+  CHECK(e.test_data->image_shape() == Shape{1, 32, 32});
+  const data::Batch batch = *e.test_data->epoch(0).begin();
+  const int64_t n = batch.images.size(0);
+  CHECK(batch.images.shape() == Shape{n, 1, 32, 32});
+  NoGradGuard no_grad;
+  CHECK((*e.model)(batch.images).shape() == Shape{n, 10});
+  // A model that takes 28x28 given 32x32: padding cannot help, and the message says so.
+  c.model = "lenet5";
+  check_error([&] { train::build_experiment(c); }, {"model lenet5 takes 28x28 images", "padding cannot make them"});
+}
+
+TEST_CASE("init: the run's model is initialized by the scheme, from the run's seed (#20)") {
+  train::ExperimentConfig c = ember::test::small_config("");
+  c.init = "normal:0.3";
+  const train::Experiment a = train::build_experiment(c), b = train::build_experiment(c);
+  c.init = "pytorch";
+  const train::Experiment d = train::build_experiment(c);
+  for (const auto& [name, p] : a.model->named_parameters()) {
+    CAPTURE(name);
+    const auto v = p.to_vector<double>();
+    double sum2 = 0;
+    for (double x : v) sum2 += x * x;
+    if (p.dim() >= 2) {
+      CHECK(std::sqrt(sum2 / static_cast<double>(v.size())) > 0.2);
+    } else {
+      CHECK(sum2 == 0.0);
+    }
+  }
+  ember::test::check_same_weights(*a.model, *b.model);  // the same seed, the same weights
+  CHECK(a.model->parameters()[0].to_vector<float>() != d.model->parameters()[0].to_vector<float>());
 }
