@@ -401,14 +401,14 @@ const char* display_name(const std::string& data) {
 void check_image_size(const ExperimentConfig& c, const Shape& raw, const Shape& padded, FieldNames names) {
   const int64_t size = models::fixed_input_size(c.model);
   if (size == 0 || (padded[1] == size && padded[2] == size)) return;
-  const std::string images = c.pad > 0 ? fmt::format("{}'s {} images padded to {}", display_name(c.data),
-                                                     shape_str(raw), shape_str(padded))
-                                       : fmt::format("{}'s images are {}", display_name(c.data), shape_str(raw));
+  auto dims = [](const Shape& s) { return fmt::format("{}x{}x{}", s[0], s[1], s[2]); };
+  const std::string images = c.pad > 0 ? fmt::format("{}'s {} images padded to {}", display_name(c.data), dims(raw),
+                                                     dims(padded))
+                                       : fmt::format("{}'s images are {}", display_name(c.data), dims(raw));
   const int64_t missing = size - raw[1];
   const bool padding_fits = raw[1] == raw[2] && missing > 0 && missing % 2 == 0;
-  fail("model {} takes {}x{} images but {}: {}", c.model, size, size, images,
-       padding_fits ? fmt::format("pad them with {} {} (zeros on every side, as the model's paper did)",
-                                  field_name("pad", names), missing / 2)
+  fail("model {} takes Cx{}x{} images but {}: {}", c.model, size, size, images,
+       padding_fits ? fmt::format("pad them with {} {} (zeros on every side)", field_name("pad", names), missing / 2)
                     : std::string("padding cannot make them that size; choose a model that takes any size (`ember models`)"));
 }
 

@@ -735,7 +735,7 @@ grep -qF "ember resume" "$STEPS/report/index.html" || fail "the resumed run's re
 run classic_unpadded train --model lenet5_classic --data mnist --data-dir "$MNIST" --train-limit 64 --test-limit 32 \
   --epochs 1 --progress none --out "$TMP/classic"
 expect_rc "ember train --model lenet5_classic (28x28)" 1
-expect_contains "ember train --model lenet5_classic (28x28)" "takes 32x32 images but MNIST's images are [1, 28, 28]: pad them with --pad 2"
+expect_contains "ember train --model lenet5_classic (28x28)" "takes Cx32x32 images but MNIST's images are 1x28x28: pad them with --pad 2"
 run classic_padded train --model lenet5_classic --pad 2 --init xavier --data mnist --data-dir "$MNIST" --train-limit 64 \
   --test-limit 32 --epochs 1 --progress none --out "$TMP/classic"
 expect_rc "ember train --model lenet5_classic --pad 2 --init xavier" 0

@@ -138,10 +138,10 @@ TEST_CASE("lenet5_classic on MNIST: refused at 28x28 with the padding that fits,
   train::ExperimentConfig c = ember::test::small_config("");
   c.model = "lenet5_classic";
   check_error([&] { train::build_experiment(c, train::FieldNames::flags); },
-              {"model lenet5_classic takes 32x32 images but MNIST's images are [1, 28, 28]",
+              {"model lenet5_classic takes Cx32x32 images but MNIST's images are 1x28x28",
                "pad them with --pad 2"});
   c.pad = 1;
-  check_error([&] { train::build_experiment(c); }, {"padded to [1, 30, 30]", "pad them with pad 2"});
+  check_error([&] { train::build_experiment(c); }, {"MNIST's 1x28x28 images padded to 1x30x30", "pad them with pad 2"});
   c.pad = 2;
   const train::Experiment e = train::build_experiment(c);
   CHECK(e.train_data->image_shape() == Shape{1, 32, 32});
@@ -153,7 +153,7 @@ TEST_CASE("lenet5_classic on MNIST: refused at 28x28 with the padding that fits,
   CHECK((*e.model)(batch.images).shape() == Shape{n, 10});
   // A model that takes 28x28 given 32x32: padding cannot help, and the message says so.
   c.model = "lenet5";
-  check_error([&] { train::build_experiment(c); }, {"model lenet5 takes 28x28 images", "padding cannot make them"});
+  check_error([&] { train::build_experiment(c); }, {"model lenet5 takes Cx28x28 images", "padding cannot make them"});
 }
 
 TEST_CASE("init: the run's model is initialized by the scheme, from the run's seed (#20)") {
