@@ -16,6 +16,7 @@ SEEDS=${SEEDS-1 2 3}
 TORCH_SEEDS=${TORCH_SEEDS-1}
 KEEP=${KEEP:-0}
 results=$RUNS/results
+openblas_omp=/usr/lib/x86_64-linux-gnu/openblas-openmp
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 
 table_only=0
@@ -66,7 +67,7 @@ run_torch() {  # run_torch RECIPE SEED
   echo "== $1, PyTorch, seed $2"
   mkdir -p "$out"
   # OpenBLAS built for OpenMP: one thread pool with PyTorch's instead of two (its fastest here).
-  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+  LD_LIBRARY_PATH=$openblas_omp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
     OMP_NUM_THREADS=$(nproc) /usr/bin/python3 "$root/experiments/reference/torch_train.py" "${RECIPE_ARGS[@]}" \
     --data-dir "$DATA/$(dataset_of "${RECIPE_ARGS[@]}")" --seed "$2" --out "$out"
   mark_finished "$out"
@@ -86,7 +87,10 @@ run_ensemble() {  # run_ensemble RECIPE: the members' recipe is its flags' secon
 }
 
 if ((!table_only)); then
-  if [[ -n $TORCH_SEEDS ]]; then "$root/scripts/setup.sh" python3-torch libopenblas0-openmp; fi
+  # PyTorch and the BLAS that makes it fastest here, installed when missing.
+  if [[ -n $TORCH_SEEDS ]] && ! { /usr/bin/python3 -c 'import torch' 2>/dev/null && [[ -d $openblas_omp ]]; }; then
+    "$root/scripts/setup.sh" python3-torch libopenblas0-openmp
+  fi
   for name in "${selected[@]}"; do
     if [[ ${RECIPE_FLAGS[$name]} == ensemble-of* ]]; then
       run_ensemble "$name"
