@@ -49,6 +49,14 @@ def ensemble(folder):
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
+def fmt_diff(mean, target):
+    """mean - target in points: two decimals, three where two would round a shortfall to zero."""
+    if mean is None or target is None:
+        return "-"
+    diff = mean - target
+    return f"{diff:+.3f}" if 0 < abs(diff) < 0.005 else f"{diff:+.2f}"
+
+
 def fmt_minutes(values):
     return f"{statistics.mean(values):.1f}" if values else "-"
 
@@ -75,7 +83,7 @@ def main():
             alone = [members[s][0] for s in sorted(members) if s <= 5]
             cell = (f"seeds 1-5 alone: {min(alone):.2f}-{max(alone):.2f}" if alone else "-")
             mean = f"**{e[0]:.2f}%** vote, {e[1]:.2f}% mean probabilities" if e else "not run"
-            diff = f"{e[0] - target:+.2f}" if e and target else "-"
+            diff = fmt_diff(e[0] if e else None, target)
             if e and target and e[0] < target:
                 shortfalls.append(name)
             lines.append(f"| {what} | {shown_target} | {cell} | {mean} | {diff} | - | "
@@ -88,7 +96,7 @@ def main():
         first3 = [ember[s][0] for s in (1, 2, 3) if s in ember]
         seeds = " / ".join(f"{ember[s][0]:.2f}" if s in ember else "-" for s in (1, 2, 3))
         mean = statistics.mean(first3) if first3 else None
-        diff = f"{mean - target:+.2f}" if mean is not None and target else "-"
+        diff = fmt_diff(mean, target)
         if mean is not None and target and mean < target:
             shortfalls.append(name)
         shown_mean = f"**{mean:.2f}%**" if mean is not None else "not run"
