@@ -34,7 +34,12 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
               "DataLoader: drop_last with batch_size {} leaves no batch of the {} examples of {}", options_.batch_size(),
               dataset_->size(), dataset_->describe());
   for (const auto& t : options_.transforms()) EMBER_CHECK(t != nullptr, "DataLoader: a transform is null");
-  image_shape_ = transformed_shape(options_.transforms(), dataset_->image_shape());
+  Shape shape = dataset_->image_shape();
+  for (const auto& t : options_.transforms()) {
+    transform_inputs_.push_back(shape);
+    shape = t->output_shape(shape);
+  }
+  image_shape_ = shape;
   image_capacity_ = transformed_capacity(options_.transforms(), dataset_->image_shape());
 }
 
@@ -68,7 +73,6 @@ Batch DataLoader::make_batch(const std::vector<int64_t>& order, int64_t epoch, i
               index, num_batches());
   const int64_t first = index * options_.batch_size();
   const int64_t count = std::min<int64_t>(options_.batch_size(), static_cast<int64_t>(order.size()) - first);
-  const Shape& chw = dataset_->image_shape();
   const Shape& out = image_shape_;
   const int64_t image_size = numel_of(out);
   // An image larger somewhere along the transforms than at their end is built in a scratch buffer.
@@ -89,11 +93,8 @@ Batch DataLoader::make_batch(const std::vector<int64_t>& order, int64_t epoch, i
       float* image = in_place ? slot : scratch.data();
       labels[i] = dataset_->fill(order[static_cast<size_t>(position)], image);
       Generator rng(mix(seed ^ mix(static_cast<uint64_t>(position))));
-      Shape shape = chw;
-      for (const auto& transform : options_.transforms()) {
-        transform->apply(image, shape, rng);
-        shape = transform->output_shape(shape);
-      }
+      const auto& transforms = options_.transforms();
+      for (size_t t = 0; t < transforms.size(); ++t) transforms[t]->apply(image, transform_inputs_[t], rng);
       if (!in_place) std::copy(image, image + image_size, slot);
     }
   });

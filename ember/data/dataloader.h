@@ -65,7 +65,8 @@ class DataLoader {
   std::shared_ptr<const Dataset> dataset_;
   DataLoaderOptions options_;
   Shape image_shape_;
-  int64_t image_capacity_ = 0;  // the most floats an image occupies along the transforms
+  std::vector<Shape> transform_inputs_;  // the image's shape as each transform receives it
+  int64_t image_capacity_ = 0;           // the most floats an image occupies along the transforms
 };
 
 class DataLoader::Epoch {
